@@ -1,0 +1,89 @@
+"""Checkpoint files: weights (fp16 where lossless enough) + the frozen entropy-coding state.
+
+A release checkpoint is a plain dict of tensors and strings saved with ``torch.save`` and
+loaded with ``weights_only=True``, so loading can never run code. The coding state (integer
+CDF tables, the integer hyper-synthesis, z medians) is stored exactly, never recomputed, so
+every machine codes with identical tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import torch
+
+from textcodec import nets
+from textcodec.errors import ModelError
+
+FORMAT = "textcodec-checkpoint"
+VERSION = 1
+# entropy-model buffers whose sizes change at update(); they live in "coding" instead
+_CODING_BUFFERS = ("_quantized_cdf", "_offset", "_cdf_length", "scale_table")
+
+
+def _is_coding_buffer(key: str) -> bool:
+    return key.rsplit(".", 1)[-1] in _CODING_BUFFERS
+
+
+def model_state(model: torch.nn.Module, half: bool) -> dict:
+    out = {}
+    for k, v in model.state_dict().items():
+        if _is_coding_buffer(k):
+            continue
+        # entropy-bottleneck parameters stay fp32: they shape the z tables' training
+        keep32 = "entropy_bottleneck" in k or "gain" in k
+        out[k] = v.detach().cpu().half() if half and v.is_floating_point() and not keep32 \
+            else v.detach().cpu()
+    return out
+
+
+def save_release(model, path: Path, name: str, extra: dict | None = None) -> str:
+    """Write a release checkpoint (runs ``update()``); returns its sha256."""
+    coding = model.update()
+    blob = {"format": FORMAT, "version": VERSION, "name": name,
+            "arch": "vr-hyperprior", "config": {k: (list(v) if isinstance(v, tuple) else v)
+                                                 for k, v in model.config.items()},
+            "state": model_state(model, half=True), "coding": coding, "extra": extra or {}}
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(blob, tmp)
+    tmp.replace(path)
+    return sha256_file(path)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load_release(path: Path, device: str = "cpu"):
+    """Build the model a release checkpoint describes, with its coding state, in eval mode."""
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise ModelError(f"cannot read checkpoint {path}: {e}") from None
+    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+        raise ModelError(f"{path} is not a textcodec checkpoint")
+    if blob.get("version") != VERSION:
+        raise ModelError(f"{path} has checkpoint version {blob.get('version')}, "
+                         f"this textcodec reads {VERSION}")
+    config = dict(blob["config"])
+    if "lambdas" in config:
+        config["lambdas"] = tuple(config["lambdas"])
+    model = nets.create(blob["arch"], **config)
+    load_weights(model, blob["state"])
+    model.load_coding(blob["coding"])
+    return model.to(device).eval(), blob
+
+
+def load_weights(model: torch.nn.Module, state: dict) -> None:
+    state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()
+             if not _is_coding_buffer(k)}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not _is_coding_buffer(k)]
+    if missing or unexpected:
+        raise ModelError(f"checkpoint does not fit the architecture: missing {missing[:3]}, "
+                         f"unexpected {unexpected[:3]}")

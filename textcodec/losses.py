@@ -1,0 +1,86 @@
+"""Training losses, each selectable by name.
+
+- rate-distortion: R(y) + R(z) + lambda * 255^2 * MSE  (the text-unaware baseline)
+- text logit loss (Lai, Tran, Koishida 2024): kappa * mean ||v - v_hat||^2 of a frozen
+  recognizer's logits on the same boxes cropped from x and x_hat
+- OCR loss (TFIC, Della Fiore et al. 2025): CTC loss of the frozen recognizer on x_hat crops
+  against the ground-truth text
+- guidance-consistent loss (TextBoost, Wang et al. 2026): MSE(x, x_hat) + alpha * MSE(m*x, m*x_hat)
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from textcodec.ocr.recognizer import TextRecognizer, crop_words, encode_text
+
+
+def bits_per_pixel(likelihoods: torch.Tensor, num_pixels: int) -> torch.Tensor:
+    """Per-sample bpp of a likelihood tensor (B, ...)."""
+    return -torch.log2(likelihoods.clamp_min(1e-9)).flatten(1).sum(1) / num_pixels
+
+
+def rate_distortion(x: torch.Tensor, x_hat: torch.Tensor, lik_y: torch.Tensor,
+                    lik_z: torch.Tensor, lambdas: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Per-sample lambdas (B,): loss = mean_b(bpp_b + lambda_b * 255^2 * mse_b)."""
+    n_px = x.shape[-2] * x.shape[-1]
+    bpp = bits_per_pixel(lik_y, n_px) + bits_per_pixel(lik_z, n_px)
+    mse = ((x - x_hat) ** 2).flatten(1).mean(1)
+    loss = (bpp + lambdas * 255 ** 2 * mse).mean()
+    return {"loss": loss, "bpp": bpp.mean(), "mse": mse.mean(),
+            "psnr": (10 * torch.log10(1 / mse.clamp_min(1e-10))).mean()}
+
+
+def text_logit_loss(recognizer: TextRecognizer, x: torch.Tensor, x_hat: torch.Tensor,
+                    boxes: torch.Tensor, m_min: float | None = None,
+                    sigma_max: float | None = None) -> torch.Tensor:
+    """mean (v - v_hat)^2 over kept boxes, time steps and classes (Lai et al. 2024).
+
+    v are the frozen recognizer's logits on crops of the original, v_hat on the same crops
+    of the reconstruction. The paper's filter keeps a region only where the original's logits
+    are confident (median(v) >= m_min) and consistent (stdev(v) <= sigma_max); None skips it."""
+    if boxes.numel() == 0:
+        return x_hat.new_zeros(())
+    with torch.no_grad():
+        v = recognizer(crop_words(x, boxes))
+    v_hat = recognizer(crop_words(x_hat, boxes))
+    keep = torch.ones(v.shape[0], dtype=torch.bool, device=v.device)
+    if m_min is not None:
+        keep &= v.max(-1).values.median(-1).values >= m_min
+    if sigma_max is not None:
+        keep &= v.flatten(1).std(1) <= sigma_max
+    if not keep.any():
+        return x_hat.new_zeros(())
+    return ((v[keep] - v_hat[keep]) ** 2).mean()
+
+
+def ocr_ctc_loss(recognizer: TextRecognizer, x_hat: torch.Tensor, boxes: torch.Tensor,
+                 texts: list[str]) -> torch.Tensor:
+    """CTC loss of the recognizer reading x_hat's crops against the true text (TFIC)."""
+    targets, lengths = encode_text(texts)
+    keep = lengths > 0
+    if boxes.numel() == 0 or not keep.any():
+        return x_hat.new_zeros(())
+    logits = recognizer(crop_words(x_hat, boxes[keep]))
+    log_probs = logits.log_softmax(-1).permute(1, 0, 2)            # (T, K, C)
+    T = log_probs.shape[0]
+    kept_lengths = lengths[keep]
+    starts = torch.cumsum(lengths, 0) - lengths
+    flat = torch.cat([targets[s:s + n] for s, n in zip(starts[keep].tolist(),
+                                                        kept_lengths.tolist())])
+    return F.ctc_loss(log_probs.float(), flat.to(logits.device),
+                      torch.full((log_probs.shape[1],), T, dtype=torch.long),
+                      kept_lengths, blank=0, reduction="mean", zero_infinity=True)
+
+
+def guidance_consistent(x: torch.Tensor, x_hat: torch.Tensor, mask: torch.Tensor,
+                        alpha: float = 10.0) -> torch.Tensor:
+    """MSE(x, x_hat) + alpha * MSE(m*x, m*x_hat) (TextBoost stage 2)."""
+    return F.mse_loss(x_hat, x) + alpha * F.mse_loss(mask * x_hat, mask * x)
+
+
+def psnr(mse: float) -> float:
+    return 10 * math.log10(1 / max(mse, 1e-12))

@@ -1,0 +1,245 @@
+"""Variable-rate mean-scale hyperprior with an exact integer hyper-synthesis.
+
+Data flow (Minnen et al. 2018 mean-scale hyperprior, without the autoregressive context;
+rate control by gain units after Cui et al. 2021, "Asymmetric gained deep image compression"):
+
+    x --g_a--> y --* gain[q]--> y_g --h_a--> z --Q--> z_hat --int h_s--> (scale, mean)
+                                  |                                          |
+                                  +------------- Q(y_g - mean) ---> y_hat <--+
+    y_hat --* inv_gain[q]--> g_s --> x_hat  [--fusion(guidance)--> x_hat']
+
+One set of weights covers every rate: ``quality`` q in [0, K-1] picks (and between integers
+log-linearly interpolates) a per-channel gain vector, trained against lambda_k.
+
+The encoder is heavy (5x5 GDN convs); the decoder is light (3x3 convs + pixel shuffle) so a
+720p screenshot decodes in well under a second on two CPU cores. The hyper-synthesis that
+produces the entropy parameters is evaluated in integers after ``update()`` (see intmath),
+so files encoded on a GPU decode on a CPU.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from compressai.entropy_models import EntropyBottleneck, GaussianConditional
+from compressai.layers import GDN
+
+from textcodec.errors import ModelError
+from textcodec.nets.intmath import IntConv, from_fixed, to_fixed
+
+SCALE_MIN, SCALE_MAX, SCALE_LEVELS = 0.11, 256.0, 64
+PAD_MULTIPLE = 64  # g_a downsamples by 16, h_a by 4 more
+
+
+def _conv(cin: int, cout: int, k: int = 5, stride: int = 2) -> nn.Conv2d:
+    return nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2)
+
+
+def _up(cin: int, cout: int, k: int = 3) -> nn.Sequential:
+    """Sub-pixel upsampling by 2: cheaper on CPUs than a transposed conv of the same reach."""
+    return nn.Sequential(nn.Conv2d(cin, cout * 4, k, padding=k // 2), nn.PixelShuffle(2))
+
+
+@dataclass
+class RDOutput:
+    x_hat: torch.Tensor
+    likelihoods_y: torch.Tensor
+    likelihoods_z: torch.Tensor
+    y_hat: torch.Tensor
+
+
+def _scale_table() -> torch.Tensor:
+    return torch.exp(torch.linspace(math.log(SCALE_MIN), math.log(SCALE_MAX), SCALE_LEVELS))
+
+
+class VariableRateHyperprior(nn.Module):
+    def __init__(self, N: int = 128, M: int = 192, N_dec: int = 128, N_last: int = 48,
+                 lambdas: tuple[float, ...] = (0.0002, 0.0004, 0.0008, 0.0016, 0.0032,
+                                               0.0064, 0.0128, 0.0256),
+                 fusion: bool = False):
+        super().__init__()
+        self.config = dict(N=N, M=M, N_dec=N_dec, N_last=N_last, lambdas=tuple(lambdas),
+                           fusion=fusion)
+        self.lambdas = tuple(lambdas)
+        K = len(lambdas)
+        self.g_a = nn.Sequential(_conv(3, N), GDN(N), _conv(N, N), GDN(N), _conv(N, N), GDN(N),
+                                 _conv(N, M))
+        self.g_s = nn.Sequential(_up(M, N_dec), GDN(N_dec, inverse=True),
+                                 _up(N_dec, N_dec), GDN(N_dec, inverse=True),
+                                 _up(N_dec, N_last), GDN(N_last, inverse=True),
+                                 _up(N_last, 3))
+        self.h_a = nn.Sequential(_conv(M, N, 3, 1), nn.ReLU(inplace=True), _conv(N, N),
+                                 nn.ReLU(inplace=True), _conv(N, N))
+        # h_s: conv -> shuffle -> ReLU, twice, then a 1x1 conv to (scale, mean)
+        self.h_s = nn.Sequential(nn.Conv2d(N, 4 * N, 3, padding=1), nn.PixelShuffle(2), nn.ReLU(),
+                                 nn.Conv2d(N, 4 * M, 3, padding=1), nn.PixelShuffle(2), nn.ReLU(),
+                                 nn.Conv2d(M, 2 * M, 1))
+        # gains start spread like sqrt(lambda) so every rate starts near its operating point
+        ref = math.sqrt(lambdas[K // 2])
+        init = torch.tensor([math.log(math.sqrt(l) / ref) for l in lambdas])[:, None].repeat(1, M)
+        self.log_gain = nn.Parameter(init.clone())
+        self.log_inv_gain = nn.Parameter(-init.clone())
+        self.entropy_bottleneck = EntropyBottleneck(N)
+        self.gaussian_conditional = GaussianConditional(None)
+        if fusion:
+            from textcodec.nets.fusion import FusionBlock
+
+            self.fusion = FusionBlock()
+        else:
+            self.fusion = None
+        self._coding: dict | None = None
+        self._int_hs: list[IntConv] | None = None
+
+    # ---- rate selection -------------------------------------------------------------
+    @property
+    def num_rates(self) -> int:
+        return len(self.lambdas)
+
+    def _gains(self, quality: torch.Tensor | float) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-sample (B, M, 1, 1) gain and inverse gain for integer or fractional quality."""
+        q = torch.as_tensor(quality, dtype=torch.float32, device=self.log_gain.device).reshape(-1)
+        q = q.clamp(0, self.num_rates - 1)
+        lo = q.floor().long().clamp(max=self.num_rates - 2)
+        t = (q - lo.float())[:, None]
+        g = self.log_gain[lo] * (1 - t) + self.log_gain[lo + 1] * t
+        ig = self.log_inv_gain[lo] * (1 - t) + self.log_inv_gain[lo + 1] * t
+        return g.exp()[:, :, None, None], ig.exp()[:, :, None, None]
+
+    # ---- training -------------------------------------------------------------------
+    def forward(self, x: torch.Tensor, quality: torch.Tensor) -> RDOutput:
+        gain, inv_gain = self._gains(quality)
+        y = self.g_a(x) * gain
+        z = self.h_a(y)
+        z_hat, z_lik = self.entropy_bottleneck(z)
+        scales, means = self.h_s(z_hat).chunk(2, 1)
+        y_hat, y_lik = self.gaussian_conditional(y, scales, means)
+        x_hat = self.g_s(y_hat * inv_gain)
+        return RDOutput(x_hat, y_lik, z_lik, y_hat)
+
+    def aux_loss(self) -> torch.Tensor:
+        return self.entropy_bottleneck.loss()
+
+    # ---- entropy coding -------------------------------------------------------------
+    @torch.no_grad()
+    def update(self) -> dict:
+        """Freeze the entropy model into integer tables and the integer h_s.
+
+        Must run (or ``load_coding`` must) before ``compress``/``decompress``; the result is
+        stored in checkpoints so every machine codes with the very same tables."""
+        eb, gc = self.entropy_bottleneck, self.gaussian_conditional
+        eb.update(force=True)
+        table = _scale_table()
+        gc.update_scale_table(table, force=True)
+        layers = [m for m in self.h_s if isinstance(m, nn.Conv2d)]
+        int_hs = [IntConv.from_float(layers[0], 2, True), IntConv.from_float(layers[1], 2, True),
+                  IntConv.from_float(layers[2], 1, False)]
+        coding = {
+            "z_cdf": eb._quantized_cdf.cpu().clone(), "z_cdf_len": eb._cdf_length.cpu().clone(),
+            "z_offset": eb._offset.cpu().clone(),
+            "z_medians": eb._get_medians().detach().float().cpu().reshape(-1).clone(),
+            "y_cdf": gc._quantized_cdf.cpu().clone(), "y_cdf_len": gc._cdf_length.cpu().clone(),
+            "y_offset": gc._offset.cpu().clone(),
+            "scale_table_fixed": to_fixed(table.float()).to(torch.int64),
+            "hs": [layer.state() for layer in int_hs],
+        }
+        self.load_coding(coding)
+        return coding
+
+    def load_coding(self, coding: dict) -> None:
+        self._coding = coding
+        self._int_hs = [IntConv.from_state(s) for s in coding["hs"]]
+        self._tables = {
+            k: (coding[f"{k}_cdf"].tolist(), coding[f"{k}_cdf_len"].reshape(-1).tolist(),
+                coding[f"{k}_offset"].reshape(-1).tolist()) for k in ("z", "y")}
+
+    def _require_coding(self) -> dict:
+        if self._coding is None:
+            raise ModelError("entropy coding tables are missing: run update() or load a "
+                             "checkpoint that has them")
+        return self._coding
+
+    def entropy_parameters(self, z_sym: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor,
+                                                                torch.Tensor]:
+        """(z_hat, scale indexes, means) from z symbols, exactly, on whatever device z is."""
+        c = self._require_coding()
+        medians = c["z_medians"].to(z_sym.device)[None, :, None, None]
+        z_hat = z_sym.float() + medians
+        a = to_fixed(z_hat)
+        for layer in self._int_hs:
+            a = layer(a)
+        scales, means = a.chunk(2, 1)
+        table = c["scale_table_fixed"].to(a.device).double()
+        idx = torch.searchsorted(table, scales.contiguous().reshape(-1))
+        idx = idx.clamp(max=table.numel() - 1).reshape(scales.shape)
+        return z_hat, idx.to(torch.int32), from_fixed(means)
+
+    def _z_indexes(self, shape) -> torch.Tensor:
+        n, c, h, w = shape
+        return torch.arange(c, dtype=torch.int32)[None, :, None, None].expand(n, c, h, w)
+
+    @torch.no_grad()
+    def analysis(self, x: torch.Tensor) -> torch.Tensor:
+        """g_a(x): the rate-independent part of encoding, reusable across rate searches."""
+        return self.g_a(x)
+
+    @torch.no_grad()
+    def compress_latent(self, y: torch.Tensor, quality: float) -> list[bytes]:
+        from compressai.ans import RansEncoder
+
+        c = self._require_coding()
+        gain, _ = self._gains(quality)
+        y = y * gain
+        z = self.h_a(y)
+        medians = c["z_medians"].to(z.device)[None, :, None, None]
+        z_sym = torch.round(z - medians).to(torch.int32)
+        _, idx, means = self.entropy_parameters(z_sym)
+        y_sym = torch.round(y.double() - means).to(torch.int32)
+        enc = RansEncoder()
+        z_str = enc.encode_with_indexes(z_sym.reshape(-1).tolist(),
+                                        self._z_indexes(z_sym.shape).reshape(-1).tolist(),
+                                        *self._tables["z"])
+        y_str = enc.encode_with_indexes(y_sym.reshape(-1).tolist(), idx.reshape(-1).tolist(),
+                                        *self._tables["y"])
+        return [z_str, y_str]
+
+    @torch.no_grad()
+    def decompress_latent(self, strings: list[bytes], z_shape: tuple[int, int],
+                          quality: float) -> torch.Tensor:
+        """Entropy-decode y_hat (before the inverse gain) on the CPU."""
+        from compressai.ans import RansDecoder
+
+        if len(strings) != 2:
+            raise ModelError(f"this model writes 2 latent streams, the file has {len(strings)}")
+        M = self.config["M"]
+        N = self.config["N"]
+        dec = RansDecoder()
+        shape = (1, N, *z_shape)
+        z_sym = torch.tensor(dec.decode_with_indexes(strings[0],
+                                                     self._z_indexes(shape).reshape(-1).tolist(),
+                                                     *self._tables["z"]),
+                             dtype=torch.int32).reshape(shape)
+        _, idx, means = self.entropy_parameters(z_sym)
+        y_sym = torch.tensor(dec.decode_with_indexes(strings[1], idx.reshape(-1).tolist(),
+                                                     *self._tables["y"]),
+                             dtype=torch.int32).reshape(1, M, *idx.shape[-2:])
+        return (y_sym.double() + means).float()
+
+    @torch.no_grad()
+    def synthesis(self, y_hat: torch.Tensor, quality: float) -> torch.Tensor:
+        _, inv_gain = self._gains(quality)
+        return self.g_s(y_hat.to(inv_gain.device) * inv_gain)
+
+
+def pad_to_multiple(x: torch.Tensor, multiple: int = PAD_MULTIPLE) -> torch.Tensor:
+    """Replicate-pad the bottom/right edges to a multiple (cheaper to code than zeros)."""
+    h, w = x.shape[-2:]
+    ph, pw = (-h) % multiple, (-w) % multiple
+    if ph == 0 and pw == 0:
+        return x
+    if ph >= h or pw >= w:  # replicate handles any pad; reflect would need pad < size
+        return F.pad(x, (0, pw, 0, ph), mode="replicate")
+    return F.pad(x, (0, pw, 0, ph), mode="replicate")

@@ -1,0 +1,154 @@
+"""The OCR side stream (TextBoost): words + boxes <-> compact, compressed bytes.
+
+Layout of the raw (uncompressed) stream, all integers ULEB128, signed ones zigzagged:
+
+    version (=1), word count n,
+    n string refs     0 = the next new string of the table, k > 0 = table entry k - 1
+    n x-centre deltas (px, signed, from the previous word's centre)
+    n y-centre deltas (px, signed)
+    n widths, n heights (px)
+    n angles (degrees, signed)
+    the string table: for each new string, its UTF-8 length then the bytes
+
+Columns rather than records put like values next to each other, which zstd rewards.
+Decompression is bounded by the size the container declares (at most ``MAX_RAW_SIZE``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+from textcodec.container import SideCodec, TextSection
+from textcodec.errors import SideStreamError
+from textcodec.varint import read_uvarint, unzigzag, write_uvarint, zigzag
+from textcodec.words import Word
+
+FORMAT_VERSION = 1
+MAX_RAW_SIZE = 4 << 20     # 4 MiB: ~300k words; the reader refuses to inflate more
+MAX_WORD_BYTES = 1024
+ZSTD_LEVEL = 19
+
+
+def serialize(words: list[Word]) -> bytes:
+    """Raw bytes of the word list (boxes quantised to whole pixels and degrees)."""
+    table: dict[str, int] = {}
+    refs, xs, ys, ws, hs, angs = [], [], [], [], [], []
+    strings = bytearray()
+    px = py = 0
+    for w in words:
+        text = w.text
+        raw = text.encode("utf-8")[:MAX_WORD_BYTES].decode("utf-8", "ignore")
+        if raw in table:
+            refs.append(table[raw] + 1)
+        else:
+            table[raw] = len(table)
+            refs.append(0)
+            b = raw.encode("utf-8")
+            strings += write_uvarint(len(b)) + b
+        cx, cy = round(w.cx), round(w.cy)
+        xs.append(zigzag(cx - px))
+        ys.append(zigzag(cy - py))
+        px, py = cx, cy
+        ws.append(max(0, round(w.width)))
+        hs.append(max(0, round(w.height)))
+        angs.append(zigzag(round(w.angle) % 360 if round(w.angle) % 360 <= 180
+                           else round(w.angle) % 360 - 360))
+    out = bytearray(write_uvarint(FORMAT_VERSION) + write_uvarint(len(words)))
+    for column in (refs, xs, ys, ws, hs, angs):
+        for v in column:
+            out += write_uvarint(v)
+    return bytes(out + strings)
+
+
+def deserialize(raw: bytes) -> list[Word]:
+    view = memoryview(raw)
+    try:
+        version, pos = read_uvarint(view, 0, "side-stream version")
+        if version != FORMAT_VERSION:
+            raise SideStreamError(f"unsupported side-stream version {version}")
+        n, pos = read_uvarint(view, pos, "word count")
+        if n > len(view):  # every word takes at least one byte in each column
+            raise SideStreamError(f"side stream declares {n} words in {len(view)} bytes")
+        columns = []
+        for name in ("string refs", "x centres", "y centres", "widths", "heights", "angles"):
+            col = []
+            for _ in range(n):
+                v, pos = read_uvarint(view, pos, f"side-stream {name}")
+                col.append(v)
+            columns.append(col)
+        refs, xs, ys, ws, hs, angs = columns
+        table: list[str] = []
+        words = []
+        cx = cy = 0
+        for i in range(n):
+            if refs[i] == 0:
+                size, pos = read_uvarint(view, pos, "string length")
+                if size > MAX_WORD_BYTES or pos + size > len(view):
+                    raise SideStreamError(f"string {len(table)} of {size} bytes does not fit")
+                table.append(bytes(view[pos:pos + size]).decode("utf-8"))
+                pos += size
+                text = table[-1]
+            elif refs[i] - 1 < len(table):
+                text = table[refs[i] - 1]
+            else:
+                raise SideStreamError(f"word {i} refers to string {refs[i] - 1}, "
+                                      f"but the table holds {len(table)}")
+            cx += unzigzag(xs[i])
+            cy += unzigzag(ys[i])
+            words.append(Word(text, float(cx), float(cy), float(ws[i]), float(hs[i]),
+                              float(unzigzag(angs[i]))))
+        if pos != len(view):
+            raise SideStreamError(f"{len(view) - pos} stray bytes at the end of the side stream")
+        return words
+    except UnicodeDecodeError as e:
+        raise SideStreamError(f"side-stream text is not UTF-8: {e.reason}") from None
+    except SideStreamError:
+        raise
+    except Exception as e:  # ContainerError from varints carries the in-stream offset
+        raise SideStreamError(f"malformed side stream: {e}") from None
+
+
+def compress(words: list[Word], codec: SideCodec = SideCodec.ZSTD) -> TextSection:
+    raw = serialize(words)
+    if codec is SideCodec.ZSTD:
+        import zstandard
+
+        payload = zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=False,
+                                           write_checksum=False).compress(raw)
+    elif codec is SideCodec.GZIP:
+        payload = gzip.compress(raw, compresslevel=9, mtime=0)
+    else:
+        payload = raw
+    return TextSection(codec, len(raw), payload)
+
+
+def _inflate(section: TextSection) -> bytes:
+    limit = section.raw_size
+    if limit > MAX_RAW_SIZE:
+        raise SideStreamError(f"side stream declares {limit} bytes, over the "
+                              f"{MAX_RAW_SIZE}-byte limit")
+    if section.codec is SideCodec.NONE:
+        return section.payload
+    try:
+        if section.codec is SideCodec.ZSTD:
+            import zstandard
+
+            # frames carry no content size, so the declared size is the output bound:
+            # zstd stops there instead of inflating a bomb
+            raw = (zstandard.ZstdDecompressor().decompress(section.payload, max_output_size=limit)
+                   if limit else b"")
+        else:
+            d = zlib.decompressobj(wbits=31)
+            raw = d.decompress(section.payload, limit + 1)
+    except Exception as e:
+        raise SideStreamError(f"side stream does not decompress ({section.codec.name.lower()}): "
+                              f"{e}") from None
+    if len(raw) != limit:
+        raise SideStreamError(f"side stream inflates to {len(raw)} bytes, "
+                              f"but its header says {limit}")
+    return raw
+
+
+def decompress(section: TextSection) -> list[Word]:
+    return deserialize(_inflate(section))

@@ -1,0 +1,1 @@
+"""Training: data (synthetic + real), losses, the loop and its two-stage schedules."""

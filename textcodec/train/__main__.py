@@ -1,0 +1,3 @@
+from textcodec.train.loop import main
+
+main()

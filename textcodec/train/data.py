@@ -1,0 +1,160 @@
+"""Training data: synthetic screen/document tiles, FUNSD form crops, Kodak photo crops.
+
+Every sample is a 256x256 crop with the word boxes (and text) that fall wholly inside it,
+as the text losses need. Held-out splits never enter training: FUNSD files are split by
+sorted name (the last ``FUNSD_HELD_OUT`` are evaluation), Kodak by number (13-24 held out).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from textcodec.train.synth import ScreenSynth, document_tile
+from textcodec.words import Word
+
+FUNSD_HELD_OUT = 30
+KODAK_TRAIN = [f"kodim{i:02d}.png" for i in range(1, 13)]
+MIN_BOX_HEIGHT = 6
+POOL_SIZE = 48
+REUSE = 6
+
+
+@dataclass
+class Sample:
+    image: np.ndarray            # (256, 256, 3) uint8
+    boxes: np.ndarray            # (K, 4) float32 x0, y0, x1, y1
+    texts: list[str]
+
+
+def funsd_split(folder: Path) -> tuple[list[Path], list[Path]]:
+    names = sorted((folder / "images").glob("*.png"))
+    return names[:-FUNSD_HELD_OUT], names[-FUNSD_HELD_OUT:]
+
+
+def load_funsd_words(image_path: Path) -> list[Word]:
+    ann = image_path.parent.parent / "annotations" / (image_path.stem + ".json")
+    words = []
+    for entity in json.loads(ann.read_text())["form"]:
+        for w in entity["words"]:
+            x0, y0, x1, y1 = w["box"]
+            if w["text"].strip() and x1 > x0 and y1 > y0:
+                words.append(Word(w["text"], (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0))
+    return words
+
+
+def crop_with_words(image: np.ndarray, words: list[Word], rng: random.Random,
+                    size: int = 256) -> Sample:
+    h, w = image.shape[:2]
+    if h < size or w < size:  # pad small images by edge replication
+        image = np.pad(image, ((0, max(0, size - h)), (0, max(0, size - w)), (0, 0)), mode="edge")
+        h, w = image.shape[:2]
+    y0, x0 = rng.randint(0, h - size), rng.randint(0, w - size)
+    crop = image[y0:y0 + size, x0:x0 + size]
+    boxes, texts = [], []
+    for word in words:
+        bx0, by0, bx1, by1 = word.axis_aligned_box()
+        bx0, bx1, by0, by1 = bx0 - x0, bx1 - x0, by0 - y0, by1 - y0
+        if bx0 >= 0 and by0 >= 0 and bx1 <= size and by1 <= size and by1 - by0 >= MIN_BOX_HEIGHT:
+            boxes.append((bx0, by0, bx1, by1))
+            texts.append(word.text)
+    return Sample(np.ascontiguousarray(crop), np.array(boxes, np.float32).reshape(-1, 4), texts)
+
+
+class MixedDataset(torch.utils.data.IterableDataset):
+    """An endless stream of samples: synthetic, FUNSD and photo crops in fixed proportions."""
+
+    def __init__(self, pack: Path | None = None, mix: tuple[float, float, float, float] =
+                 (0.5, 0.15, 0.2, 0.15), seed: int = 0, size: int = 256):
+        self.pack, self.mix, self.seed, self.size = pack, mix, seed, size
+
+    def _load(self):
+        fonts = mono = None
+        self.funsd: list[tuple[np.ndarray, list[Word]]] = []
+        self.photos: list[np.ndarray] = []
+        if self.pack is not None:
+            fonts = sorted((self.pack / "fonts").glob("*.[ot]tf")) or None
+            mono = [f for f in fonts or [] if any(k in f.name for k in ("Mono", "Cousine", "Code"))]
+            funsd = self.pack / "funsd"
+            if funsd.is_dir():
+                for p in sorted((funsd / "images").glob("*.png")):  # train split only
+                    img = np.asarray(Image.open(p).convert("RGB"))
+                    self.funsd.append((img, load_funsd_words(p)))
+            for p in sorted((self.pack / "photos").glob("*.png")):
+                self.photos.append(np.asarray(Image.open(p).convert("RGB")))
+        self.synth = ScreenSynth(fonts, mono or None, photos=self.photos)
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        wid = info.id if info else 0
+        rng = random.Random(self.seed * 1000 + wid)
+        self._load()
+        kinds = ["screen", "document", "funsd", "photo"]
+        weights = list(self.mix)
+        if not self.funsd:
+            weights[2] = 0
+        if not self.photos:
+            weights[3] = 0
+        s = self.size
+        # rendering a page costs ~15 ms; a pool of pages, refreshed one page every
+        # REUSE samples, keeps 16 workers ahead of a GPU at ~50 steps/s
+        pool: list = []
+        while True:
+            kind = rng.choices(kinds, weights)[0]
+            if kind in ("screen", "document"):
+                if len(pool) < POOL_SIZE or rng.random() < 1 / REUSE:
+                    w, h = rng.choice([(2 * s, 2 * s), (3 * s, 2 * s), (2 * s, 3 * s)])
+                    page = (self.synth.tile(rng, w, h) if kind == "screen"
+                            else document_tile(rng, self.synth, w, h))
+                    if len(pool) < POOL_SIZE:
+                        pool.append(page)
+                    else:
+                        pool[rng.randrange(POOL_SIZE)] = page
+                t = rng.choice(pool)
+                yield crop_with_words(t.image, t.words, rng, s)
+            elif kind == "funsd":
+                img, words = rng.choice(self.funsd)
+                yield crop_with_words(img, words, rng, s)
+            else:
+                img = rng.choice(self.photos)
+                yield crop_with_words(img, [], rng, s)
+
+
+def collate(samples: list[Sample]):
+    """Images (B, 3, H, W) float in [0, 1]; boxes (K, 5) with the batch index first; texts."""
+    images = torch.from_numpy(np.stack([s.image for s in samples])).permute(0, 3, 1, 2)
+    rows, texts = [], []
+    for i, s in enumerate(samples):
+        if len(s.boxes):
+            rows.append(np.concatenate([np.full((len(s.boxes), 1), i, np.float32), s.boxes], 1))
+            texts.extend(s.texts)
+    boxes = torch.from_numpy(np.concatenate(rows)) if rows else torch.zeros(0, 5)
+    return images.float() / 255, boxes, texts
+
+
+def build_pack(out: Path, shared: Path, font_globs: list[str]) -> None:
+    """Gathers what the GPU machine needs into one folder to carry (see docs/training.md)."""
+    import shutil
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "fonts").mkdir(exist_ok=True)
+    for pattern in font_globs:
+        for f in sorted(Path("/").glob(pattern.lstrip("/"))):
+            shutil.copy2(f, out / "fonts" / f.name)
+    funsd_out = out / "funsd"
+    for sub in ("images", "annotations"):
+        (funsd_out / sub).mkdir(parents=True, exist_ok=True)
+    train, _ = funsd_split(shared / "funsd_train")
+    for p in train:
+        shutil.copy2(p, funsd_out / "images" / p.name)
+        shutil.copy2(p.parent.parent / "annotations" / (p.stem + ".json"),
+                     funsd_out / "annotations" / (p.stem + ".json"))
+    (out / "photos").mkdir(exist_ok=True)
+    for name in KODAK_TRAIN:
+        shutil.copy2(shared / "kodak" / name, out / "photos" / name)

@@ -1,0 +1,181 @@
+"""The training loop: one GPU or several through torchrun (DDP), resumable, JSONL-logged.
+
+    python -m textcodec.train --out runs/base --steps 25000 --losses rd
+    python -m textcodec.train --out runs/logit --init runs/base/last.pt --losses rd,logit
+    torchrun --nproc-per-node 2 -m textcodec.train ...
+
+Stages follow the papers: R+D pre-training (the text-unaware baseline), then fine-tuning
+with the text logit loss (Lai et al. 2024) or the OCR loss with rate (TFIC).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import time
+from pathlib import Path
+
+import torch
+
+from textcodec import nets
+from textcodec.checkpoint import load_weights, model_state, save_release
+from textcodec.losses import ocr_ctc_loss, rate_distortion, text_logit_loss
+from textcodec.train.data import MixedDataset, collate
+
+MAX_TEXT_CROPS = 48
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="textcodec-train", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", type=Path, help="JSON file of these options (flags override)")
+    p.add_argument("--out", type=Path, required=False, default=Path("runs/default"))
+    p.add_argument("--name", default="textcodec-model")
+    p.add_argument("--arch", default="vr-hyperprior")
+    p.add_argument("--steps", type=int, default=25000)
+    p.add_argument("--max-minutes", type=float, default=0, help="stop and save after this long")
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--losses", default="rd", help="comma list of rd, logit, ocr")
+    p.add_argument("--kappa", type=float, default=0.02, help="text logit loss weight")
+    p.add_argument("--ocr-weight", type=float, default=0.1, help="OCR (CTC) loss weight")
+    p.add_argument("--pack", type=Path, help="data pack folder (fonts, funsd, photos)")
+    p.add_argument("--mix", default="0.5,0.15,0.2,0.15", help="screen,document,funsd,photo")
+    p.add_argument("--init", type=Path, help="start from these weights (new optimizer)")
+    p.add_argument("--resume", action="store_true", help="continue out/last.pt if present")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--log-every", type=int, default=100)
+    p.add_argument("--save-every", type=int, default=2000)
+    p.add_argument("--crop", type=int, default=256)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = p.parse_args(argv)
+    if args.config:
+        defaults = vars(p.parse_args([] if argv is None else []))
+        for k, v in json.loads(args.config.read_text()).items():
+            k = k.replace("-", "_")
+            if getattr(args, k) == defaults.get(k):
+                setattr(args, k, type(defaults[k])(v) if defaults.get(k) is not None else v)
+    return args
+
+
+def _distributed() -> tuple[int, int]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1:
+        torch.distributed.init_process_group("nccl")
+        rank = torch.distributed.get_rank()
+        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+        return rank, world
+    return 0, 1
+
+
+def train(args: argparse.Namespace) -> dict:
+    rank, world = _distributed()
+    device = torch.device(f"cuda:{torch.cuda.current_device()}" if args.device == "cuda"
+                          else args.device)
+    torch.manual_seed(args.seed + rank)
+    random.seed(args.seed + rank)
+    losses = set(args.losses.split(","))
+    args.out.mkdir(parents=True, exist_ok=True)
+    model = nets.create(args.arch).to(device)
+    main_params = [p for n, p in model.named_parameters() if not n.endswith(".quantiles")]
+    aux_params = [p for n, p in model.named_parameters() if n.endswith(".quantiles")]
+    opt = torch.optim.Adam(main_params, lr=args.lr)
+    aux_opt = torch.optim.Adam(aux_params, lr=1e-3)
+    step = 0
+    last = args.out / "last.pt"
+    if args.resume and last.exists():
+        ck = torch.load(last, map_location="cpu", weights_only=True)
+        load_weights(model, ck["state"])
+        opt.load_state_dict(ck["opt"])
+        aux_opt.load_state_dict(ck["aux_opt"])
+        step = int(ck["step"])
+    elif args.init:
+        ck = torch.load(args.init, map_location="cpu", weights_only=True)
+        load_weights(model, ck["state"])
+    recognizer = None
+    if losses & {"logit", "ocr"}:
+        from textcodec.ocr.recognizer import TextRecognizer
+
+        recognizer = TextRecognizer().to(device)
+    net = model
+    if world > 1:
+        net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index])
+    mix = tuple(float(v) for v in args.mix.split(","))
+    data = torch.utils.data.DataLoader(
+        MixedDataset(args.pack, mix, seed=args.seed * 7919 + rank + step, size=args.crop),
+        batch_size=args.batch, collate_fn=collate, num_workers=args.workers,
+        pin_memory=device.type == "cuda", persistent_workers=args.workers > 0)
+    lambdas_all = torch.tensor(model.lambdas, device=device)
+    log = open(args.out / "log.jsonl", "a") if rank == 0 else None
+    t0 = time.time()
+    acc: dict[str, float] = {}
+    n_acc = 0
+    model.train()
+    for images, boxes, texts in data:
+        if step >= args.steps or (args.max_minutes and time.time() - t0 > args.max_minutes * 60):
+            break
+        x = images.to(device, non_blocking=True)
+        q = torch.randint(0, model.num_rates, (x.shape[0],), device=device)
+        out = net(x, q)
+        rd = rate_distortion(x, out.x_hat, out.likelihoods_y, out.likelihoods_z, lambdas_all[q])
+        loss = rd["loss"]
+        terms = {k: float(v.detach()) for k, v in rd.items()}
+        if recognizer is not None and len(boxes):
+            pick = torch.randperm(len(boxes))[:MAX_TEXT_CROPS]
+            b = boxes[pick].to(device)
+            if "logit" in losses:
+                tl = text_logit_loss(recognizer, x, out.x_hat.clamp(0, 1), b)
+                loss = loss + args.kappa * tl
+                terms["logit"] = float(tl)
+            if "ocr" in losses:
+                ol = ocr_ctc_loss(recognizer, out.x_hat.clamp(0, 1), b,
+                                  [texts[i] for i in pick.tolist()])
+                loss = loss + args.ocr_weight * ol
+                terms["ocr"] = float(ol)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(main_params, 1.0)
+        opt.step()
+        aux = model.aux_loss()
+        aux_opt.zero_grad(set_to_none=True)
+        aux.backward()
+        aux_opt.step()
+        step += 1
+        for k, v in terms.items():
+            acc[k] = acc.get(k, 0.0) + v
+        n_acc += 1
+        if log and step % args.log_every == 0:
+            rec = {"step": step, "time": round(time.time() - t0, 1),
+                   **{k: round(v / n_acc, 5) for k, v in acc.items()}, "aux": round(float(aux), 3)}
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            print(json.dumps(rec), flush=True)
+            acc, n_acc = {}, 0
+        if rank == 0 and step % args.save_every == 0:
+            _save_last(model, opt, aux_opt, step, last)
+            save_release(model, args.out / f"{args.name}.pt", args.name,
+                         extra={"steps": step, "losses": sorted(losses), "kappa": args.kappa})
+            model.train()
+    if rank == 0:
+        _save_last(model, opt, aux_opt, step, last)
+        sha = save_release(model.cpu(), args.out / f"{args.name}.pt", args.name,
+                           extra={"steps": step, "losses": sorted(losses), "kappa": args.kappa})
+        result = {"name": args.name, "steps": step, "sha256": sha,
+                  "minutes": round((time.time() - t0) / 60, 2)}
+        (args.out / "result.json").write_text(json.dumps(result, indent=2))
+        return result
+    return {}
+
+
+def _save_last(model, opt, aux_opt, step: int, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save({"state": model_state(model, half=False), "opt": opt.state_dict(),
+                "aux_opt": aux_opt.state_dict(), "step": step}, tmp)
+    tmp.replace(path)
+
+
+def main(argv=None) -> None:
+    print(json.dumps(train(parse_args(argv))))

@@ -1,0 +1,61 @@
+"""Words with oriented boxes: the typed value that OCR produces, the side stream carries and
+the renderer draws. No torch, no OCR engine."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word and its box as a rotated rectangle.
+
+    ``cx, cy`` is the centre, ``width`` runs along the reading direction, ``angle`` is the
+    reading direction in degrees, counter-clockwise from the +x axis in image coordinates
+    (y down), so horizontal text has angle 0.
+    """
+
+    text: str
+    cx: float
+    cy: float
+    width: float
+    height: float
+    angle: float = 0.0
+    confidence: float = 1.0
+
+    @classmethod
+    def from_quad(cls, text: str, quad: tuple[Point, Point, Point, Point],
+                  confidence: float = 1.0) -> "Word":
+        """Fit a rotated rectangle to a quadrilateral given clockwise from the top left."""
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
+        cx = (x0 + x1 + x2 + x3) / 4
+        cy = (y0 + y1 + y2 + y3) / 4
+        # reading direction from the mean of the top and bottom edges
+        dx = (x1 - x0) + (x2 - x3)
+        dy = (y1 - y0) + (y2 - y3)
+        angle = math.degrees(math.atan2(-dy, dx))
+        width = (math.hypot(x1 - x0, y1 - y0) + math.hypot(x2 - x3, y2 - y3)) / 2
+        height = (math.hypot(x3 - x0, y3 - y0) + math.hypot(x2 - x1, y2 - y1)) / 2
+        return cls(text, cx, cy, width, height, angle, confidence)
+
+    def quad(self) -> tuple[Point, Point, Point, Point]:
+        """Corners clockwise from the top left of the text."""
+        a = math.radians(self.angle)
+        ux, uy = math.cos(a), -math.sin(a)      # along the text
+        vx, vy = math.sin(a), math.cos(a)       # down the text
+        hw, hh = self.width / 2, self.height / 2
+        c = (self.cx, self.cy)
+        return tuple((c[0] + sx * hw * ux + sy * hh * vx, c[1] + sx * hw * uy + sy * hh * vy)
+                     for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1)))  # type: ignore[return-value]
+
+    @property
+    def char_area(self) -> float:
+        """Average area per character in px^2: TextBoost's small-glyph criterion."""
+        return self.width * self.height / max(1, len(self.text))
+
+    def axis_aligned_box(self) -> tuple[float, float, float, float]:
+        xs, ys = zip(*self.quad())
+        return min(xs), min(ys), max(xs), max(ys)

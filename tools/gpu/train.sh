@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Training on the device machine, in three phases so a run outlives one 10-minute call:
+#   bash tools/gpu/train.sh start MINUTES RUN...   starts each RUN in its own session (setsid)
+#   bash tools/gpu/train.sh wait SECONDS           sleeps, then reports and returns checkpoints
+# A RUN is NAME:LOSSES[:INIT], e.g. base:rd  logit:rd,logit  ocr:rd,ocr:models/textcodec-base.pt
+set -u
+source tools/gpu/env.sh
+mode=$1; shift
+mkdir -p runs
+case $mode in
+start)
+  minutes=$1; shift
+  nvidia-smi -L
+  for spec in "$@"; do
+    IFS=: read -r name losses init <<<"$spec"
+    extra=""
+    [ -n "${init:-}" ] && extra="--init $init"
+    setsid nohup python3 -m textcodec.train --out runs/$name --name textcodec-$name \
+      --losses $losses --pack .pack --max-minutes $minutes --steps 10000000 --workers 4 \
+      --save-every 1500 --log-every 250 --resume $extra >runs/$name.out 2>&1 </dev/null &
+  done
+  sleep 90
+  tail -n 3 runs/*.out
+  ;;
+wait)
+  secs=$1
+  end=$((SECONDS + secs))
+  while [ $SECONDS -lt $end ]; do
+    sleep 20
+    if ! pgrep -f textcodec.train >/dev/null; then break; fi
+  done
+  for d in runs/*/; do
+    n=$(basename $d)
+    tail -n 2 runs/$n.out
+    [ -f $d/textcodec-$n.pt ] && cp $d/textcodec-$n.pt $OUT/
+    cp $d/log.jsonl $OUT/log-$n.jsonl 2>/dev/null
+  done
+  nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv
+  ls -la $OUT
+  ;;
+esac
