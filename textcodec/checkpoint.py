@@ -32,7 +32,7 @@ def model_state(model: torch.nn.Module, half: bool) -> dict:
         if _is_coding_buffer(k):
             continue
         # entropy-bottleneck parameters stay fp32: they shape the z tables' training
-        keep32 = "entropy_bottleneck" in k or "gain" in k
+        keep32 = "entropy_bottleneck" in k or "gain" in k  # h_s is made fp16-exact by update()
         out[k] = v.detach().cpu().half() if half and v.is_floating_point() and not keep32 \
             else v.detach().cpu()
     return out

@@ -134,9 +134,12 @@ class VariableRateHyperprior(nn.Module):
         eb.update(force=True)
         table = _scale_table()
         gc.update_scale_table(table, force=True)
-        layers = [m for m in self.h_s if isinstance(m, nn.Conv2d)]
-        int_hs = [IntConv.from_float(layers[0], 2, True), IntConv.from_float(layers[1], 2, True),
-                  IntConv.from_float(layers[2], 1, False)]
+        for conv in self._hs_convs():
+            # checkpoints store weights in fp16: make fp16 exact here, so the integers
+            # rebuilt from a checkpoint equal the ones this encoder would use
+            conv.weight.copy_(conv.weight.half().float())
+            conv.bias.copy_(conv.bias.half().float())
+        int_hs = self._int_hs_from_float()
         coding = {
             "z_cdf": eb._quantized_cdf.cpu().clone(), "z_cdf_len": eb._cdf_length.cpu().clone(),
             "z_offset": eb._offset.cpu().clone(),
@@ -144,14 +147,24 @@ class VariableRateHyperprior(nn.Module):
             "y_cdf": gc._quantized_cdf.cpu().clone(), "y_cdf_len": gc._cdf_length.cpu().clone(),
             "y_offset": gc._offset.cpu().clone(),
             "scale_table_fixed": to_fixed(table.float()).to(torch.int64),
-            "hs": [layer.state() for layer in int_hs],
+            "hs_w_bits": torch.tensor([layer.w_bits for layer in int_hs]),
         }
         self.load_coding(coding)
         return coding
 
+    def _hs_convs(self) -> list[nn.Conv2d]:
+        return [m for m in self.h_s if isinstance(m, nn.Conv2d)]
+
+    def _int_hs_from_float(self, w_bits=(None, None, None)) -> list[IntConv]:
+        c = self._hs_convs()
+        return [IntConv.from_float(c[0], 2, True, w_bits[0]),
+                IntConv.from_float(c[1], 2, True, w_bits[1]),
+                IntConv.from_float(c[2], 1, False, w_bits[2])]
+
     def load_coding(self, coding: dict) -> None:
+        """Install frozen coding state; h_s weights must already be loaded."""
         self._coding = coding
-        self._int_hs = [IntConv.from_state(s) for s in coding["hs"]]
+        self._int_hs = self._int_hs_from_float([int(b) for b in coding["hs_w_bits"]])
         self._tables = {
             k: (coding[f"{k}_cdf"].tolist(), coding[f"{k}_cdf_len"].reshape(-1).tolist(),
                 coding[f"{k}_offset"].reshape(-1).tolist()) for k in ("z", "y")}

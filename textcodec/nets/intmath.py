@@ -33,15 +33,20 @@ class IntConv:
     relu: bool
 
     @classmethod
-    def from_float(cls, conv: torch.nn.Conv2d, shuffle: int, relu: bool) -> "IntConv":
+    def from_float(cls, conv: torch.nn.Conv2d, shuffle: int, relu: bool,
+                   w_bits: int | None = None) -> "IntConv":
+        """Integers from float weights: exact elementwise rounding, the same on any machine
+        once ``w_bits`` is fixed (checkpoints store it rather than recompute it)."""
         w = conv.weight.detach().double().cpu()
         out_ch, k = w.shape[0], w.shape[-1]
         flat = w.reshape(out_ch, -1)
-        # the most fractional weight bits for which the worst case stays exact
-        worst_in = flat.abs().sum(1).max().item() * ACT_LIMIT
-        w_bits = 0
-        while w_bits < 24 and worst_in * 2 ** (w_bits + 1) + 2 ** (w_bits + 1) * ACT_LIMIT < EXACT_LIMIT:
-            w_bits += 1
+        if w_bits is None:
+            # the most fractional weight bits for which the worst case stays exact
+            worst_in = flat.abs().sum(1).max().item() * ACT_LIMIT
+            w_bits = 0
+            while (w_bits < 24 and worst_in * 2 ** (w_bits + 1)
+                   + 2 ** (w_bits + 1) * ACT_LIMIT < EXACT_LIMIT):
+                w_bits += 1
         weight = torch.round(flat * 2 ** w_bits)
         bias = torch.round(conv.bias.detach().double().cpu() * 2 ** (w_bits + ACT_FRAC_BITS))
         return cls(weight, bias, w_bits, k, shuffle, relu)
@@ -57,15 +62,6 @@ class IntConv:
             out = out.clamp_min(0)
         return out.clamp(-ACT_LIMIT, ACT_LIMIT)
 
-    def state(self) -> dict:
-        return {"weight": self.weight.to(torch.int64), "bias": self.bias.to(torch.int64),
-                "w_bits": torch.tensor(self.w_bits), "kernel": torch.tensor(self.kernel),
-                "shuffle": torch.tensor(self.shuffle), "relu": torch.tensor(int(self.relu))}
-
-    @classmethod
-    def from_state(cls, s: dict) -> "IntConv":
-        return cls(s["weight"].double(), s["bias"].double(), int(s["w_bits"]), int(s["kernel"]),
-                   int(s["shuffle"]), bool(int(s["relu"])))
 
 
 def to_fixed(x: torch.Tensor) -> torch.Tensor:

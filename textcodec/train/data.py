@@ -22,8 +22,8 @@ from textcodec.words import Word
 FUNSD_HELD_OUT = 30
 KODAK_TRAIN = [f"kodim{i:02d}.png" for i in range(1, 13)]
 MIN_BOX_HEIGHT = 6
-POOL_SIZE = 48
-REUSE = 6
+POOL_SIZE = 64
+REUSE = 12
 
 
 @dataclass
@@ -49,22 +49,26 @@ def load_funsd_words(image_path: Path) -> list[Word]:
     return words
 
 
-def crop_with_words(image: np.ndarray, words: list[Word], rng: random.Random,
-                    size: int = 256) -> Sample:
+def word_boxes(words: list[Word]) -> tuple[np.ndarray, list[str]]:
+    """(K, 4) axis-aligned boxes and texts, computed once per page."""
+    boxes = np.array([w.axis_aligned_box() for w in words], np.float32).reshape(-1, 4)
+    return boxes, [w.text for w in words]
+
+
+def crop_with_words(image: np.ndarray, words: tuple[np.ndarray, list[str]],
+                    rng: random.Random, size: int = 256) -> Sample:
     h, w = image.shape[:2]
     if h < size or w < size:  # pad small images by edge replication
         image = np.pad(image, ((0, max(0, size - h)), (0, max(0, size - w)), (0, 0)), mode="edge")
         h, w = image.shape[:2]
     y0, x0 = rng.randint(0, h - size), rng.randint(0, w - size)
     crop = image[y0:y0 + size, x0:x0 + size]
-    boxes, texts = [], []
-    for word in words:
-        bx0, by0, bx1, by1 = word.axis_aligned_box()
-        bx0, bx1, by0, by1 = bx0 - x0, bx1 - x0, by0 - y0, by1 - y0
-        if bx0 >= 0 and by0 >= 0 and bx1 <= size and by1 <= size and by1 - by0 >= MIN_BOX_HEIGHT:
-            boxes.append((bx0, by0, bx1, by1))
-            texts.append(word.text)
-    return Sample(np.ascontiguousarray(crop), np.array(boxes, np.float32).reshape(-1, 4), texts)
+    all_boxes, texts = words
+    b = all_boxes - np.array([x0, y0, x0, y0], np.float32)
+    keep = ((b[:, 0] >= 0) & (b[:, 1] >= 0) & (b[:, 2] <= size) & (b[:, 3] <= size)
+            & (b[:, 3] - b[:, 1] >= MIN_BOX_HEIGHT))
+    idx = np.flatnonzero(keep)
+    return Sample(np.ascontiguousarray(crop), b[idx], [texts[i] for i in idx])
 
 
 class MixedDataset(torch.utils.data.IterableDataset):
@@ -85,12 +89,13 @@ class MixedDataset(torch.utils.data.IterableDataset):
             if funsd.is_dir():
                 for p in sorted((funsd / "images").glob("*.png")):  # train split only
                     img = np.asarray(Image.open(p).convert("RGB"))
-                    self.funsd.append((img, load_funsd_words(p)))
+                    self.funsd.append((img, word_boxes(load_funsd_words(p))))
             for p in sorted((self.pack / "photos").glob("*.png")):
                 self.photos.append(np.asarray(Image.open(p).convert("RGB")))
         self.synth = ScreenSynth(fonts, mono or None, photos=self.photos)
 
     def __iter__(self):
+        torch.set_num_threads(1)  # workers render with PIL; torch threads only contend
         info = torch.utils.data.get_worker_info()
         wid = info.id if info else 0
         rng = random.Random(self.seed * 1000 + wid)
@@ -112,18 +117,19 @@ class MixedDataset(torch.utils.data.IterableDataset):
                     w, h = rng.choice([(2 * s, 2 * s), (3 * s, 2 * s), (2 * s, 3 * s)])
                     page = (self.synth.tile(rng, w, h) if kind == "screen"
                             else document_tile(rng, self.synth, w, h))
+                    page = (page.image, word_boxes(page.words))
                     if len(pool) < POOL_SIZE:
                         pool.append(page)
                     else:
                         pool[rng.randrange(POOL_SIZE)] = page
-                t = rng.choice(pool)
-                yield crop_with_words(t.image, t.words, rng, s)
+                image, boxes = rng.choice(pool)
+                yield crop_with_words(image, boxes, rng, s)
             elif kind == "funsd":
                 img, words = rng.choice(self.funsd)
                 yield crop_with_words(img, words, rng, s)
             else:
                 img = rng.choice(self.photos)
-                yield crop_with_words(img, [], rng, s)
+                yield crop_with_words(img, (np.zeros((0, 4), np.float32), []), rng, s)
 
 
 def collate(samples: list[Sample]):

@@ -2,7 +2,8 @@
 # Training on the device machine, in three phases so a run outlives one 10-minute call:
 #   bash tools/gpu/train.sh start MINUTES RUN...   starts each RUN in its own session (setsid)
 #   bash tools/gpu/train.sh wait SECONDS           sleeps, then reports and returns checkpoints
-# A RUN is NAME:LOSSES[:INIT], e.g. base:rd  logit:rd,logit  ocr:rd,ocr:models/textcodec-base.pt
+# A RUN is NAME:LOSSES[:INIT[:EXTRA]], e.g. base:rd  logit:rd,logit:models/x.pt:--kappa=0.01
+# PACK names the carried data folder (default .pack).
 set -u
 source tools/gpu/env.sh
 mode=$1; shift
@@ -12,11 +13,12 @@ start)
   minutes=$1; shift
   nvidia-smi -L
   for spec in "$@"; do
-    IFS=: read -r name losses init <<<"$spec"
+    IFS=: read -r name losses init more <<<"$spec"
     extra=""
     [ -n "${init:-}" ] && extra="--init $init"
+    extra="$extra ${more:-}"
     setsid nohup python3 -m textcodec.train --out runs/$name --name textcodec-$name \
-      --losses $losses --pack .pack --max-minutes $minutes --steps 10000000 --workers 4 \
+      --losses $losses --pack ${PACK:-.pack} --max-minutes $minutes --steps 10000000 --workers 4 \
       --save-every 1500 --log-every 250 --resume $extra >runs/$name.out 2>&1 </dev/null &
   done
   sleep 90

@@ -1,0 +1,126 @@
+import zlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from textcodec import container
+from textcodec.container import Header, ImageMode, SideCodec, TextSection, TlcFile
+from textcodec.errors import ContainerError
+
+
+def make(text=True) -> TlcFile:
+    h = Header(1280, 720, ImageMode.RGB, "textcodec-text-v1", b"\x01\x02\x03\x04", 2.5)
+    t = TextSection(SideCodec.ZSTD, 10, b"0123456789") if text else None
+    return TlcFile(h, (b"zz", b"yyyy"), t)
+
+
+def test_round_trip_keeps_every_field():
+    f = make()
+    g = container.read(container.write(f))
+    assert g.header == f.header and g.latent == f.latent and g.text == f.text
+
+
+def test_section_sizes_add_up_to_the_file_size():
+    data = container.write(make())
+    assert sum(container.read(data).section_sizes.values()) == len(data)
+
+
+def test_layout_matches_format_spec():
+    """docs/format.md: magic, major, minor, then HEADER first, CRC-32 last."""
+    data = container.write(make(text=False))
+    assert data[:4] == b"\x89TLC" and data[4] == 1 and data[5] == 0
+    assert data[6] == container.SectionType.HEADER
+    assert int.from_bytes(data[-4:], "little") == zlib.crc32(data[:-4])
+
+
+def test_quality_is_stored_to_a_256th():
+    assert container.quantize_quality(2.3) == round(2.3 * 256) / 256
+    h = Header(8, 8, ImageMode.L, "m", b"\0\0\0\0", container.quantize_quality(2.3))
+    assert container.read(container.write(TlcFile(h, (b"a",)))).header.quality == h.quality
+
+
+def test_bad_magic_is_a_foreign_file():
+    with pytest.raises(ContainerError, match="not a .tlc file"):
+        container.read(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
+
+
+@pytest.mark.parametrize("cut", [5, 9, 20, -5, -1])
+def test_truncated_file_raises_container_error(cut):
+    data = container.write(make())
+    with pytest.raises(ContainerError):
+        container.read(data[:cut])
+
+
+def test_flipped_bit_fails_the_checksum():
+    data = bytearray(container.write(make()))
+    data[-8] ^= 0x10
+    with pytest.raises(ContainerError, match="checksum"):
+        container.read(bytes(data))
+
+
+def test_newer_major_version_is_refused_with_its_offset():
+    data = bytearray(container.write(make()))
+    data[4] = 2
+    with pytest.raises(ContainerError, match=r"version 2\.0.*at byte 4"):
+        container.read(bytes(data))
+
+
+def _with_crc(body: bytes) -> bytes:
+    return body + zlib.crc32(body).to_bytes(4, "little")
+
+
+def test_unknown_optional_section_is_skipped_but_required_is_refused():
+    data = container.write(make(text=False))[:-4]
+    ok = container.read(_with_crc(data + bytes([0x90, 2]) + b"hi"))
+    assert "optional_0x90" in ok.section_sizes
+    with pytest.raises(ContainerError, match="unknown required section 0x10"):
+        container.read(_with_crc(data + bytes([0x10, 2]) + b"hi"))
+
+
+def test_duplicate_section_is_refused():
+    data = container.write(make(text=False))[:-4]
+    latent = bytes([container.SectionType.LATENT, 3, 1, 1, 65])
+    with pytest.raises(ContainerError, match="twice"):
+        container.read(_with_crc(data + latent))
+
+
+def test_missing_latent_section_is_reported():
+    h = container.write(make(text=False))
+    header_only = h[:6] + h[6:6 + 2 + h[7]]
+    with pytest.raises(ContainerError, match="LATENT section is missing"):
+        container.read(_with_crc(header_only))
+
+
+def test_oversized_image_is_refused_before_allocation():
+    body = bytearray(b"\x89TLC\x01\x00")
+    payload = (container.write_uvarint(65536) + container.write_uvarint(65536)
+               + bytes([1, 1]) + b"m" + b"\0" * 6)
+    body += bytes([1]) + container.write_uvarint(len(payload)) + payload
+    body += bytes([2, 2, 1, 0])
+    with pytest.raises(ContainerError, match="out of range"):
+        container.read(_with_crc(bytes(body)))
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=200))
+def test_reader_fuzzed_with_random_bytes_raises_only_container_errors(data):
+    try:
+        container.read(b"\x89TLC\x01\x00" + data)
+    except ContainerError:
+        pass
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_reader_fuzzed_with_mutated_files_raises_only_container_errors(draw):
+    data = bytearray(container.write(make()))
+    for _ in range(draw.draw(st.integers(1, 4))):
+        i = draw.draw(st.integers(0, len(data) - 1))
+        data[i] = draw.draw(st.integers(0, 255))
+    body = bytes(data[:-4])
+    fixed = draw.draw(st.booleans())  # half the time repair the CRC to reach deeper checks
+    try:
+        container.read(_with_crc(body) if fixed else bytes(data))
+    except ContainerError:
+        pass

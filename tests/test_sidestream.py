@@ -1,0 +1,71 @@
+import gzip
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from textcodec import sidestream
+from textcodec.container import SideCodec, TextSection
+from textcodec.errors import SideStreamError
+from textcodec.words import Word
+
+WORDS = [Word("Hello", 40.4, 12.6, 50.2, 14.0), Word("world,", 100, 13, 60, 14),
+         Word("Hello", 40, 40, 50, 14, angle=-30.2), Word("€42 ünï", 300, 500, 80, 20, 90)]
+
+
+@pytest.mark.parametrize("codec", list(SideCodec))
+def test_round_trip_quantises_boxes_to_whole_pixels(codec):
+    got = sidestream.decompress(sidestream.compress(WORDS, codec))
+    assert [w.text for w in got] == [w.text for w in WORDS]
+    for a, b in zip(WORDS, got):
+        assert (b.cx, b.cy, b.width, b.height) == (round(a.cx), round(a.cy), round(a.width),
+                                                   round(a.height))
+        assert b.angle == round(a.angle)
+
+
+def test_repeated_strings_are_stored_once():
+    raw = sidestream.serialize([Word("repeated", i * 10, 5, 40, 10) for i in range(50)])
+    assert raw.count(b"repeated") == 1
+
+
+def test_zstd_beats_raw_on_a_page_of_words():
+    words = [Word(f"w{i % 37}", 10 + (i % 20) * 60, 10 + (i // 20) * 16, 40, 12)
+             for i in range(300)]
+    s = sidestream.compress(words, SideCodec.ZSTD)
+    assert len(s.payload) < s.raw_size / 2
+
+
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=12), st.integers(0, 4000),
+                          st.integers(0, 4000), st.integers(0, 500), st.integers(0, 200),
+                          st.integers(-179, 180)), max_size=30))
+def test_any_word_list_round_trips(items):
+    words = [Word(t, x, y, w, h, a) for t, x, y, w, h, a in items]
+    got = sidestream.deserialize(sidestream.serialize(words))
+    assert [(w.text, w.cx, w.cy, w.width, w.height, w.angle) for w in got] == \
+        [(t.encode()[:1024].decode("utf-8", "ignore"), x, y, w, h, a)
+         for t, x, y, w, h, a in items]
+
+
+def test_declared_size_bounds_decompression():
+    bomb = gzip.compress(b"\0" * 10_000_000)
+    with pytest.raises(SideStreamError, match="inflates|does not decompress"):
+        sidestream.decompress(TextSection(SideCodec.GZIP, 1000, bomb))
+
+
+def test_declared_size_over_the_limit_is_refused():
+    with pytest.raises(SideStreamError, match="limit"):
+        sidestream.decompress(TextSection(SideCodec.ZSTD, sidestream.MAX_RAW_SIZE + 1, b""))
+
+
+def test_corrupt_payload_is_a_side_stream_error():
+    with pytest.raises(SideStreamError):
+        sidestream.decompress(TextSection(SideCodec.ZSTD, 50, b"not zstd at all"))
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=120))
+def test_deserializer_fuzzed_raises_only_side_stream_errors(raw):
+    try:
+        sidestream.deserialize(b"\x01" + raw)
+    except SideStreamError:
+        pass

@@ -1,0 +1,1 @@
+"""Benchmarks: datasets, peer codecs, metrics and reports (``textcodec bench``)."""

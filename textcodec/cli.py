@@ -1,0 +1,248 @@
+"""The ``textcodec`` command: a thin Typer layer over the library.
+
+Heavy imports (torch, EasyOCR) happen inside command bodies so ``--help`` is instant. Every
+``TextcodecError`` becomes one line on stderr and exit code 1; nothing is written unless the
+whole output is ready (temporary file + rename).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from textcodec.errors import TextcodecError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Learned image compression that keeps small text readable at ultra-low "
+                       "bitrates.")
+models_app = typer.Typer(no_args_is_help=True, help="List, fetch and verify checkpoints.")
+app.add_typer(models_app, name="models")
+
+
+class OcrMode(str, Enum):
+    on = "on"
+    off = "off"
+
+
+class SideCodecName(str, Enum):
+    zstd = "zstd"
+    gzip = "gzip"
+    none = "none"
+
+
+class Device(str, Enum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+def _fail(e: Exception) -> None:
+    typer.echo(f"textcodec: error: {e}", err=True)
+    raise typer.Exit(1)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+InPath = Annotated[Path, typer.Argument(help="input file", show_default=False)]
+
+
+@app.command()
+def encode(
+    image: InPath,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="the .tlc to write "
+                                                   "(default: IMAGE with .tlc)")] = None,
+    quality: Annotated[Optional[float], typer.Option(help="rate setting, 0 (smallest) .. 7 "
+                                                     "(best); default 3")] = None,
+    target_bpp: Annotated[Optional[float], typer.Option(help="largest bits per pixel, whole "
+                                                        "file included")] = None,
+    max_bytes: Annotated[Optional[int], typer.Option(help="largest file size in bytes")] = None,
+    ocr: Annotated[OcrMode, typer.Option(help="send the OCR side stream")] = OcrMode.on,
+    side_codec: Annotated[SideCodecName, typer.Option(help="side-stream compressor")] =
+        SideCodecName.zstd,
+    model: Annotated[Optional[str], typer.Option(help="model name or checkpoint path")] = None,
+    device: Annotated[Device, typer.Option(help="where to run the networks")] = Device.auto,
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing output")] = False,
+):
+    """Compress an image into a .tlc file (learned latent + OCR side stream)."""
+    try:
+        from textcodec.codec import encode_image, save_atomic
+
+        out = output or image.with_suffix(".tlc")
+        if out.resolve() == image.resolve():
+            raise TextcodecError(f"output {out} would overwrite the input")
+        if out.exists() and not force:
+            raise TextcodecError(f"{out} exists (use --force to overwrite)")
+        with _console().status("encoding..."):
+            r = encode_image(image, model=model, quality=quality, target_bpp=target_bpp,
+                             max_bytes=max_bytes, ocr=ocr is OcrMode.on,
+                             side_codec=side_codec.value, device=device.value)
+        save_atomic(out, lambda f: f.write(r.data), force=force)
+        typer.echo(f"{out}: {len(r.data)} bytes, {r.bpp:.4f} bpp, quality {r.header.quality:g}, "
+                   f"{len(r.words)} words in a {r.side_bytes}-byte side stream")
+    except TextcodecError as e:
+        _fail(e)
+
+
+@app.command()
+def decode(
+    tlc: InPath,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="image to write "
+                                                   "(format from its suffix; default PNG)")] = None,
+    device: Annotated[Device, typer.Option(help="where to run the networks")] = Device.auto,
+    no_fusion: Annotated[bool, typer.Option("--no-fusion", help="ignore the text guidance")]
+        = False,
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing output")] = False,
+):
+    """Decode a .tlc file into an image."""
+    try:
+        from textcodec.codec import decode as decode_fn
+        from textcodec.codec import save_atomic
+
+        out = output or tlc.with_suffix(".png")
+        if out.resolve() == tlc.resolve():
+            raise TextcodecError(f"output {out} would overwrite the input")
+        if out.exists() and not force:
+            raise TextcodecError(f"{out} exists (use --force to overwrite)")
+        fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP",
+               ".tif": "TIFF", ".tiff": "TIFF"}.get(out.suffix.lower(), "PNG")
+        with _console().status("decoding..."):
+            img = decode_fn(tlc, device=device.value, fusion=not no_fusion)
+        save_atomic(out, lambda f: img.save(f, format=fmt), force=force)
+        typer.echo(f"{out}: {img.width}x{img.height} {img.mode}")
+    except TextcodecError as e:
+        _fail(e)
+
+
+@app.command()
+def info(tlc: InPath, as_json: Annotated[bool, typer.Option("--json")] = False):
+    """Show a .tlc file's header and the size of every section."""
+    try:
+        from textcodec.codec import read_file
+
+        f = read_file(tlc)
+        h = f.header
+        total = sum(f.section_sizes.values())
+        d = {"file": str(tlc), "width": h.width, "height": h.height, "mode": h.mode.name,
+             "model": h.model_id, "checkpoint": h.model_hash.hex(), "quality": h.quality,
+             "bytes": total, "bpp": round(total * 8 / (h.width * h.height), 5),
+             "sections": f.section_sizes, "latent_streams": [len(s) for s in f.latent],
+             "side_stream": None if f.text is None else
+             {"codec": f.text.codec.name.lower(), "bytes": len(f.text.payload),
+              "raw_bytes": f.text.raw_size}}
+        if as_json:
+            typer.echo(json.dumps(d, indent=2))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=f"{tlc}  {h.width}x{h.height} {h.mode.name}  {total} bytes, "
+                        f"{d['bpp']} bpp", show_header=True)
+        t.add_column("section")
+        t.add_column("bytes", justify="right")
+        for k, v in f.section_sizes.items():
+            t.add_row(k, str(v))
+        Console().print(t)
+        typer.echo(f"model {h.model_id} (checkpoint {h.model_hash.hex()}), quality {h.quality:g}")
+        if f.text is not None:
+            typer.echo(f"side stream: {f.text.codec.name.lower()}, {len(f.text.payload)} bytes "
+                       f"({f.text.raw_size} raw)")
+    except TextcodecError as e:
+        _fail(e)
+
+
+@app.command()
+def text(tlc: InPath, as_json: Annotated[bool, typer.Option("--json")] = False):
+    """Print the text layer (words + boxes) carried in a .tlc file; no OCR runs."""
+    try:
+        from textcodec.codec import text_layer
+
+        words = text_layer(tlc)
+        if as_json:
+            typer.echo(json.dumps([{"text": w.text, "cx": w.cx, "cy": w.cy, "width": w.width,
+                                    "height": w.height, "angle": w.angle} for w in words],
+                                  indent=1))
+        else:
+            lines: list[list] = []
+            for w in words:  # words arrive in reading order; break lines on vertical jumps
+                if lines and abs(w.cy - lines[-1][-1].cy) <= max(w.height, 4) / 2:
+                    lines[-1].append(w)
+                else:
+                    lines.append([w])
+            for line in lines:
+                typer.echo(" ".join(w.text for w in line))
+    except TextcodecError as e:
+        _fail(e)
+
+
+@models_app.command("list")
+def models_list():
+    """Known checkpoints and whether each is available locally."""
+    try:
+        from textcodec import zoo
+
+        for name, e in zoo.entries().items():
+            local = next((p for p in zoo.local_candidates(e) if zoo.verify(p, e)), None)
+            tag = " (default)" if name == zoo.default_model() else (
+                " (baseline)" if name == zoo.baseline_model() else "")
+            typer.echo(f"{name}{tag}: {e.description}\n    {e.size / 1e6:.1f} MB, sha256 "
+                       f"{e.sha256[:12]}..., {'at ' + str(local) if local else 'not fetched'}")
+    except TextcodecError as e:
+        _fail(e)
+
+
+@models_app.command("fetch")
+def models_fetch(names: Annotated[Optional[list[str]], typer.Argument()] = None):
+    """Download checkpoints into the cache (all when none are named), verified."""
+    try:
+        from textcodec import zoo
+
+        for name in names or list(zoo.entries()):
+            path, _ = zoo.resolve(name)
+            typer.echo(f"{name}: {path}")
+    except TextcodecError as e:
+        _fail(e)
+
+
+@models_app.command("verify")
+def models_verify():
+    """Check the sha256 of every local checkpoint against the manifest."""
+    try:
+        from textcodec import zoo
+
+        bad = 0
+        for name, e in zoo.entries().items():
+            for p in zoo.local_candidates(e):
+                if p.is_file():
+                    ok = zoo.verify(p, e)
+                    bad += not ok
+                    typer.echo(f"{'ok ' if ok else 'BAD'} {name}: {p}")
+        if bad:
+            raise TextcodecError(f"{bad} checkpoint file(s) fail verification")
+    except TextcodecError as e:
+        _fail(e)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train(ctx: typer.Context):
+    """Train a checkpoint (all options: textcodec train --help-train)."""
+    from textcodec.train.loop import main
+
+    args = ctx.args
+    main(["--help"] if "--help-train" in args else args)
+
+
+def main() -> None:
+    try:
+        app()
+    except TextcodecError as e:  # pragma: no cover - commands already catch their own
+        typer.echo(f"textcodec: error: {e}", err=True)
+        sys.exit(1)

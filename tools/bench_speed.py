@@ -1,0 +1,69 @@
+"""Encode / decode seconds for a 1280x720 screenshot (docs/benchmarks.md).
+
+    python tools/bench_speed.py --device cpu [--ocr] [--repeat 3]
+
+Times are medians of --repeat runs after one warm-up; OCR is timed on its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+SAMPLE = Path(__file__).resolve().parent.parent / "textcodec" / "samples" / "screenshot.png"
+
+
+def timed(fn, repeat: int, sync) -> float:
+    fn()
+    sync()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--ocr", action="store_true")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--model", default=None)
+    args = p.parse_args()
+    import torch
+
+    from textcodec import codec
+    from textcodec.render import render
+
+    sync = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
+    img = np.asarray(Image.open(SAMPLE).convert("RGB"))
+    res = {"device": args.device, "image": f"{img.shape[1]}x{img.shape[0]}",
+           "torch_threads": torch.get_num_threads()}
+    if args.device == "cuda":
+        res["gpu"] = torch.cuda.get_device_name()
+    data = codec.encode(img, ocr=False, device=args.device, model=args.model)
+    res["encode_s_no_ocr"] = timed(lambda: codec.encode(img, ocr=False, device=args.device,
+                                                        model=args.model), args.repeat, sync)
+    res["decode_s"] = timed(lambda: codec.decode_array(data, device=args.device),
+                            args.repeat, sync)
+    res["bytes"] = len(data)
+    if args.ocr:
+        from textcodec.ocr.engine import filter_words, get_engine
+
+        engine = get_engine("easyocr")
+        res["ocr_s"] = timed(lambda: engine.read(img), 1, sync)
+        words = filter_words(engine.read(img))
+        res["words_kept"] = len(words)
+        res["render_s"] = timed(lambda: render(words, img.shape[1], img.shape[0]), 5, sync)
+    print(json.dumps(res))
+
+
+if __name__ == "__main__":
+    main()
