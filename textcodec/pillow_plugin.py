@@ -28,12 +28,11 @@ class TlcImageFile(ImageFile.ImageFile):
         self.info["quality"] = f.header.quality
 
     def load(self):
-        if self.im is None or self.im.size != self.size or getattr(self, "_tlc_pending", True):
+        if self._im is None:
             from textcodec.codec import decode
 
             img = decode(self._tlc_data)
             self.im = img.im
-            self._tlc_pending = False
         return Image.Image.load(self)
 
 

@@ -2,4 +2,4 @@
 # (see docs/training.md) and points textcodec at the carried OCR weights.
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl \
   >/tmp/pip.log 2>&1 || { cat /tmp/pip.log; exit 1; }
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TEXTCODEC_OCR_MODELS=$PWD/.pack/ocr
+export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TEXTCODEC_OCR_MODELS=$PWD/${PACK:-.pack}/ocr

@@ -1,0 +1,117 @@
+"""The command line, run as a user runs it: exit codes, one-line errors, no partial files."""
+
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from textcodec.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def png(tmp_path, small_image):
+    p = tmp_path / "in.png"
+    Image.fromarray(small_image).save(p)
+    return p
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_help_is_fast_and_imports_no_torch():
+    code = ("import sys, time; t=time.perf_counter(); from textcodec.cli import app; "
+            "print(time.perf_counter()-t, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, torch_loaded = out.stdout.split()
+    assert torch_loaded == "False" and float(seconds) < 2.0
+
+
+def test_encode_decode_info_text(tmp_path, png):
+    tlc, out = tmp_path / "a.tlc", tmp_path / "a.png"
+    r = run("encode", png, "-o", tlc, "--ocr", "off", "--quality", "2")
+    assert r.exit_code == 0, r.output
+    assert "bpp" in r.output
+    r = run("decode", tlc, "-o", out, "--device", "cpu")
+    assert r.exit_code == 0, r.output
+    assert Image.open(out).size == Image.open(png).size
+    info = json.loads(run("info", tlc, "--json").output)
+    assert info["bytes"] == tlc.stat().st_size and info["side_stream"] is None
+    assert run("text", tlc).exit_code == 0
+
+
+def test_existing_output_is_refused_without_force(tmp_path, png):
+    tlc = tmp_path / "a.tlc"
+    tlc.write_bytes(b"precious")
+    r = run("encode", png, "-o", tlc, "--ocr", "off")
+    assert r.exit_code == 1 and "exists" in r.output
+    assert tlc.read_bytes() == b"precious"
+    assert run("encode", png, "-o", tlc, "--ocr", "off", "--force").exit_code == 0
+
+
+def test_output_may_not_overwrite_the_input(png):
+    r = run("decode", png, "-o", png)
+    assert r.exit_code == 1 and png.stat().st_size > 0
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "no such file"),
+    (b"\x89TLC\x01\x00\x01", "truncated"),
+    (b"GIF89a" + bytes(30), "not a .tlc file"),
+])
+def test_bad_tlc_input_is_one_line_exit_one(tmp_path, content, message):
+    p = tmp_path / "bad.tlc"
+    if content is not None:
+        p.write_bytes(content)
+    r = run("decode", p, "-o", tmp_path / "o.png")
+    assert r.exit_code == 1
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.output
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_corrupted_tlc_names_the_byte_offset(tmp_path, png):
+    tlc = tmp_path / "a.tlc"
+    run("encode", png, "-o", tlc, "--ocr", "off")
+    data = bytearray(tlc.read_bytes())
+    data[20] ^= 0xFF
+    tlc.write_bytes(bytes(data))
+    r = run("info", tlc)
+    assert r.exit_code == 1 and "at byte" in r.output
+
+
+def test_not_an_image_is_refused(tmp_path):
+    p = tmp_path / "x.png"
+    p.write_text("text")
+    r = run("encode", p, "-o", tmp_path / "x.tlc", "--ocr", "off")
+    assert r.exit_code == 1 and "not an image" in r.output
+    assert not (tmp_path / "x.tlc").exists()
+
+
+def test_unknown_model_is_refused(tmp_path, png):
+    r = run("encode", png, "-o", tmp_path / "x.tlc", "--model", "nope", "--ocr", "off")
+    assert r.exit_code == 1 and "unknown model" in r.output
+
+
+def test_unwritable_output_location_is_refused(tmp_path, png):
+    """/proc refuses new files even to root, so this holds on any CI machine."""
+    r = run("encode", png, "-o", "/proc/textcodec-test.tlc", "--ocr", "off")
+    assert r.exit_code == 1 and "cannot write" in r.output
+
+
+def test_missing_output_folder_is_refused(tmp_path, png):
+    r = run("encode", png, "-o", tmp_path / "no" / "x.tlc", "--ocr", "off")
+    assert r.exit_code == 1 and "no such folder" in r.output
+
+
+def test_models_list_and_verify():
+    r = run("models", "list")
+    assert r.exit_code == 0 and "(default)" in r.output
+    assert run("models", "verify").exit_code == 0

@@ -1,0 +1,139 @@
+"""The library API on the shipped checkpoint: round trips, modes, rate control, errors."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import textcodec
+from textcodec import codec, container, zoo
+from textcodec.bench.metrics import psnr
+from textcodec.errors import InputError, ModelError, OutputError, RateControlError
+from textcodec.words import Word
+
+
+def test_round_trip_keeps_size_and_resembles_the_input(small_image):
+    data = textcodec.encode(small_image, quality=5, ocr=False)
+    out = np.asarray(textcodec.decode(data))
+    assert out.shape == small_image.shape
+    assert psnr(small_image, out) > 18
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1, 70), (65, 257), (130, 3)])
+def test_any_size_from_one_pixel_up_round_trips(size):
+    img = (np.random.default_rng(0).random((*size, 3)) * 255).astype(np.uint8)
+    out = textcodec.decode(textcodec.encode(img, quality=1, ocr=False))
+    assert out.size == (size[1], size[0])
+
+
+def test_greyscale_comes_back_greyscale(small_image):
+    grey = Image.fromarray(small_image).convert("L")
+    out = textcodec.decode(textcodec.encode(grey, quality=2, ocr=False))
+    assert out.mode == "L" and out.size == grey.size
+
+
+def test_alpha_is_flattened_onto_white():
+    rgba = np.zeros((64, 64, 4), np.uint8)  # fully transparent black
+    data = textcodec.encode(rgba, quality=4, ocr=False)
+    assert container.read(data).header.mode is container.ImageMode.RGBA
+    out = np.asarray(textcodec.decode(data))
+    assert out.shape == (64, 64, 3) and out.mean() > 200
+
+
+def test_header_names_the_model_and_its_checkpoint(small_image):
+    data = textcodec.encode(small_image, ocr=False)
+    h = container.read(data).header
+    entry = zoo.get_entry(zoo.default_model())
+    assert h.model_id == entry.name and h.model_hash == entry.hash_prefix
+
+
+def test_given_words_travel_in_the_side_stream(small_image):
+    words = [Word("Hello", 30, 20, 40, 12), Word("there", 90, 20, 40, 12)]
+    r = codec.encode_image(small_image, words=words, quality=1)
+    assert [w.text for w in textcodec.text_layer(r.data)] == ["Hello", "there"]
+    assert r.side_bytes > 0
+    plain = codec.encode_image(small_image, words=words, quality=1, ocr=False)
+    assert container.read(plain.data).text is None and len(plain.data) < len(r.data)
+
+
+def test_max_bytes_counts_the_whole_file(screenshot):
+    img = screenshot[:256, :512]
+    target = 1500
+    data = textcodec.encode(img, max_bytes=target, ocr=False)
+    assert len(data) <= target
+    assert len(textcodec.encode(img, max_bytes=target * 2, ocr=False)) > len(data)
+
+
+def test_target_bpp_is_met(screenshot):
+    img = screenshot[:256, :512]
+    r = codec.encode_image(img, target_bpp=0.2, ocr=False)
+    assert r.bpp <= 0.2
+
+
+def test_unreachable_size_is_a_rate_control_error(screenshot):
+    with pytest.raises(RateControlError, match="smallest file"):
+        textcodec.encode(screenshot[:256, :512], max_bytes=20, ocr=False)
+
+
+def test_quality_outside_the_range_is_refused(small_image):
+    with pytest.raises(InputError, match="quality must be in"):
+        textcodec.encode(small_image, quality=99, ocr=False)
+
+
+def test_missing_input_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        textcodec.encode(tmp_path / "nope.png")
+
+
+def test_non_image_is_an_input_error(tmp_path):
+    p = tmp_path / "notes.png"
+    p.write_text("hello")
+    with pytest.raises(InputError, match="not an image"):
+        textcodec.encode(p, ocr=False)
+
+
+def test_unknown_model_is_a_model_error(small_image):
+    with pytest.raises(ModelError, match="unknown model"):
+        textcodec.encode(small_image, model="no-such-model", ocr=False)
+
+
+def test_file_from_another_checkpoint_is_refused(small_image):
+    data = bytearray(textcodec.encode(small_image, ocr=False))
+    f = container.read(bytes(data))
+    other = container.Header(f.header.width, f.header.height, f.header.mode, f.header.model_id,
+                             b"\xde\xad\xbe\xef", f.header.quality)
+    forged = container.write(container.TlcFile(other, f.latent, f.text))
+    with pytest.raises(ModelError, match="checkpoint deadbeef"):
+        textcodec.decode(forged)
+
+
+def test_save_atomic_refuses_to_overwrite_and_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"keep me")
+    with pytest.raises(OutputError, match="exists"):
+        codec.save_atomic(target, lambda f: f.write(b"new"))
+    assert target.read_bytes() == b"keep me"
+
+    def explode(f):
+        f.write(b"partial")
+        raise OSError(28, "No space left on device")
+    with pytest.raises(OutputError, match="No space"):
+        codec.save_atomic(tmp_path / "new.bin", explode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+def test_pillow_plugin_opens_tlc_files(tmp_path, small_image):
+    import textcodec.pillow_plugin  # noqa: F401
+
+    p = tmp_path / "x.tlc"
+    p.write_bytes(textcodec.encode(small_image, ocr=False))
+    with Image.open(p) as im:
+        assert im.format == "TLC" and im.size == (257, 65)
+        assert np.asarray(im.convert("RGB")).shape == (65, 257, 3)
+
+
+@pytest.mark.slow
+def test_encode_with_ocr_finds_words_of_the_sample(screenshot):
+    r = codec.encode_image(screenshot[:240, :640], quality=2)
+    texts = {w.text for w in r.words}
+    assert len(texts) >= 3
+    assert textcodec.text_layer(r.data)[0].text in texts

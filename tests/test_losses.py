@@ -1,0 +1,85 @@
+"""Each loss on a tiny example (the frozen recognizer is the real english_g2)."""
+
+import random
+
+import pytest
+import torch
+
+from textcodec.losses import guidance_consistent, ocr_ctc_loss, rate_distortion, text_logit_loss
+from textcodec.ocr.recognizer import TextRecognizer, crop_words, encode_text, greedy_decode
+from textcodec.train.synth import ScreenSynth
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    return TextRecognizer()
+
+
+@pytest.fixture(scope="module")
+def page():
+    t = ScreenSynth().tile(random.Random(5), 320, 160)
+    words = [w for w in t.words if w.height >= 9][:8]
+    x = torch.from_numpy(t.image.copy()).permute(2, 0, 1)[None].float() / 255
+    boxes = torch.tensor([[0, *w.axis_aligned_box()] for w in words], dtype=torch.float32)
+    boxes[:, 1:3] -= 1
+    boxes[:, 3:] += 1
+    return x, boxes, [w.text for w in words]
+
+
+def test_recognizer_reads_clean_synthetic_words(recognizer, page):
+    x, boxes, texts = page
+    read = greedy_decode(recognizer(crop_words(x, boxes)))
+    assert sum(a == b for a, b in zip(read, texts)) >= len(texts) // 2
+
+
+def test_text_logit_loss_is_zero_for_identical_images_and_grows_with_damage(recognizer, page):
+    x, boxes, _ = page
+    assert text_logit_loss(recognizer, x, x.clone(), boxes).item() == pytest.approx(0, abs=1e-6)
+    g = torch.Generator().manual_seed(0)
+    mild = text_logit_loss(recognizer, x, (x + 0.05 * torch.randn(x.shape, generator=g)).clamp(0, 1), boxes)
+    heavy = text_logit_loss(recognizer, x, (x + 0.4 * torch.randn(x.shape, generator=g)).clamp(0, 1), boxes)
+    assert 0 < mild < heavy
+
+
+def test_text_logit_loss_sends_gradients_to_the_reconstruction_only(recognizer, page):
+    x, boxes, _ = page
+    x_hat = (x * 0.8).requires_grad_()
+    text_logit_loss(recognizer, x, x_hat, boxes).backward()
+    assert x_hat.grad.abs().sum() > 0
+    assert all(p.grad is None for p in recognizer.parameters())
+
+
+def test_logit_filter_can_drop_every_region(recognizer, page):
+    x, boxes, _ = page
+    assert text_logit_loss(recognizer, x, x * 0.5, boxes, m_min=1e9).item() == 0
+
+
+def test_ocr_loss_prefers_the_true_text(recognizer, page):
+    x, boxes, texts = page
+    right = ocr_ctc_loss(recognizer, x, boxes, texts)
+    wrong = ocr_ctc_loss(recognizer, x, boxes, ["qqqqzz"] * len(texts))
+    assert right < wrong
+
+
+def test_ctc_targets_drop_unknown_characters():
+    flat, lengths = encode_text(["ab", "a\u4e2db"])
+    assert lengths.tolist() == [2, 2] and flat.tolist()[:2] == flat.tolist()[2:]
+
+
+def test_rate_distortion_weights_distortion_per_sample():
+    x = torch.zeros(2, 3, 8, 8)
+    x_hat = torch.full_like(x, 0.1)
+    lik = torch.full((2, 4, 2, 2), 0.5)
+    lo = rate_distortion(x, x_hat, lik, lik, torch.tensor([0.001, 0.001]))
+    hi = rate_distortion(x, x_hat, lik, lik, torch.tensor([0.01, 0.01]))
+    assert lo["bpp"].item() == pytest.approx(2 * 16 / 64)
+    assert hi["loss"] > lo["loss"] and lo["psnr"].item() == pytest.approx(20)
+
+
+def test_guidance_consistent_loss_weights_the_boxes():
+    x = torch.zeros(1, 3, 4, 4)
+    x_hat = torch.ones_like(x)
+    m = torch.zeros(1, 1, 4, 4)
+    assert guidance_consistent(x, x_hat, m).item() == pytest.approx(1)
+    m[..., :2, :] = 1
+    assert guidance_consistent(x, x_hat, m, alpha=10).item() == pytest.approx(1 + 10 * 0.5)

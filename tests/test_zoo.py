@@ -1,0 +1,107 @@
+"""The download path, for real, against a loopback HTTP server serving models/."""
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from textcodec import zoo
+from textcodec.errors import ModelError
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    cut_after: int | None = None
+
+    def log_message(self, *args):
+        pass
+
+    def copyfile(self, source, outputfile):
+        if self.cut_after is None:
+            return super().copyfile(source, outputfile)
+        outputfile.write(source.read(self.cut_after))  # then hang up mid-transfer
+
+
+@pytest.fixture
+def server(tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(_Handler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    _Handler.cut_after = None
+
+
+@pytest.fixture
+def entry():
+    return zoo.get_entry(zoo.baseline_model())
+
+
+@pytest.fixture
+def no_local(monkeypatch, entry):
+    """Pretend the checkout ships no checkpoint, so resolution must download."""
+    monkeypatch.setattr(zoo, "local_candidates", lambda e: [zoo.cache_dir() / e.file])
+
+
+def _serve(root: Path, entry, data: bytes | None = None):
+    (root / entry.file).write_bytes(data if data is not None else (MODELS / entry.file).read_bytes())
+
+
+def test_download_fetches_verifies_and_caches(server, entry, no_local, monkeypatch):
+    root, url = server
+    _serve(root, entry)
+    monkeypatch.setenv("TEXTCODEC_OFFLINE", "0")
+    monkeypatch.setenv("TEXTCODEC_MIRROR", url)
+    path, got = zoo.resolve(entry.name, progress=False)
+    assert path == zoo.cache_dir() / entry.file and got == entry
+    assert zoo.sha256_file(path) == entry.sha256
+    (root / entry.file).unlink()  # second time comes from the cache, no server needed
+    assert zoo.resolve(entry.name, progress=False)[0] == path
+
+
+def test_hash_mismatch_is_refused_and_nothing_is_cached(server, entry, no_local, monkeypatch):
+    root, url = server
+    bad = bytearray((MODELS / entry.file).read_bytes())
+    bad[1000] ^= 1
+    _serve(root, entry, bytes(bad))
+    monkeypatch.setenv("TEXTCODEC_OFFLINE", "0")
+    monkeypatch.setenv("TEXTCODEC_MIRROR", url)
+    with pytest.raises(ModelError, match="does not match"):
+        zoo.resolve(entry.name, progress=False)
+    assert not any(zoo.cache_dir().iterdir())
+
+
+def test_interrupted_transfer_is_refused_and_nothing_is_cached(server, entry, no_local,
+                                                               monkeypatch):
+    root, url = server
+    _serve(root, entry)
+    _Handler.cut_after = 4096
+    monkeypatch.setenv("TEXTCODEC_OFFLINE", "0")
+    monkeypatch.setenv("TEXTCODEC_MIRROR", url)
+    with pytest.raises(ModelError, match="interrupted|failed"):
+        zoo.resolve(entry.name, progress=False)
+    assert not any(zoo.cache_dir().iterdir())
+
+
+def test_offline_mode_forbids_downloads(entry, no_local):
+    with pytest.raises(ModelError, match="TEXTCODEC_OFFLINE"):
+        zoo.resolve(entry.name, progress=False)
+
+
+def test_corrupted_cached_file_is_not_used(entry, no_local):
+    zoo.cache_dir().mkdir(parents=True)
+    (zoo.cache_dir() / entry.file).write_bytes(b"garbage")
+    with pytest.raises(ModelError, match="TEXTCODEC_OFFLINE"):
+        zoo.resolve(entry.name, progress=False)
+
+
+def test_manifest_matches_the_shipped_files():
+    for name, e in zoo.entries().items():
+        assert zoo.verify(MODELS / e.file, e), name
+    assert zoo.default_model() in zoo.entries() and zoo.baseline_model() in zoo.entries()

@@ -1,0 +1,63 @@
+"""A CPU smoke run of the training command: a few steps, then the checkpoint codes."""
+
+import json
+import random
+
+import numpy as np
+import torch
+
+from textcodec.checkpoint import load_release
+from textcodec.nets.hyperprior import pad_to_multiple
+from textcodec.train.data import MixedDataset, collate, crop_with_words, word_boxes
+from textcodec.train.loop import main
+from textcodec.train.synth import ScreenSynth
+from textcodec.words import Word
+
+
+def test_training_smoke_run_writes_a_codable_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    main(["--out", str(out), "--steps", "3", "--batch", "2", "--workers", "0", "--crop", "128",
+          "--mix", "1,0,0,0", "--log-every", "1", "--losses", "rd,logit,ocr", "--name", "smoke",
+          "--device", "cpu"])
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [1, 2, 3]
+    assert any("logit" in r and "ocr" in r for r in log)
+    model, blob = load_release(out / "smoke.pt")
+    assert blob["extra"]["steps"] == 3
+    x = pad_to_multiple(torch.rand(1, 3, 40, 70))
+    assert len(model.compress_latent(model.analysis(x), 1.0)) == 2
+
+
+def test_resume_continues_from_the_last_step(tmp_path):
+    out = tmp_path / "run"
+    args = ["--out", str(out), "--batch", "1", "--workers", "0", "--crop", "64", "--device",
+            "cpu", "--log-every", "1"]
+    main(args + ["--steps", "2"])
+    main(args + ["--steps", "3", "--resume"])
+    steps = [json.loads(line)["step"] for line in (out / "log.jsonl").read_text().splitlines()]
+    assert steps == [1, 2, 3]
+
+
+def test_crops_keep_only_whole_boxes_shifted_into_the_crop():
+    img = np.zeros((300, 300, 3), np.uint8)
+    words = [Word("in", 150, 150, 20, 10), Word("edge", 5, 5, 30, 10)]
+    s = crop_with_words(img, word_boxes(words), random.Random(0), 256)
+    assert s.image.shape == (256, 256, 3)
+    assert all((b >= 0).all() and (b <= 256).all() for b in s.boxes)
+    assert s.texts in (["in"], [])
+
+
+def test_synthetic_tiles_carry_exact_word_boxes():
+    t = ScreenSynth().tile(random.Random(1), 256, 256)
+    assert len(t.words) > 5
+    for w in t.words:
+        x0, y0, x1, y1 = w.axis_aligned_box()
+        assert 0 <= x0 < x1 <= 256 and 0 <= y0 < y1 <= 256
+        patch = t.image[int(y0):int(np.ceil(y1)), int(x0):int(np.ceil(x1))]
+        assert patch.std() > 0  # ink is really there
+
+
+def test_mixed_dataset_batches_images_boxes_and_texts():
+    it = iter(MixedDataset(None, seed=3, size=64))
+    images, boxes, texts = collate([next(it) for _ in range(4)])
+    assert images.shape == (4, 3, 64, 64) and boxes.shape[1] == 5 and len(texts) == len(boxes)
