@@ -231,6 +231,92 @@ def models_verify():
         _fail(e)
 
 
+@app.command()
+def bench(
+    dataset: Annotated[str, typer.Option(help="folder of images, or one of: samples, "
+                                         "synthetic, kodak, funsd, gimp")] = "samples",
+    codecs: Annotated[str, typer.Option(help="comma list (textcodec, textcodec-noside, "
+                                        "textcodec-baseline, jpeg, webp, avif, jxl, "
+                                        "textcodec:MODEL)")] =
+        "textcodec,textcodec-baseline,jpeg,webp,avif,jxl",
+    points: Annotated[Optional[int], typer.Option(help="settings per codec (default all 8)")]
+        = None,
+    limit: Annotated[Optional[int], typer.Option(help="at most this many images")] = None,
+    out: Annotated[Path, typer.Option(help="folder for results.jsonl, plots, report")] =
+        Path("results"),
+    anchor: Annotated[str, typer.Option(help="codec the BD figures compare against")] =
+        "textcodec-baseline",
+    html_report: Annotated[bool, typer.Option("--html", help="write report.html")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+    ocr: Annotated[str, typer.Option(help="OCR engine for scoring")] = "easyocr",
+    device: Annotated[Device, typer.Option(help="where the recognizer runs")] = Device.cpu,
+):
+    """Rate vs PSNR and vs OCR error against JPEG, WebP, AVIF and JPEG XL (resumable)."""
+    try:
+        from dataclasses import asdict
+
+        from textcodec.bench import report, runner
+        from textcodec.ocr.engine import ENGINES
+
+        if ocr not in ENGINES:
+            raise TextcodecError(f"unknown OCR engine {ocr!r}; known: {', '.join(ENGINES)}")
+        names = [c.strip() for c in codecs.split(",") if c.strip()]
+        crops = out / "crops" if html_report else None
+        results = runner.run(dataset, names, out, points, limit, device.value,
+                             progress=not as_json, crops_dir=crops)
+        pts = report.aggregate(report.load(results, dataset))
+        bd = report.bjontegaard(pts, anchor)
+        plots = report.plot(pts, out, f"{dataset}")
+        summary = {"dataset": dataset, "points": [asdict(p) for p in pts], "bd": bd,
+                   "anchor": anchor, "plots": [str(p) for p in plots]}
+        (out / "summary.json").write_text(json.dumps(summary, indent=1))
+        if html_report:
+            summary["html"] = str(report.write_html(pts, bd, plots, crops, out,
+                                                    f"textcodec bench: {dataset}", anchor))
+        if as_json:
+            typer.echo(json.dumps(summary, indent=1))
+        else:
+            report.print_table(pts, f"{dataset}: {len(pts)} points")
+            for name, v in bd.items():
+                typer.echo(f"{name} vs {anchor}: BD-rate(PSNR) {v['bd_rate_psnr']:+.1f}%, "
+                           f"BD-PSNR {v['bd_psnr']:+.2f} dB, BD-CER {v['bd_cer']:+.1f} pts, "
+                           f"BD-WER {v['bd_wer']:+.1f} pts")
+            typer.echo(f"results: {results}; plots: {', '.join(str(p) for p in plots)}")
+    except TextcodecError as e:
+        _fail(e)
+
+
+@app.command()
+def demo(out: Annotated[Path, typer.Option(help="folder for the demo's outputs")] =
+         Path("textcodec-demo")):
+    """Encode, decode and bench the bundled sample images: the one-command tour."""
+    try:
+        import shutil
+
+        from textcodec.bench.datasets import SAMPLES
+        from textcodec.codec import decode as decode_fn
+        from textcodec.codec import encode_image
+
+        out.mkdir(parents=True, exist_ok=True)
+        for src in sorted(SAMPLES.glob("*.png")):
+            shutil.copy2(src, out / src.name)
+            with _console().status(f"encoding {src.name} (OCR runs on the CPU: ~1 min)..."):
+                r = encode_image(src, quality=2)
+            tlc = out / (src.stem + ".tlc")
+            tlc.write_bytes(r.data)
+            img = decode_fn(r.data)
+            img.save(out / (src.stem + ".decoded.png"))
+            typer.echo(f"{src.name} -> {tlc}: {len(r.data)} bytes ({r.bpp:.3f} bpp), "
+                       f"{len(r.words)} words in the side stream; decoded to "
+                       f"{out / (src.stem + '.decoded.png')}")
+        typer.echo("small bench on the samples (3 settings per codec):")
+        bench(dataset="samples", codecs="textcodec,textcodec-baseline,jpeg,webp", points=3,
+              limit=None, out=out / "bench", anchor="textcodec-baseline", html_report=True,
+              as_json=False, ocr="easyocr", device=Device.cpu)
+    except TextcodecError as e:
+        _fail(e)
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def train(ctx: typer.Context):
     """Train a checkpoint (all options: textcodec train --help-train)."""

@@ -49,6 +49,16 @@ class EasyOcrEngine:
         self._reader = easyocr.Reader(["en"], gpu=gpu, model_storage_directory=str(model_dir()),
                                       download_enabled=False, verbose=False)
 
+    def detect(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
+        """Axis-aligned word boxes (x0, y0, x1, y1) found by CRAFT."""
+        horizontal, free = self._reader.detect(image, canvas_size=self.canvas_size)
+        boxes = [(float(x0), float(y0), float(x1), float(y1))
+                 for x0, x1, y0, y1 in horizontal[0]]
+        for quad in free[0]:
+            xs, ys = zip(*quad)
+            boxes.append((float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys))))
+        return boxes
+
     def read(self, image: np.ndarray) -> list[Word]:
         results = self._reader.readtext(image, canvas_size=self.canvas_size, batch_size=16,
                                         paragraph=False)

@@ -1,0 +1,85 @@
+"""The bench end to end on a tiny folder, and its resume after an interruption."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from textcodec.bench import datasets, report, runner
+from textcodec.bench.codecs import get_codec
+from textcodec.errors import InputError
+
+
+@pytest.fixture
+def folder(tmp_path, screenshot):
+    d = tmp_path / "imgs"
+    d.mkdir()
+    Image.fromarray(screenshot[:128, :320]).save(d / "a.png")
+    (d / "a.json").write_text(json.dumps([{"box": [0, 0, 10, 10], "text": "x"}]))
+    return d
+
+
+def _keys(path):
+    return [(r["image"], r["codec"], r["setting"]) for r in map(json.loads,
+                                                                 path.read_text().splitlines())]
+
+
+def test_tiny_bench_end_to_end(folder, tmp_path):
+    out = tmp_path / "res"
+    results = runner.run(str(folder), ["jpeg", "textcodec-baseline"], out, points=2,
+                         progress=False)
+    rows = report.load(results)
+    assert len(rows) == 4 and {r["codec"] for r in rows} == {"jpeg", "textcodec-baseline"}
+    for r in rows:
+        size = r["bytes"] * 8 / (128 * 320)
+        assert r["bpp"] == pytest.approx(size) and r["psnr"] > 5 and r["gt_chars"] == 1
+    pts = report.aggregate(rows)
+    assert len(pts) == 4
+    plots = report.plot(pts, out, "tiny")
+    assert all(p.stat().st_size > 1000 for p in plots)
+
+
+def test_interrupted_run_resumes_without_repeating_work(folder, tmp_path):
+    out = tmp_path / "res"
+    results = runner.run(str(folder), ["jpeg"], out, points=3, progress=False)
+    full = _keys(results)
+    lines = results.read_text().splitlines()
+    results.write_text(lines[0] + "\n" + lines[1][: len(lines[1]) // 2])  # killed mid-write
+    runner.run(str(folder), ["jpeg"], out, points=3, progress=False)
+    assert sorted(_keys(results)) == sorted(full)
+
+
+def test_icdar_annotations_are_read(tmp_path):
+    Image.new("RGB", (50, 40)).save(tmp_path / "img.png")
+    (tmp_path / "img.txt").write_text("1,2,21,2,21,12,1,12,Hello\n0,0,1,0,1,1,0,1,###\n")
+    item = next(datasets.folder(tmp_path))
+    assert [w.text for w in item.truth] == ["Hello"] and item.truth[0].width == pytest.approx(20)
+
+
+def test_peer_codecs_round_trip_at_every_setting():
+    img = (np.random.default_rng(0).random((32, 48, 3)) * 255).astype(np.uint8)
+    for name in ("jpeg", "webp", "avif", "jxl"):
+        c = get_codec(name)
+        for s in c.sweep(2):
+            assert c.decode(c.encode(img, s)).shape == img.shape
+
+
+def test_sweeps_reach_the_ultra_low_range(screenshot):
+    """AVIF and JPEG XL go below 0.05 bpp on a dense page; JPEG (tables alone ~600 bytes) and
+    WebP (quality 0 still ~0.3 bpp on dense text) bottom out higher, so they only have to
+    shrink monotonically to their floor."""
+    img = screenshot[:512, :512]
+    for name in ("jpeg", "webp", "avif", "jxl"):
+        c = get_codec(name)
+        low, high = (len(c.encode(img, s)) for s in (c.settings[0], c.settings[-1]))
+        assert low < high
+        if name in ("avif", "jxl"):
+            assert low * 8 / 512 ** 2 < 0.05, name
+
+
+def test_unknown_dataset_and_codec_are_input_errors():
+    with pytest.raises(InputError, match="unknown dataset"):
+        datasets.load("no-such-set")
+    with pytest.raises(InputError, match="unknown codec"):
+        get_codec("bmp")

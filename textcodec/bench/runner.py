@@ -1,0 +1,151 @@
+"""Run a benchmark: every image x codec x setting, appended to a resumable JSONL file.
+
+A record is written as soon as it is measured; a rerun skips the (image, codec, setting)
+triples already on file, so an interrupted run continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from textcodec.bench import datasets
+from textcodec.bench.codecs import Codec, get_codec
+from textcodec.bench.metrics import psnr
+from textcodec.bench.textscore import Reader, score
+
+
+@dataclass
+class Record:
+    dataset: str
+    image: str
+    codec: str
+    setting: float
+    bytes: int
+    bpp: float
+    psnr: float
+    encode_s: float
+    decode_s: float
+    boxes: int
+    chars: int
+    char_edits: int
+    words: int
+    word_edits: int
+    f1: float
+    gt_chars: int = 0
+    gt_char_edits: int = 0
+    gt_words: int = 0
+    gt_word_edits: int = 0
+    gt_f1: float = float("nan")
+
+
+def _repair(path: Path) -> None:
+    """Drop a half-written last line left by an interrupted run."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        path.write_bytes(data[:data.rfind(b"\n") + 1])
+
+
+def _done(path: Path) -> set[tuple]:
+    _repair(path)
+    if not path.exists():
+        return set()
+    keys = set()
+    for line in path.read_text().splitlines():
+        try:
+            r = json.loads(line)
+            keys.add((r["dataset"], r["image"], r["codec"], float(r["setting"])))
+        except (ValueError, KeyError):
+            continue  # a half-written last line from an interrupted run
+    return keys
+
+
+def run(dataset: str, codec_names: list[str], out: Path, points: int | None = None,
+        limit: int | None = None, device: str = "cpu", progress: bool = True,
+        crops_dir: Path | None = None) -> Path:
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn)
+
+    from textcodec.ocr.engine import get_engine
+
+    out.mkdir(parents=True, exist_ok=True)
+    results = out / "results.jsonl"
+    done = _done(results)
+    codecs: list[Codec] = [get_codec(n) for n in codec_names]
+    items = list(datasets.load(dataset, limit))
+    total = sum(len(c.sweep(points)) for c in codecs) * len(items)
+    reader = Reader(device)
+    engine = None
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), disable=not progress, transient=False) as bar, \
+            open(results, "a") as sink:
+        task = bar.add_task(f"bench {dataset}", total=total)
+        for item in items:
+            todo = [(c, s) for c in codecs for s in c.sweep(points)
+                    if (dataset, item.id, c.name, float(s)) not in done]
+            bar.advance(task, sum(len(c.sweep(points)) for c in codecs) - len(todo))
+            if not todo:
+                continue
+            bar.update(task, description=f"OCR {item.id}")
+            engine = engine or get_engine("easyocr")
+            page_words = engine.read(item.image)            # once per image: boxes + text
+            boxes = [w.axis_aligned_box() for w in page_words]
+            reference = reader.read(item.image, boxes)
+            gt = item.truth or []
+            gt_boxes = [w.axis_aligned_box() for w in gt]
+            from textcodec.ocr.engine import filter_words
+
+            side_words = filter_words(page_words)
+            for codec, setting in todo:
+                bar.update(task, description=f"{codec.name} {setting:g} {item.id}")
+                t = time.perf_counter()
+                data = codec.encode(item.image, setting,
+                                    words=side_words if codec.wants_words else None)
+                t_enc = time.perf_counter() - t
+                t = time.perf_counter()
+                rec = codec.decode(data)
+                t_dec = time.perf_counter() - t
+                s = score(reference, reader.read(rec, boxes))
+                r = Record(dataset, item.id, codec.name, float(setting), len(data),
+                           len(data) * 8 / (rec.shape[0] * rec.shape[1]),
+                           psnr(item.image, rec), t_enc, t_dec, len(boxes), s.chars,
+                           s.char_edits, s.words, s.word_edits, s.f1)
+                if gt:
+                    g = score([w.text for w in gt], reader.read(rec, gt_boxes))
+                    r.gt_chars, r.gt_char_edits = g.chars, g.char_edits
+                    r.gt_words, r.gt_word_edits, r.gt_f1 = g.words, g.word_edits, g.f1
+                sink.write(json.dumps(asdict(r)) + "\n")
+                sink.flush()
+                if crops_dir is not None:
+                    _save_crop(crops_dir, item, codec.name, setting, rec, r.bpp, boxes)
+                bar.advance(task)
+    return results
+
+
+def _save_crop(folder: Path, item, codec: str, setting: float, rec: np.ndarray, bpp: float,
+               boxes) -> None:
+    """A crop around the densest small text, for side-by-side views in the HTML report."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    h, w = rec.shape[:2]
+    cy, cx = h // 2, w // 2
+    if boxes:
+        small = sorted(boxes, key=lambda b: (b[3] - b[1]))[: max(1, len(boxes) // 2)]
+        cx = int(np.median([(b[0] + b[2]) / 2 for b in small]))
+        cy = int(np.median([(b[1] + b[3]) / 2 for b in small]))
+    size = 192
+    x0 = min(max(0, cx - size), max(0, w - 2 * size))
+    y0 = min(max(0, cy - size // 2), max(0, h - size))
+    crop = rec[y0:y0 + size, x0:x0 + 2 * size]
+    safe = item.id.replace("/", "_")
+    Image.fromarray(crop).save(folder / f"{safe}__{codec}__{setting:g}.png")
+    orig = folder / f"{safe}__original.png"
+    if not orig.exists():
+        Image.fromarray(item.image[y0:y0 + size, x0:x0 + 2 * size]).save(orig)

@@ -1,0 +1,72 @@
+"""Text fidelity, the seed protocol of the text-logit-loss paper (Lai et al. 2024):
+boxes are detected once on the original (CRAFT), the same boxes are cropped from each
+reconstruction and read by the english_g2 recognizer, and the readings are compared with
+the original's reading (or with ground truth where a dataset has it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from textcodec.bench.metrics import levenshtein, word_f1
+
+Box = tuple[float, float, float, float]
+
+
+class Reader:
+    """Batched recognition of given boxes with the frozen english_g2 recognizer."""
+
+    def __init__(self, device: str = "cpu"):
+        import torch
+
+        from textcodec.ocr.recognizer import TextRecognizer
+
+        torch.set_grad_enabled(False)
+        self.device = device
+        self.net = TextRecognizer().to(device).eval()
+
+    def read(self, image: np.ndarray, boxes: list[Box], batch: int = 64) -> list[str]:
+        import torch
+
+        from textcodec.ocr.recognizer import crop_words, greedy_decode
+
+        if not boxes:
+            return []
+        x = torch.from_numpy(np.ascontiguousarray(image)).to(self.device)
+        x = x.permute(2, 0, 1)[None].float() / 255
+        out = []
+        for i in range(0, len(boxes), batch):
+            b = torch.tensor([[0, *bx] for bx in boxes[i:i + batch]], dtype=torch.float32)
+            out += greedy_decode(self.net(crop_words(x, b.to(self.device))))
+        return out
+
+
+@dataclass
+class TextScore:
+    char_edits: int
+    chars: int
+    word_edits: int
+    words: int
+    f1: float
+
+    @property
+    def cer(self) -> float:
+        return self.char_edits / self.chars if self.chars else 0.0
+
+    @property
+    def wer(self) -> float:
+        return self.word_edits / self.words if self.words else 0.0
+
+
+def score(reference: list[str], hypothesis: list[str]) -> TextScore:
+    """Per-box comparison, summed over boxes, plus bag-of-words F1 over the page."""
+    ce = cn = we = wn = 0
+    for r, h in zip(reference, hypothesis):
+        ce += levenshtein(r, h)
+        cn += len(r)
+        we += levenshtein(r.split(), h.split())
+        wn += len(r.split())
+    ref_words = [w for r in reference for w in r.split()]
+    hyp_words = [w for h in hypothesis for w in h.split()]
+    return TextScore(ce, cn, we, wn, word_f1(ref_words, hyp_words))
