@@ -250,6 +250,7 @@ def bench(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
     ocr: Annotated[str, typer.Option(help="OCR engine for scoring")] = "easyocr",
     device: Annotated[Device, typer.Option(help="where the recognizer runs")] = Device.cpu,
+    max_boxes: Annotated[int, typer.Option(help="text boxes scored per image (0 = all)")] = 120,
 ):
     """Rate vs PSNR and vs OCR error against JPEG, WebP, AVIF and JPEG XL (resumable)."""
     try:
@@ -263,7 +264,8 @@ def bench(
         names = [c.strip() for c in codecs.split(",") if c.strip()]
         crops = out / "crops" if html_report else None
         results = runner.run(dataset, names, out, points, limit, device.value,
-                             progress=not as_json, crops_dir=crops)
+                             progress=not as_json, crops_dir=crops,
+                             max_boxes=max_boxes or None)
         pts = report.aggregate(report.load(results, dataset))
         bd = report.bjontegaard(pts, anchor)
         plots = report.plot(pts, out, f"{dataset}")
@@ -312,7 +314,7 @@ def demo(out: Annotated[Path, typer.Option(help="folder for the demo's outputs")
         typer.echo("small bench on the samples (3 settings per codec):")
         bench(dataset="samples", codecs="textcodec,textcodec-baseline,jpeg,webp", points=3,
               limit=None, out=out / "bench", anchor="textcodec-baseline", html_report=True,
-              as_json=False, ocr="easyocr", device=Device.cpu)
+              as_json=False, ocr="easyocr", device=Device.cpu, max_boxes=60)
     except TextcodecError as e:
         _fail(e)
 

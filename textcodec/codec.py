@@ -100,7 +100,6 @@ def load_model(name_or_path: str, device: str = "cpu") -> LoadedModel:
 
     from textcodec.checkpoint import load_release, sha256_file
 
-    torch.set_grad_enabled(False)
     path, entry = zoo.resolve(name_or_path)
     model, blob = load_release(path, device)
     if entry is not None:
@@ -158,7 +157,7 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
 
         words = filter_words(get_engine(ocr_engine).read(rgb))
     text = sidestream.compress(words, codec) if ocr and words else None
-    x = torch.from_numpy(rgb).to(dev).permute(2, 0, 1)[None].float() / 255
+    x = torch.from_numpy(rgb.copy()).to(dev).permute(2, 0, 1)[None].float() / 255
     y = net.analysis(pad_to_multiple(x))
 
     def build(q: float) -> tuple[bytes, Header]:
@@ -234,6 +233,14 @@ def text_layer(data_or_path) -> list[Word]:
 
 def decode_array(data_or_path, *, device: str = "auto", fusion: bool = True,
                  model: str | None = None) -> tuple[np.ndarray, TlcFile]:
+    import torch
+
+    with torch.no_grad():
+        return _decode_array(data_or_path, device, fusion, model)
+
+
+def _decode_array(data_or_path, device: str, fusion: bool,
+                  model: str | None) -> tuple[np.ndarray, TlcFile]:
     import torch
 
     f = read_file(data_or_path)

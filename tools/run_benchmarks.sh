@@ -6,7 +6,7 @@ set -euo pipefail
 n=${1:-4}
 codecs=textcodec,textcodec-baseline,jpeg,webp,avif,jxl
 for ds in synthetic funsd kodak; do
-  textcodec bench --dataset $ds --limit $n --points 6 --codecs $codecs \
+  textcodec bench --dataset $ds --limit $n --points 5 --codecs $codecs \
     --out docs/bench/$ds --anchor textcodec-baseline
 done
 python3 tools/bench_speed.py --device cpu --ocr --repeat 3 | tee docs/bench/speed-cpu.json

@@ -22,23 +22,35 @@ class Reader:
 
         from textcodec.ocr.recognizer import TextRecognizer
 
-        torch.set_grad_enabled(False)
         self.device = device
         self.net = TextRecognizer().to(device).eval()
 
-    def read(self, image: np.ndarray, boxes: list[Box], batch: int = 64) -> list[str]:
+    def read(self, image: np.ndarray, boxes: list[Box], batch: int = 24) -> list[str]:
         import torch
 
         from textcodec.ocr.recognizer import crop_words, greedy_decode
 
         if not boxes:
             return []
-        x = torch.from_numpy(np.ascontiguousarray(image)).to(self.device)
+        with torch.no_grad():
+            return self._read(image, boxes, batch)
+
+    def _read(self, image: np.ndarray, boxes: list[Box], batch: int) -> list[str]:
+        import torch
+
+        from textcodec.ocr.recognizer import crop_words, greedy_decode
+
+        x = torch.from_numpy(np.array(image, copy=True)).to(self.device)
         x = x.permute(2, 0, 1)[None].float() / 255
-        out = []
-        for i in range(0, len(boxes), batch):
-            b = torch.tensor([[0, *bx] for bx in boxes[i:i + batch]], dtype=torch.float32)
-            out += greedy_decode(self.net(crop_words(x, b.to(self.device))))
+        # batches of similar aspect ratio: each pads only to its own widest crop
+        order = sorted(range(len(boxes)), key=lambda i: (boxes[i][2] - boxes[i][0])
+                       / max(1.0, boxes[i][3] - boxes[i][1]))
+        out: list[str] = [""] * len(boxes)
+        for i in range(0, len(order), batch):
+            idx = order[i:i + batch]
+            b = torch.tensor([[0, *boxes[j]] for j in idx], dtype=torch.float32)
+            for j, text in zip(idx, greedy_decode(self.net(crop_words(x, b.to(self.device))))):
+                out[j] = text
         return out
 
 

@@ -1,0 +1,58 @@
+"""docs/img/before-after.png: a crop of the sample screenshot, original vs textcodec vs JPEG
+and WebP at about the same file size (whole-image bytes; the crop is for viewing).
+
+    python tools/before_after.py [--quality 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def smallest_at_least(fmt: str, img: Image.Image, budget: int, qualities) -> tuple[bytes, int]:
+    """The largest quality whose file is <= budget (else the smallest file)."""
+    best = None
+    for q in qualities:
+        buf = io.BytesIO()
+        img.save(buf, format=fmt, quality=q)
+        if buf.tell() <= budget or best is None:
+            best = (buf.getvalue(), q)
+    return best
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--quality", type=float, default=2.0)
+    args = p.parse_args()
+    import textcodec
+
+    src = Image.open(ROOT / "textcodec" / "samples" / "screenshot.png").convert("RGB")
+    r = textcodec.encode_image(src, quality=args.quality)
+    ours = textcodec.decode(r.data)
+    budget = len(r.data)
+    panels = [("original", src), (f"textcodec {budget} B", ours)]
+    for fmt in ("JPEG", "WEBP"):
+        data, q = smallest_at_least(fmt, src, budget, range(1, 96))
+        panels.append((f"{fmt.lower()} q{q} {len(data)} B", Image.open(io.BytesIO(data))))
+    box = (40, 150, 520, 390)
+    w, h = box[2] - box[0], box[3] - box[1]
+    sheet = Image.new("RGB", (w * 2 + 10, (h + 22) * 2 + 10), "white")
+    d = ImageDraw.Draw(sheet)
+    for i, (label, im) in enumerate(panels):
+        x, y = (i % 2) * (w + 10), (i // 2) * (h + 32)
+        sheet.paste(im.convert("RGB").crop(box), (x, y + 20))
+        d.text((x + 4, y + 4), label, fill=(0, 0, 0))
+    out = ROOT / "docs" / "img" / "before-after.png"
+    sheet.save(out)
+    print(f"{out}: textcodec {budget} bytes ({r.bpp:.3f} bpp)")
+
+
+if __name__ == "__main__":
+    main()
