@@ -41,7 +41,7 @@ def model_state(model: torch.nn.Module, half: bool) -> dict:
 def save_release(model, path: Path, name: str, extra: dict | None = None) -> str:
     """Write a release checkpoint (runs ``update()``); returns its sha256."""
     coding = model.update()
-    blob = {"format": FORMAT, "version": VERSION, "name": name,
+    blob = {"format": FORMAT, "version": VERSION, "name": name,  # noqa: E501
             "arch": "vr-hyperprior", "config": {k: (list(v) if isinstance(v, tuple) else v)
                                                  for k, v in model.config.items()},
             "state": model_state(model, half=True), "coding": coding, "extra": extra or {}}
@@ -79,11 +79,13 @@ def load_release(path: Path, device: str = "cpu"):
     return model.to(device).eval(), blob
 
 
-def load_weights(model: torch.nn.Module, state: dict) -> None:
+def load_weights(model: torch.nn.Module, state: dict, new_fusion: bool = False) -> None:
+    """Load weights; ``new_fusion`` allows a fresh fusion block on a backbone checkpoint."""
     state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()
              if not _is_coding_buffer(k)}
     missing, unexpected = model.load_state_dict(state, strict=False)
-    missing = [k for k in missing if not _is_coding_buffer(k)]
+    missing = [k for k in missing if not _is_coding_buffer(k)
+               and not (new_fusion and k.startswith("fusion."))]
     if missing or unexpected:
         raise ModelError(f"checkpoint does not fit the architecture: missing {missing[:3]}, "
                          f"unexpected {unexpected[:3]}")

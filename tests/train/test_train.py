@@ -61,3 +61,32 @@ def test_mixed_dataset_batches_images_boxes_and_texts():
     it = iter(MixedDataset(None, seed=3, size=64))
     images, boxes, texts = collate([next(it) for _ in range(4)])
     assert images.shape == (4, 3, 64, 64) and boxes.shape[1] == 5 and len(texts) == len(boxes)
+
+
+def test_fusion_stage_trains_only_the_fusion_block(tmp_path):
+    """Stage 2 from a backbone checkpoint: backbone weights and the rate do not move."""
+    base = tmp_path / "base"
+    args = ["--batch", "2", "--workers", "0", "--crop", "128", "--mix", "1,0,0,0",
+            "--device", "cpu", "--log-every", "1"]
+    main(["--out", str(base), "--steps", "1", "--name", "b"] + args)
+    fused = tmp_path / "fused"
+    main(["--out", str(fused), "--steps", "3", "--name", "f", "--stage", "fusion",
+          "--init", str(base / "b.pt"), "--lr", "1e-2"] + args)
+    before, _ = load_release(base / "b.pt")
+    after, blob = load_release(fused / "f.pt")
+    assert blob["config"]["fusion"] and after.fusion is not None
+    for name, p in before.state_dict().items():
+        if "entropy_bottleneck._" not in name and "gaussian_conditional" not in name:
+            assert torch.equal(p, after.state_dict()[name]), name
+    assert any(p.abs().sum() > 0 for p in after.fusion.project.parameters())
+    log = [json.loads(line) for line in (fused / "log.jsonl").read_text().splitlines()]
+    assert "psnr_fused" in log[0] and "box_mse_gain" in log[0]
+
+
+def test_corrupted_guidance_drops_and_alters_words():
+    from textcodec.train.data import corrupt_words
+
+    words = [Word(f"word{i}", i * 50, 20, 40, 12) for i in range(200)]
+    bad = corrupt_words(words, random.Random(0))
+    assert 140 < len(bad) < 200
+    assert sum(w.text not in {f"word{i}" for i in range(200)} for w in bad) > 10

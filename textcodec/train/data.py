@@ -31,6 +31,39 @@ class Sample:
     image: np.ndarray            # (256, 256, 3) uint8
     boxes: np.ndarray            # (K, 4) float32 x0, y0, x1, y1
     texts: list[str]
+    guide: np.ndarray | None = None   # (256, 256) rendered (possibly corrupted) side stream
+    mask: np.ndarray | None = None    # (256, 256) box mask of the rendered words
+
+
+def corrupt_words(words: list[Word], rng: random.Random, p_drop: float = 0.15,
+                  p_sub: float = 0.15, max_shift: float = 2.0) -> list[Word]:
+    """OCR as it really errs (TextBoost stage 2 must learn not to trust it blindly):
+    drop words, substitute characters, shift boxes by a few pixels."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    out = []
+    for w in words:
+        if rng.random() < p_drop:
+            continue
+        text = w.text
+        if rng.random() < p_sub and text:
+            i = rng.randrange(len(text))
+            text = text[:i] + rng.choice(alphabet) + text[i + 1:]
+        out.append(Word(text, w.cx + rng.uniform(-max_shift, max_shift),
+                        w.cy + rng.uniform(-max_shift, max_shift), w.width, w.height, w.angle))
+    return out
+
+
+def with_guidance(sample: Sample, rng: random.Random, corrupt: bool = True) -> Sample:
+    """Render the sample's words as the decoder would render a side stream."""
+    from textcodec.render import render
+
+    words = [Word(t, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], b[3] - b[1])
+             for b, t in zip(sample.boxes, sample.texts)]
+    if corrupt:
+        words = corrupt_words(words, rng)
+    h, w = sample.image.shape[:2]
+    sample.guide, sample.mask = render(words, w, h)
+    return sample
 
 
 def funsd_split(folder: Path) -> tuple[list[Path], list[Path]]:
@@ -75,8 +108,15 @@ class MixedDataset(torch.utils.data.IterableDataset):
     """An endless stream of samples: synthetic, FUNSD and photo crops in fixed proportions."""
 
     def __init__(self, pack: Path | None = None, mix: tuple[float, float, float, float] =
-                 (0.5, 0.15, 0.2, 0.15), seed: int = 0, size: int = 256):
+                 (0.5, 0.15, 0.2, 0.15), seed: int = 0, size: int = 256,
+                 guidance: bool = False):
         self.pack, self.mix, self.seed, self.size = pack, mix, seed, size
+        self.guidance = guidance
+
+    def __iter__(self):
+        rng = random.Random(self.seed * 7 + 1)
+        for sample in self._samples():
+            yield with_guidance(sample, rng) if self.guidance else sample
 
     def _load(self):
         fonts = mono = None
@@ -94,7 +134,7 @@ class MixedDataset(torch.utils.data.IterableDataset):
                 self.photos.append(np.asarray(Image.open(p).convert("RGB")))
         self.synth = ScreenSynth(fonts, mono or None, photos=self.photos)
 
-    def __iter__(self):
+    def _samples(self):
         torch.set_num_threads(1)  # workers render with PIL; torch threads only contend
         info = torch.utils.data.get_worker_info()
         wid = info.id if info else 0
@@ -141,6 +181,10 @@ def collate(samples: list[Sample]):
             rows.append(np.concatenate([np.full((len(s.boxes), 1), i, np.float32), s.boxes], 1))
             texts.extend(s.texts)
     boxes = torch.from_numpy(np.concatenate(rows)) if rows else torch.zeros(0, 5)
+    if samples[0].guide is not None:
+        guide = torch.from_numpy(np.stack([s.guide for s in samples]))[:, None]
+        mask = torch.from_numpy(np.stack([s.mask for s in samples]))[:, None]
+        return images.float() / 255, boxes, texts, guide, mask
     return images.float() / 255, boxes, texts
 
 

@@ -39,6 +39,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--losses", default="rd", help="comma list of rd, logit, ocr")
+    p.add_argument("--stage", default="backbone", choices=["backbone", "fusion"],
+                   help="fusion = TextBoost stage 2: train only the fusion block")
+    p.add_argument("--alpha", type=float, default=10.0, help="guidance-consistent loss weight")
     p.add_argument("--kappa", type=float, default=0.02, help="text logit loss weight")
     p.add_argument("--ocr-weight", type=float, default=0.1, help="OCR (CTC) loss weight")
     p.add_argument("--pack", type=Path, help="data pack folder (fonts, funsd, photos)")
@@ -79,8 +82,13 @@ def train(args: argparse.Namespace) -> dict:
     random.seed(args.seed + rank)
     losses = set(args.losses.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
-    model = nets.create(args.arch).to(device)
-    main_params = [p for n, p in model.named_parameters() if not n.endswith(".quantiles")]
+    fusion_stage = args.stage == "fusion"
+    model = nets.create(args.arch, fusion=fusion_stage).to(device)
+    if fusion_stage:  # stage 2: encoder, entropy model and decoder base stay frozen
+        for n, p in model.named_parameters():
+            p.requires_grad_(n.startswith("fusion."))
+    main_params = [p for n, p in model.named_parameters()
+                   if not n.endswith(".quantiles") and p.requires_grad]
     aux_params = [p for n, p in model.named_parameters() if n.endswith(".quantiles")]
     opt = torch.optim.Adam(main_params, lr=args.lr)
     aux_opt = torch.optim.Adam(aux_params, lr=1e-3)
@@ -88,13 +96,13 @@ def train(args: argparse.Namespace) -> dict:
     last = args.out / "last.pt"
     if args.resume and last.exists():
         ck = torch.load(last, map_location="cpu", weights_only=True)
-        load_weights(model, ck["state"])
+        load_weights(model, ck["state"], new_fusion=fusion_stage)
         opt.load_state_dict(ck["opt"])
         aux_opt.load_state_dict(ck["aux_opt"])
         step = int(ck["step"])
     elif args.init:
         ck = torch.load(args.init, map_location="cpu", weights_only=True)
-        load_weights(model, ck["state"])
+        load_weights(model, ck["state"], new_fusion=fusion_stage)
     recognizer = None
     if losses & {"logit", "ocr"}:
         from textcodec.ocr.recognizer import TextRecognizer
@@ -105,7 +113,8 @@ def train(args: argparse.Namespace) -> dict:
         net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index])
     mix = tuple(float(v) for v in args.mix.split(","))
     data = torch.utils.data.DataLoader(
-        MixedDataset(args.pack, mix, seed=args.seed * 7919 + rank + step, size=args.crop),
+        MixedDataset(args.pack, mix, seed=args.seed * 7919 + rank + step, size=args.crop,
+                     guidance=fusion_stage),
         batch_size=args.batch, collate_fn=collate, num_workers=args.workers,
         pin_memory=device.type == "cuda", persistent_workers=args.workers > 0)
     lambdas_all = torch.tensor(model.lambdas, device=device)
@@ -114,16 +123,25 @@ def train(args: argparse.Namespace) -> dict:
     acc: dict[str, float] = {}
     n_acc = 0
     model.train()
-    for images, boxes, texts in data:
+    if fusion_stage:
+        model.eval()          # the frozen backbone quantises by rounding, as when decoding
+        model.fusion.train()
+    for batch in data:
+        images, boxes, texts = batch[:3]
         if step >= args.steps or (args.max_minutes and time.time() - t0 > args.max_minutes * 60):
             break
         x = images.to(device, non_blocking=True)
         q = torch.randint(0, model.num_rates, (x.shape[0],), device=device)
-        out = net(x, q)
-        rd = rate_distortion(x, out.x_hat, out.likelihoods_y, out.likelihoods_z, lambdas_all[q])
-        loss = rd["loss"]
-        terms = {k: float(v.detach()) for k, v in rd.items()}
-        if recognizer is not None and len(boxes):
+        if fusion_stage:
+            loss, terms = _fusion_step(model, x, q, batch[3].to(device), batch[4].to(device),
+                                       lambdas_all, args.alpha)
+        else:
+            out = net(x, q)
+            rd = rate_distortion(x, out.x_hat, out.likelihoods_y, out.likelihoods_z,
+                                 lambdas_all[q])
+            loss = rd["loss"]
+            terms = {k: float(v.detach()) for k, v in rd.items()}
+        if recognizer is not None and len(boxes) and not fusion_stage:
             pick = torch.randperm(len(boxes))[:MAX_TEXT_CROPS]
             b = boxes[pick].to(device)
             if "logit" in losses:
@@ -140,9 +158,10 @@ def train(args: argparse.Namespace) -> dict:
         torch.nn.utils.clip_grad_norm_(main_params, 1.0)
         opt.step()
         aux = model.aux_loss()
-        aux_opt.zero_grad(set_to_none=True)
-        aux.backward()
-        aux_opt.step()
+        if not fusion_stage:
+            aux_opt.zero_grad(set_to_none=True)
+            aux.backward()
+            aux_opt.step()
         step += 1
         for k, v in terms.items():
             acc[k] = acc.get(k, 0.0) + v
@@ -168,6 +187,26 @@ def train(args: argparse.Namespace) -> dict:
         (args.out / "result.json").write_text(json.dumps(result, indent=2))
         return result
     return {}
+
+
+def _fusion_step(model, x, q, guide, mask, lambdas_all, alpha: float):
+    """TextBoost stage 2: fuse rendered guidance into the frozen decoder's output and train
+    on MSE(x, x_f) + alpha * MSE(m*x, m*x_f). The rate is logged to show it cannot move."""
+    from textcodec.losses import guidance_consistent
+
+    with torch.no_grad():
+        out = model(x, q)
+        rd = rate_distortion(x, out.x_hat, out.likelihoods_y, out.likelihoods_z, lambdas_all[q])
+    x_f = model.fusion(out.x_hat, guide, mask)
+    loss = guidance_consistent(x, x_f, mask, alpha)
+    with torch.no_grad():
+        mse_f = ((x_f - x) ** 2).mean()
+        m = mask.expand_as(x)
+        box_gain = ((((out.x_hat - x) * m) ** 2).sum() - (((x_f - x) * m) ** 2).sum()) \
+            / m.sum().clamp_min(1)
+    return loss, {"loss": float(loss), "bpp": float(rd["bpp"]), "psnr_backbone":
+                  float(rd["psnr"]), "psnr_fused": float(-10 * torch.log10(mse_f)),
+                  "box_mse_gain": float(box_gain)}
 
 
 def _save_last(model, opt, aux_opt, step: int, path: Path) -> None:
