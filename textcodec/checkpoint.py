@@ -8,13 +8,13 @@ every machine codes with identical tables.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import torch
 
 from textcodec import nets
 from textcodec.errors import ModelError
+from textcodec.zoo import sha256_file
 
 FORMAT = "textcodec-checkpoint"
 VERSION = 1
@@ -49,14 +49,6 @@ def save_release(model, path: Path, name: str, extra: dict | None = None) -> str
     torch.save(blob, tmp)
     tmp.replace(path)
     return sha256_file(path)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def load_release(path: Path, device: str = "cpu"):

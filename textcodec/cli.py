@@ -52,6 +52,14 @@ def _console():
     return Console(stderr=True)
 
 
+def _check_output(out: Path, source: Path, force: bool) -> None:
+    """Refuse before any work: overwriting the input, or an existing file without --force."""
+    if out.resolve() == source.resolve():
+        raise TextcodecError(f"output {out} would overwrite the input")
+    if out.exists() and not force:
+        raise TextcodecError(f"{out} exists (use --force to overwrite)")
+
+
 InPath = Annotated[Path, typer.Argument(help="input file", show_default=False)]
 
 
@@ -77,10 +85,7 @@ def encode(
         from textcodec.codec import encode_image, save_atomic
 
         out = output or image.with_suffix(".tlc")
-        if out.resolve() == image.resolve():
-            raise TextcodecError(f"output {out} would overwrite the input")
-        if out.exists() and not force:
-            raise TextcodecError(f"{out} exists (use --force to overwrite)")
+        _check_output(out, image, force)
         with _console().status("encoding..."):
             r = encode_image(image, model=model, quality=quality, target_bpp=target_bpp,
                              max_bytes=max_bytes, ocr=ocr is OcrMode.on,
@@ -108,10 +113,7 @@ def decode(
         from textcodec.codec import save_atomic
 
         out = output or tlc.with_suffix(".png")
-        if out.resolve() == tlc.resolve():
-            raise TextcodecError(f"output {out} would overwrite the input")
-        if out.exists() and not force:
-            raise TextcodecError(f"{out} exists (use --force to overwrite)")
+        _check_output(out, tlc, force)
         fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP",
                ".tif": "TIFF", ".tiff": "TIFF"}.get(out.suffix.lower(), "PNG")
         with _console().status("decoding..."):
@@ -144,8 +146,8 @@ def info(tlc: InPath, as_json: Annotated[bool, typer.Option("--json")] = False):
         from rich.console import Console
         from rich.table import Table
 
-        t = Table(title=f"{tlc}  {h.width}x{h.height} {h.mode.name}  {total} bytes, "
-                        f"{d['bpp']} bpp", show_header=True)
+        typer.echo(f"{tlc}: {h.width}x{h.height} {h.mode.name}, {total} bytes, {d['bpp']} bpp")
+        t = Table(show_header=True)
         t.add_column("section")
         t.add_column("bytes", justify="right")
         for k, v in f.section_sizes.items():
