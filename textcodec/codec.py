@@ -98,14 +98,14 @@ class LoadedModel:
 def load_model(name_or_path: str, device: str = "cpu") -> LoadedModel:
     import torch
 
-    from textcodec.checkpoint import load_release, sha256_file
+    from textcodec.checkpoint import load_release
 
     path, entry = zoo.resolve(name_or_path)
     model, blob = load_release(path, device)
     if entry is not None:
         name, prefix = entry.name, entry.hash_prefix
     else:
-        name, prefix = str(blob.get("name", path.stem)), bytes.fromhex(sha256_file(path)[:8])
+        name, prefix = str(blob.get("name", path.stem)), bytes.fromhex(zoo.sha256_file(path)[:8])
     return LoadedModel(name, model, prefix, device)
 
 
