@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from textcodec.bench.metrics import (bd_quality, bd_rate, cer, corpus_error, levenshtein, psnr,
-                                     wer, word_f1)
+from textcodec.bench.metrics import (bd_quality, bd_rate, cer, corpus_error, levenshtein,
+                                     ms_ssim, psnr, wer, word_f1)
 
 
 def test_levenshtein_hand_computed():
@@ -58,3 +58,12 @@ def test_bd_rate_worked_example():
 
 def test_non_overlapping_curves_give_nan():
     assert math.isnan(bd_rate([1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [10, 11, 12, 13]))
+
+
+def test_ms_ssim_is_one_for_identical_images_and_drops_with_noise():
+    rng = np.random.default_rng(0)
+    a = (rng.random((180, 200, 3)) * 255).astype(np.uint8)
+    noisy = np.clip(a + rng.normal(0, 40, a.shape), 0, 255).astype(np.uint8)
+    assert ms_ssim(a, a) == pytest.approx(1, abs=1e-5)
+    assert ms_ssim(a, noisy) < 0.9
+    assert math.isnan(ms_ssim(a[:100], a[:100]))

@@ -67,6 +67,20 @@ def psnr(a: np.ndarray, b: np.ndarray, peak: float = 255.0) -> float:
     return float("inf") if mse == 0 else 10 * math.log10(peak ** 2 / mse)
 
 
+def ms_ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """MS-SSIM (Wang et al. 2003, 5 scales) of two uint8 RGB images; NaN below 161 px a side,
+    where the five scales do not fit."""
+    if min(a.shape[:2]) < 161:
+        return float("nan")
+    import torch
+    from pytorch_msssim import ms_ssim as _ms_ssim
+
+    def t(x):
+        return torch.from_numpy(np.array(x, np.float32)).permute(2, 0, 1)[None]
+    with torch.no_grad():
+        return float(_ms_ssim(t(a), t(b), data_range=255))
+
+
 def _integral(x: np.ndarray, y: np.ndarray, lo: float, hi: float) -> float:
     poly = np.polyint(np.polyfit(x, y, 3))
     return float(np.polyval(poly, hi) - np.polyval(poly, lo))

@@ -28,6 +28,7 @@ class Point:
     gt_wer: float
     encode_s: float
     decode_s: float
+    ms_ssim: float = float("nan")
 
 
 def load(results: Path, dataset: str | None = None) -> list[dict]:
@@ -58,7 +59,8 @@ def aggregate(rows: list[dict]) -> list[Point]:
                          float(np.mean([r["f1"] for r in rs])),
                          ratio("gt_char_edits", "gt_chars"), ratio("gt_word_edits", "gt_words"),
                          float(np.mean([r["encode_s"] for r in rs])),
-                         float(np.mean([r["decode_s"] for r in rs]))))
+                         float(np.mean([r["decode_s"] for r in rs])),
+                         float(np.mean([r.get("ms_ssim", float("nan")) for r in rs]))))
     return pts
 
 
@@ -101,11 +103,12 @@ def print_table(points: list[Point], title: str) -> None:
 
     gt = any(not math.isnan(p.gt_cer) for p in points)
     t = Table(title=title)
-    for col in ["codec", "setting", "bpp", "PSNR", "CER", "WER", "F1"] + \
+    for col in ["codec", "setting", "bpp", "PSNR", "MS-SSIM", "CER", "WER", "F1"] + \
             (["GT CER", "GT WER"] if gt else []) + ["enc s", "dec s"]:
         t.add_column(col, justify="left" if col == "codec" else "right")
     for p in points:
-        row = [p.codec, f"{p.setting:g}", f"{p.bpp:.4f}", f"{p.psnr:.2f}", f"{p.cer:.3f}",
+        row = [p.codec, f"{p.setting:g}", f"{p.bpp:.4f}", f"{p.psnr:.2f}", f"{p.ms_ssim:.4f}",
+               f"{p.cer:.3f}",
                f"{p.wer:.3f}", f"{p.f1:.3f}"]
         if gt:
             row += [f"{p.gt_cer:.3f}", f"{p.gt_wer:.3f}"]

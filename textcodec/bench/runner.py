@@ -15,7 +15,7 @@ import numpy as np
 
 from textcodec.bench import datasets
 from textcodec.bench.codecs import Codec, get_codec
-from textcodec.bench.metrics import psnr
+from textcodec.bench.metrics import ms_ssim, psnr
 from textcodec.bench.textscore import Reader, score
 
 
@@ -53,6 +53,7 @@ class Record:
     gt_words: int = 0
     gt_word_edits: int = 0
     gt_f1: float = float("nan")
+    ms_ssim: float = float("nan")
 
 
 def _repair(path: Path) -> None:
@@ -129,6 +130,7 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
                            len(data) * 8 / (rec.shape[0] * rec.shape[1]),
                            psnr(item.image, rec), t_enc, t_dec, len(boxes), s.chars,
                            s.char_edits, s.words, s.word_edits, s.f1)
+                r.ms_ssim = ms_ssim(item.image, rec)
                 if gt:
                     g = score([w.text for w in gt], reader.read(rec, gt_boxes))
                     r.gt_chars, r.gt_char_edits = g.chars, g.char_edits
