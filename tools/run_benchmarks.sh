@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Regenerates the figures of docs/benchmarks.md on this machine (2-core CPU):
-#   bash tools/run_benchmarks.sh [IMAGES_PER_SET]
+#   bash tools/run_benchmarks.sh [SCREENSHOTS] [OTHERS]
 # Results are resumable: rerunning continues where an interrupted run stopped.
 set -euo pipefail
-n=${1:-4}
+n=${1:-3}
+m=${2:-2}
 codecs=textcodec,textcodec-baseline,jpeg,webp,avif,jxl
-for ds in synthetic funsd kodak; do
-  textcodec bench --dataset $ds --limit $n --points 5 --codecs $codecs \
+textcodec bench --dataset synthetic --limit $n --points 5 --codecs $codecs \
+  --out docs/bench/synthetic --anchor textcodec-baseline
+for ds in funsd kodak; do
+  textcodec bench --dataset $ds --limit $m --points 5 --codecs $codecs \
     --out docs/bench/$ds --anchor textcodec-baseline
 done
 python3 tools/bench_speed.py --device cpu --ocr --repeat 3 | tee docs/bench/speed-cpu.json
+python3 tools/write_benchmarks_md.py
