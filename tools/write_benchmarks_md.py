@@ -68,6 +68,16 @@ def main() -> None:
            "the original, the same boxes are cropped from each reconstruction and read by the "
            "english_g2 recognizer; CER/WER compare with the original's reading (at most 120 "
            "evenly spaced boxes per image), and with ground truth where the set has it.", "",
+           "## Reading these numbers", "",
+           "- The v1 checkpoints are early (10-13k steps). They beat our text-unaware "
+           "baseline on text at equal bpp but lose clearly to AVIF, JPEG XL and WebP; every "
+           "table says so rather than hiding it.",
+           "- Kodak photos hold almost no text: their CER/WER columns rest on one or two boxes "
+           "and are noise; read Kodak for PSNR / MS-SSIM only.",
+           "- BD-rate on CER is unstable where two CER curves cross or are not monotonic "
+           "(FUNSD, textcodec vs baseline); BD-CER in points is the steadier figure there.",
+           "- Sets are small (3 screenshots, 2 forms, 2 photos) because scoring runs on a "
+           "2-core CPU; `tools/run_benchmarks.sh N M` takes more.", "",
            "## Speed (1280x720 screenshot)", "",
            "| where | encode (no OCR) | OCR (EasyOCR) | decode | guidance render | target |",
            "|---|---|---|---|---|---|",
