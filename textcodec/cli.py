@@ -331,6 +331,10 @@ def train(ctx: typer.Context):
 
 
 def main() -> None:
+    import warnings
+
+    # deprecation and device notes from torch / EasyOCR internals are not the user's business
+    warnings.filterwarnings("ignore", module=r"(torch|torchvision|easyocr)(\.|$)")
     try:
         app()
     except TextcodecError as e:  # pragma: no cover - commands already catch their own
