@@ -268,7 +268,8 @@ def bench(
         results = runner.run(dataset, names, out, points, limit, device.value,
                              progress=not as_json, crops_dir=crops,
                              max_boxes=max_boxes or None)
-        pts = report.aggregate(report.load(results, dataset))
+        rows = report.load(results, dataset)
+        pts = report.aggregate(rows)
         bd = report.bjontegaard(pts, anchor)
         plots = report.plot(pts, out, f"{dataset}")
         summary = {"dataset": dataset, "points": [asdict(p) for p in pts], "bd": bd,
@@ -276,7 +277,7 @@ def bench(
         (out / "summary.json").write_text(json.dumps(summary, indent=1))
         if html_report:
             summary["html"] = str(report.write_html(pts, bd, plots, crops, out,
-                                                    f"textcodec bench: {dataset}", anchor))
+                                                    f"textcodec bench: {dataset}", anchor, rows))
         if as_json:
             typer.echo(json.dumps(summary, indent=1))
         else:
@@ -313,8 +314,8 @@ def demo(out: Annotated[Path, typer.Option(help="folder for the demo's outputs")
             typer.echo(f"{src.name} -> {tlc}: {len(r.data)} bytes ({r.bpp:.3f} bpp), "
                        f"{len(r.words)} words in the side stream; decoded to "
                        f"{out / (src.stem + '.decoded.png')}")
-        typer.echo("small bench on the samples (3 settings per codec):")
-        bench(dataset="samples", codecs="textcodec,textcodec-baseline,jpeg,webp", points=3,
+        typer.echo("small bench on the samples (4 settings per codec):")
+        bench(dataset="samples", codecs="textcodec,textcodec-baseline,jpeg,webp", points=4,
               limit=None, out=out / "bench", anchor="textcodec-baseline", html_report=True,
               as_json=False, ocr="easyocr", device=Device.cpu, max_boxes=60)
     except TextcodecError as e:

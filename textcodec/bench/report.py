@@ -148,7 +148,7 @@ def plot(points: list[Point], out: Path, title: str) -> list[Path]:
 
 
 def write_html(points: list[Point], bd: dict, plots: list[Path], crops: Path | None,
-               out: Path, title: str, anchor: str) -> Path:
+               out: Path, title: str, anchor: str, records: list[dict] | None = None) -> Path:
     rows = "".join(
         f"<tr><td>{html.escape(p.codec)}</td><td>{p.setting:g}</td><td>{p.bpp:.4f}</td>"
         f"<td>{p.psnr:.2f}</td><td>{p.cer:.3f}</td><td>{p.wer:.3f}</td><td>{p.f1:.3f}</td>"
@@ -159,16 +159,27 @@ def write_html(points: list[Point], bd: dict, plots: list[Path], crops: Path | N
                                                      "bd_cer", "bd_wer")) + "</tr>"
         for k, v in bd.items())
     imgs = "".join(f'<img src="{p.name}" style="max-width:48%">' for p in plots)
+    if not bd_rows:
+        bd_rows = ('<tr><td colspan="6">needs at least 4 settings per codec and '
+                   f'{html.escape(anchor)} among the codecs (use --points 4 or more)</td></tr>')
+    bpp = {(r["image"].replace("/", "_"), r["codec"], f"{r['setting']:g}"): r["bpp"]
+           for r in records or []}
     crop_html = ""
     if crops is not None and crops.is_dir():
         groups: dict[str, list[Path]] = defaultdict(list)
         for p in sorted(crops.glob("*.png")):
             groups[p.name.split("__")[0]].append(p)
         for image, files in groups.items():
-            cells = "".join(
-                f'<figure style="display:inline-block;margin:4px"><img src="{crops.name}/'
-                f'{f.name}"><figcaption>{html.escape(f.stem.split("__", 1)[1])}</figcaption>'
-                f"</figure>" for f in files)
+            files.sort(key=lambda f: (not f.stem.endswith("__original"), f.stem))
+            cells = ""
+            for f in files:
+                parts = f.stem.split("__")
+                label = " ".join(parts[1:])
+                if len(parts) == 3 and (image, parts[1], parts[2]) in bpp:
+                    label += f" ({bpp[(image, parts[1], parts[2])]:.3f} bpp)"
+                cells += (f'<figure style="display:inline-block;margin:4px"><img src="'
+                          f'{crops.name}/{f.name}"><figcaption>{html.escape(label)}'
+                          f"</figcaption></figure>")
             crop_html += f"<h3>{html.escape(image)}</h3>{cells}"
     page = f"""<!doctype html><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:2px 8px;text-align:right}}
