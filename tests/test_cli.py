@@ -115,3 +115,18 @@ def test_models_list_and_verify():
     r = run("models", "list")
     assert r.exit_code == 0 and "(default)" in r.output
     assert run("models", "verify").exit_code == 0
+
+
+@pytest.mark.slow
+def test_demo_runs_the_whole_tour(tmp_path):
+    """The README's one command: encode + decode the samples, then a small bench with a report."""
+    out = tmp_path / "demo"
+    r = run("demo", "--out", out)
+    assert r.exit_code == 0, r.output
+    for stem in ("screenshot", "photo"):
+        assert (out / f"{stem}.tlc").stat().st_size > 100
+        assert Image.open(out / f"{stem}.decoded.png").size == Image.open(out / f"{stem}.png").size
+    page = (out / "bench" / "report.html").read_text()
+    assert "BD-rate" in page and "needs at least 4" not in page
+    rows = [json.loads(line) for line in (out / "bench" / "results.jsonl").read_text().splitlines()]
+    assert {r["codec"] for r in rows} == {"textcodec", "textcodec-baseline", "jpeg", "webp"}

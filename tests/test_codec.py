@@ -147,3 +147,28 @@ def test_encode_with_ocr_finds_words_of_the_sample(screenshot):
     texts = {w.text for w in r.words}
     assert len(texts) >= 3
     assert textcodec.text_layer(r.data)[0].text in texts
+
+
+def test_forged_latent_bytes_never_crash_the_decoder(screenshot):
+    """Past a recomputed CRC, corrupted latent streams decode to some image or a project
+    error: never a crash, a hang or another exception (CompressAI's rANS has no end check)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from textcodec.errors import TextcodecError
+
+    f = container.read(textcodec.encode(screenshot[:128, :256], quality=3, ocr=False))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.integers(0, 1), st.binary(max_size=64), st.integers(0, 10_000))
+    def check(which, junk, cut):
+        streams = list(f.latent)
+        s = streams[which]
+        streams[which] = s[:cut % (len(s) + 1)] + junk
+        forged = container.write(container.TlcFile(f.header, tuple(streams), None))
+        try:
+            out = textcodec.decode(forged)
+            assert out.size == (256, 128)
+        except TextcodecError:
+            pass
+    check()
