@@ -3,9 +3,7 @@
 import json
 import subprocess
 import sys
-import time
 
-import numpy as np
 import pytest
 from PIL import Image
 from typer.testing import CliRunner

@@ -6,7 +6,6 @@ caller hands in any image and gets back a .tlc file, and the reverse.
 
 from __future__ import annotations
 
-import io
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -96,8 +95,6 @@ class LoadedModel:
 
 @lru_cache(maxsize=4)
 def load_model(name_or_path: str, device: str = "cpu") -> LoadedModel:
-    import torch
-
     from textcodec.checkpoint import load_release
 
     path, entry = zoo.resolve(name_or_path)
@@ -317,9 +314,3 @@ def save_atomic(path: Path, write, force: bool = False) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def image_bytes(img: Image.Image, fmt: str) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, format=fmt)
-    return buf.getvalue()

@@ -84,10 +84,6 @@ class TlcFile:
     text: TextSection | None = None
     section_sizes: dict[str, int] = field(default_factory=dict, compare=False)
 
-    @property
-    def total_size(self) -> int:
-        return sum(self.section_sizes.values()) if self.section_sizes else len(write(self))
-
 
 def quantize_quality(quality: float) -> float:
     """The quality value exactly as a file stores it; encoders must code with this value."""

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
@@ -80,7 +78,3 @@ def guidance_consistent(x: torch.Tensor, x_hat: torch.Tensor, mask: torch.Tensor
                         alpha: float = 10.0) -> torch.Tensor:
     """MSE(x, x_hat) + alpha * MSE(m*x, m*x_hat) (TextBoost stage 2)."""
     return F.mse_loss(x_hat, x) + alpha * F.mse_loss(mask * x_hat, mask * x)
-
-
-def psnr(mse: float) -> float:
-    return 10 * math.log10(1 / max(mse, 1e-12))

@@ -114,7 +114,7 @@ def resolve(name_or_path: str | os.PathLike, download: bool = True,
             progress: bool = True) -> tuple[Path, ModelEntry | None]:
     """A verified local checkpoint path for a model name (or an explicit file)."""
     p = Path(name_or_path)
-    if p.suffix == ".pt" and p.exists() or os.sep in str(name_or_path):
+    if (p.suffix == ".pt" and p.exists()) or os.sep in str(name_or_path):
         if not p.is_file():
             raise ModelError(f"checkpoint {p} does not exist")
         return p, None

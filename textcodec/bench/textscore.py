@@ -18,8 +18,6 @@ class Reader:
     """Batched recognition of given boxes with the frozen english_g2 recognizer."""
 
     def __init__(self, device: str = "cpu"):
-        import torch
-
         from textcodec.ocr.recognizer import TextRecognizer
 
         self.device = device
@@ -27,8 +25,6 @@ class Reader:
 
     def read(self, image: np.ndarray, boxes: list[Box], batch: int = 24) -> list[str]:
         import torch
-
-        from textcodec.ocr.recognizer import crop_words, greedy_decode
 
         if not boxes:
             return []

@@ -253,6 +253,4 @@ def pad_to_multiple(x: torch.Tensor, multiple: int = PAD_MULTIPLE) -> torch.Tens
     ph, pw = (-h) % multiple, (-w) % multiple
     if ph == 0 and pw == 0:
         return x
-    if ph >= h or pw >= w:  # replicate handles any pad; reflect would need pad < size
-        return F.pad(x, (0, pw, 0, ph), mode="replicate")
-    return F.pad(x, (0, pw, 0, ph), mode="replicate")
+    return F.pad(x, (0, pw, 0, ph), mode="replicate")  # any pad size, unlike reflect

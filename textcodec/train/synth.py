@@ -82,7 +82,6 @@ class ScreenSynth:
                   n_words: int) -> int:
         """Draws words left to right from (x, y) (y = top of line); returns the x reached."""
         space = max(2, int(font.size * 0.3))
-        ascent = font.getmetrics()[0]
         for _ in range(n_words):
             text = self._word(rng)
             left, top, right, bottom = font.getbbox(text)
