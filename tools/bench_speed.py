@@ -42,6 +42,8 @@ def main() -> None:
     from textcodec import codec
     from textcodec.render import render
 
+    from textcodec.words import Word
+
     sync = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
     img = np.asarray(Image.open(SAMPLE).convert("RGB"))
     res = {"device": args.device, "image": f"{img.shape[1]}x{img.shape[0]}",
@@ -54,6 +56,9 @@ def main() -> None:
     res["decode_s"] = timed(lambda: codec.decode_array(data, device=args.device),
                             args.repeat, sync)
     res["bytes"] = len(data)
+    page = [Word(f"word{i}", 20 + (i % 15) * 80, 12 + (i // 15) * 34, 60, 14,
+                 angle=15 if i % 10 == 0 else 0) for i in range(300)]
+    res["render_300_words_s"] = timed(lambda: render(page, 1280, 720), 5, lambda: None)
     if args.ocr:
         from textcodec.ocr.engine import filter_words, get_engine
 
