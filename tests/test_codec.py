@@ -172,3 +172,30 @@ def test_forged_latent_bytes_never_crash_the_decoder(screenshot):
         except TextcodecError:
             pass
     check()
+
+
+def test_decode_fuses_guidance_only_inside_the_word_boxes(tmp_path, small_image):
+    """A checkpoint with a (here randomly initialised) fusion block: decoding with the side
+    stream changes pixels only where words are, and --no-fusion gives the plain codec."""
+    import torch
+
+    from textcodec.checkpoint import load_release, load_weights, save_release
+    from textcodec.nets import create
+    from textcodec.render import render
+
+    base, blob = load_release(zoo.resolve(zoo.baseline_model())[0])
+    fused = create("vr-hyperprior", **{**blob["config"], "lambdas": tuple(blob["config"]["lambdas"]),
+                                       "fusion": True})
+    load_weights(fused, blob["state"], new_fusion=True)
+    torch.manual_seed(0)
+    for p in fused.fusion.parameters():
+        torch.nn.init.normal_(p, std=0.3)
+    ck = tmp_path / "fused.pt"
+    save_release(fused, ck, "fused-test")
+    words = [Word("Hello", 60, 30, 50, 14)]
+    data = codec.encode_image(small_image, model=str(ck), words=words, quality=3).data
+    with_fusion, _ = codec.decode_array(data, model=str(ck), device="cpu")
+    plain, _ = codec.decode_array(data, model=str(ck), device="cpu", fusion=False)
+    _, mask = render(words, small_image.shape[1], small_image.shape[0])
+    changed = np.abs(with_fusion.astype(int) - plain.astype(int)).sum(2) > 0
+    assert changed.any() and not (changed & (mask == 0)).any()
