@@ -41,7 +41,7 @@ def model_state(model: torch.nn.Module, half: bool) -> dict:
 def save_release(model, path: Path, name: str, extra: dict | None = None) -> str:
     """Write a release checkpoint (runs ``update()``); returns its sha256."""
     coding = model.update()
-    blob = {"format": FORMAT, "version": VERSION, "name": name,  # noqa: E501
+    blob = {"format": FORMAT, "version": VERSION, "name": name,
             "arch": "vr-hyperprior", "config": {k: (list(v) if isinstance(v, tuple) else v)
                                                  for k, v in model.config.items()},
             "state": model_state(model, half=True), "coding": coding, "extra": extra or {}}

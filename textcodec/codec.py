@@ -149,6 +149,14 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     except KeyError:
         raise InputError(f"unknown side-stream compressor {side_codec!r} "
                          f"(zstd, gzip or none)") from None
+    top = float(net.num_rates - 1)
+    if target_bpp is not None:
+        if target_bpp <= 0:
+            raise InputError("target bpp must be positive")
+        max_bytes = int(target_bpp * w * h / 8)
+    q = DEFAULT_QUALITY if quality is None else quality
+    if max_bytes is None and not 0 <= q <= top:
+        raise InputError(f"quality must be in 0..{top:g} for {lm.name}, got {q}")
     if ocr and words is None:
         from textcodec.ocr.engine import filter_words, get_engine
 
@@ -163,17 +171,9 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         streams = tuple(net.compress_latent(y, q))
         return container.write(TlcFile(header, streams, text)), header
 
-    top = float(net.num_rates - 1)
-    if target_bpp is not None:
-        if target_bpp <= 0:
-            raise InputError("target bpp must be positive")
-        max_bytes = int(target_bpp * w * h / 8)
     if max_bytes is not None:
         data, header = _search_rate(build, max_bytes, top)
     else:
-        q = DEFAULT_QUALITY if quality is None else quality
-        if not 0 <= q <= top:
-            raise InputError(f"quality must be in 0..{top:g} for {lm.name}, got {q}")
         data, header = build(q)
     return EncodeResult(data, header, list(words or []) if ocr else [],
                         0 if text is None else len(text.payload))

@@ -52,8 +52,8 @@ def serialize(words: list[Word]) -> bytes:
         px, py = cx, cy
         ws.append(max(0, round(w.width)))
         hs.append(max(0, round(w.height)))
-        angs.append(zigzag(round(w.angle) % 360 if round(w.angle) % 360 <= 180
-                           else round(w.angle) % 360 - 360))
+        angle = round(w.angle) % 360
+        angs.append(zigzag(angle if angle <= 180 else angle - 360))
     out = bytearray(write_uvarint(FORMAT_VERSION) + write_uvarint(len(words)))
     for column in (refs, xs, ys, ws, hs, angs):
         for v in column:
@@ -128,10 +128,10 @@ def _inflate(section: TextSection) -> bytes:
     if limit > MAX_RAW_SIZE:
         raise SideStreamError(f"side stream declares {limit} bytes, over the "
                               f"{MAX_RAW_SIZE}-byte limit")
-    if section.codec is SideCodec.NONE:
-        return section.payload
     try:
-        if section.codec is SideCodec.ZSTD:
+        if section.codec is SideCodec.NONE:
+            raw = section.payload
+        elif section.codec is SideCodec.ZSTD:
             import zstandard
 
             # frames carry no content size, so the declared size is the output bound:

@@ -12,7 +12,6 @@ models/ and the wheels.
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
 import torch

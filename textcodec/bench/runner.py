@@ -85,7 +85,7 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn)
 
-    from textcodec.ocr.engine import get_engine
+    from textcodec.ocr.engine import filter_words, get_engine
 
     out.mkdir(parents=True, exist_ok=True)
     results = out / "results.jsonl"
@@ -113,8 +113,6 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
             gt = item.truth or []
             gt = _subset(gt, max_boxes)
             gt_boxes = [w.axis_aligned_box() for w in gt]
-            from textcodec.ocr.engine import filter_words
-
             side_words = filter_words(page_words)
             for codec, setting in todo:
                 bar.update(task, description=f"{codec.name} {setting:g} {item.id}")

@@ -40,7 +40,8 @@ class EasyOcrEngine:
 
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
 
-        weight_path(DETECTOR_FILE), weight_path(RECOGNIZER_FILE)  # clear error if missing
+        weight_path(DETECTOR_FILE)  # a clear error if the offline weights are missing
+        weight_path(RECOGNIZER_FILE)
         try:
             import easyocr
         except ImportError:

@@ -114,7 +114,8 @@ class MixedDataset(torch.utils.data.IterableDataset):
         self.guidance = guidance
 
     def __iter__(self):
-        rng = random.Random(self.seed * 7 + 1)
+        info = torch.utils.data.get_worker_info()
+        rng = random.Random((self.seed * 1000 + (info.id if info else 0)) * 7 + 1)
         for sample in self._samples():
             yield with_guidance(sample, rng) if self.guidance else sample
 
