@@ -71,13 +71,39 @@ def load_release(path: Path, device: str = "cpu"):
     return model.to(device).eval(), blob
 
 
-def load_weights(model: torch.nn.Module, state: dict, new_fusion: bool = False) -> None:
-    """Load weights; ``new_fusion`` allows a fresh fusion block on a backbone checkpoint."""
+def load_weights(model: torch.nn.Module, state: dict, new_fusion: bool = False,
+                 lambdas: tuple[float, ...] | None = None) -> None:
+    """Load weights; ``new_fusion`` allows a fresh fusion block on a backbone checkpoint.
+
+    ``lambdas`` are the rates the checkpoint was trained for; where the model has other rates
+    (more operating points, say), its gain vectors are carried over by lambda and the new ones
+    extrapolated, so training can extend a model's rate range."""
     state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()
              if not _is_coding_buffer(k)}
+    if lambdas is not None and tuple(lambdas) != tuple(model.lambdas):
+        for key in ("log_gain", "log_inv_gain"):
+            if key in state:
+                state[key] = remap_gains(state[key], lambdas, model.lambdas)
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [k for k in missing if not _is_coding_buffer(k)
                and not (new_fusion and k.startswith("fusion."))]
     if missing or unexpected:
         raise ModelError(f"checkpoint does not fit the architecture: missing {missing[:3]}, "
                          f"unexpected {unexpected[:3]}")
+
+
+def remap_gains(table: torch.Tensor, old: tuple[float, ...], new: tuple[float, ...]) -> torch.Tensor:
+    """Per-rate gain rows for ``new`` lambdas from rows trained for ``old`` ones.
+
+    Log-gains are close to linear in log(lambda) (they start as log sqrt(lambda)), so a new
+    rate gets the row interpolated, or extrapolated from the nearest two trained rates."""
+    if len(old) < 2 or table.shape[0] != len(old):
+        raise ModelError(f"cannot remap {table.shape[0]} gain rows for {len(old)} rates")
+    lo = torch.tensor([float(v) for v in old]).log()
+    rows = []
+    for lam in new:
+        x = torch.tensor(float(lam)).log()
+        i = int(torch.searchsorted(lo, x).clamp(1, len(old) - 1))
+        t = (x - lo[i - 1]) / (lo[i] - lo[i - 1])
+        rows.append(table[i - 1] + (table[i] - table[i - 1]) * t)
+    return torch.stack(rows)

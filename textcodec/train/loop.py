@@ -39,6 +39,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--losses", default="rd", help="comma list of rd, logit, ocr")
+    p.add_argument("--lambdas", help="comma list of the model's rates (default: the arch's); "
+                   "an --init checkpoint with other rates has its gains carried over")
     p.add_argument("--stage", default="backbone", choices=["backbone", "fusion"],
                    help="fusion = TextBoost stage 2: train only the fusion block")
     p.add_argument("--alpha", type=float, default=10.0, help="guidance-consistent loss weight")
@@ -83,7 +85,14 @@ def train(args: argparse.Namespace) -> dict:
     losses = set(args.losses.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
     fusion_stage = args.stage == "fusion"
-    model = nets.create(args.arch, fusion=fusion_stage).to(device)
+    init_blob = torch.load(args.init, map_location="cpu", weights_only=True) \
+        if args.init else None
+    arch_kw = {"fusion": fusion_stage}
+    if args.lambdas:
+        arch_kw["lambdas"] = tuple(float(v) for v in args.lambdas.split(","))
+    elif init_blob is not None and "lambdas" in init_blob.get("config", {}):
+        arch_kw["lambdas"] = tuple(init_blob["config"]["lambdas"])
+    model = nets.create(args.arch, **arch_kw).to(device)
     if fusion_stage:  # stage 2: encoder, entropy model and decoder base stay frozen
         for n, p in model.named_parameters():
             p.requires_grad_(n.startswith("fusion."))
@@ -100,9 +109,9 @@ def train(args: argparse.Namespace) -> dict:
         opt.load_state_dict(ck["opt"])
         aux_opt.load_state_dict(ck["aux_opt"])
         step = int(ck["step"])
-    elif args.init:
-        ck = torch.load(args.init, map_location="cpu", weights_only=True)
-        load_weights(model, ck["state"], new_fusion=fusion_stage)
+    elif init_blob is not None:
+        load_weights(model, init_blob["state"], new_fusion=fusion_stage,
+                     lambdas=init_blob.get("config", {}).get("lambdas"))
     recognizer = None
     if losses & {"logit", "ocr"}:
         from textcodec.ocr.recognizer import TextRecognizer
