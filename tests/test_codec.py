@@ -199,3 +199,13 @@ def test_decode_fuses_guidance_only_inside_the_word_boxes(tmp_path, small_image)
     _, mask = render(words, small_image.shape[1], small_image.shape[0])
     changed = np.abs(with_fusion.astype(int) - plain.astype(int)).sum(2) > 0
     assert changed.any() and not (changed & (mask == 0)).any()
+
+
+def test_default_quality_is_the_rate_trained_for_the_default_lambda():
+    from textcodec.codec import DEFAULT_LAMBDA, default_quality
+
+    eight = tuple(0.0002 * 2 ** i for i in range(8))
+    eleven = tuple(0.000025 * 2 ** i for i in range(11))
+    assert default_quality(eight) == 3.0 and default_quality(eleven) == 6.0
+    assert 0 < default_quality((DEFAULT_LAMBDA / 4, DEFAULT_LAMBDA * 4)) == 0.5
+    assert default_quality((DEFAULT_LAMBDA * 2, DEFAULT_LAMBDA * 4)) == 0.0

@@ -68,8 +68,9 @@ def encode(
     image: InPath,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="the .tlc to write "
                                                    "(default: IMAGE with .tlc)")] = None,
-    quality: Annotated[Optional[float], typer.Option(help="rate setting, 0 (smallest) .. 7 "
-                                                     "(best); default 3")] = None,
+    quality: Annotated[Optional[float], typer.Option(help="rate setting, 0 (smallest) .. the "
+                                                     "model's top (10 for the v2 models); default: "
+                                                     "the rate trained for lambda 0.0016")] = None,
     target_bpp: Annotated[Optional[float], typer.Option(help="largest bits per pixel, whole "
                                                         "file included")] = None,
     max_bytes: Annotated[Optional[int], typer.Option(help="largest file size in bytes")] = None,

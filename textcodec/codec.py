@@ -6,6 +6,7 @@ caller hands in any image and gets back a .tlc file, and the reverse.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +20,9 @@ from textcodec.container import Header, ImageMode, SideCodec, TlcFile
 from textcodec.errors import ContainerError, InputError, ModelError, RateControlError
 from textcodec.words import Word
 
-DEFAULT_QUALITY = 3.0
+# the default rate is a trade-off, not an index: the rate trained for this lambda (quality 3 of
+# the 8-rate v1 models, 6 of the 11-rate v2 ones), interpolated if a model has no such rate
+DEFAULT_LAMBDA = 0.0016
 RATE_SEARCH_STEPS = 12
 
 
@@ -154,7 +157,7 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         if target_bpp <= 0:
             raise InputError("target bpp must be positive")
         max_bytes = int(target_bpp * w * h / 8)
-    q = DEFAULT_QUALITY if quality is None else quality
+    q = default_quality(net.lambdas) if quality is None else quality
     if max_bytes is None and not 0 <= q <= top:
         raise InputError(f"quality must be in 0..{top:g} for {lm.name}, got {q}")
     if ocr and words is None:
@@ -177,6 +180,18 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         data, header = build(q)
     return EncodeResult(data, header, list(words or []) if ocr else [],
                         0 if text is None else len(text.payload))
+
+
+def default_quality(lambdas) -> float:
+    """The (fractional) quality whose lambda is DEFAULT_LAMBDA, clamped to the model's range."""
+    logs = [math.log(v) for v in lambdas]
+    target = math.log(DEFAULT_LAMBDA)
+    if target <= logs[0]:
+        return 0.0
+    for i in range(1, len(logs)):
+        if target <= logs[i]:
+            return round(i - 1 + (target - logs[i - 1]) / (logs[i] - logs[i - 1]), 4)
+    return float(len(logs) - 1)
 
 
 def _search_rate(build, max_bytes: int, top: float) -> tuple[bytes, Header]:

@@ -90,3 +90,41 @@ def test_corrupted_guidance_drops_and_alters_words():
     bad = corrupt_words(words, random.Random(0))
     assert 140 < len(bad) < 200
     assert sum(w.text not in {f"word{i}" for i in range(200)} for w in bad) > 10
+
+
+def test_init_with_more_rates_keeps_the_trained_gains_and_extrapolates_new_ones(tmp_path):
+    """--lambdas extends a checkpoint's rate range: shared rates keep their gain rows exactly,
+    a new lower rate continues the trained log-gain trend."""
+    args = ["--batch", "1", "--workers", "0", "--crop", "64", "--device", "cpu",
+            "--mix", "1,0,0,0", "--lr", "0"]
+    main(["--out", str(tmp_path / "a"), "--steps", "1", "--name", "a",
+          "--lambdas", "0.001,0.002,0.004"] + args)
+    small, _ = load_release(tmp_path / "a" / "a.pt")
+    main(["--out", str(tmp_path / "b"), "--steps", "1", "--name", "b",
+          "--lambdas", "0.0005,0.001,0.002,0.004", "--init", str(tmp_path / "a" / "a.pt")] + args)
+    big, blob = load_release(tmp_path / "b" / "b.pt")
+    assert big.num_rates == 4 and blob["config"]["lambdas"] == [0.0005, 0.001, 0.002, 0.004]
+    # lr 0: the weights are those of the init checkpoint, up to fp16 storage
+    assert torch.allclose(big.log_gain[1:], small.log_gain)
+    step = small.log_gain[1] - small.log_gain[0]
+    assert torch.allclose(big.log_gain[0], small.log_gain[0] - step, atol=1e-5)
+
+
+def test_remap_gains_interpolates_between_trained_rates():
+    from textcodec.checkpoint import remap_gains
+
+    table = torch.tensor([[0.0, 1.0], [2.0, 5.0]])
+    out = remap_gains(table, (0.001, 0.004), (0.002, 0.004, 0.008))
+    assert torch.allclose(out, torch.tensor([[1.0, 3.0], [2.0, 5.0], [3.0, 7.0]]))
+
+
+def test_fusion_stage_can_warm_start_the_block_from_another_checkpoint(tmp_path):
+    args = ["--batch", "1", "--workers", "0", "--crop", "64", "--mix", "1,0,0,0",
+            "--device", "cpu", "--stage", "fusion"]
+    main(["--out", str(tmp_path / "f1"), "--steps", "2", "--name", "f1", "--lr", "1e-2"] + args)
+    first, _ = load_release(tmp_path / "f1" / "f1.pt")
+    main(["--out", str(tmp_path / "f2"), "--steps", "1", "--name", "f2", "--lr", "0",
+          "--fusion-from", str(tmp_path / "f1" / "f1.pt")] + args)
+    second, _ = load_release(tmp_path / "f2" / "f2.pt")
+    for (name, a), b in zip(first.fusion.state_dict().items(), second.fusion.state_dict().values()):
+        assert torch.equal(a, b), name

@@ -82,9 +82,21 @@ def _textcodec(model: str | None, ocr: bool, fusion: bool, name: str):
         from textcodec.codec import decode_array
 
         return decode_array(data, fusion=fusion)[0]
-    return Codec(name, [0, 1, 2, 3, 4, 5, 6, 7], enc, dec,
+    return Codec(name, [float(q) for q in range(_num_rates(model))], enc, dec,
                  notes=f"model {model or 'default'}, side stream {'on' if ocr else 'off'}",
                  wants_words=ocr)
+
+
+def _num_rates(model: str | None) -> int:
+    """How many trained rates a zoo model or checkpoint file has (its sweep's length)."""
+    from textcodec import zoo
+
+    name = model or zoo.default_model()
+    if name in zoo.entries():
+        return len(zoo.get_entry(name).config["lambdas"])
+    from textcodec.codec import load_model
+
+    return load_model(name).model.num_rates
 
 
 def _default_models() -> tuple[str, str]:
@@ -96,6 +108,9 @@ def _default_models() -> tuple[str, str]:
 CODECS: dict[str, Callable[[], Codec]] = {
     "textcodec": lambda: _textcodec(_default_models()[0], True, True, "textcodec"),
     "textcodec-noside": lambda: _textcodec(_default_models()[0], False, True, "textcodec-noside"),
+    # the same files as "textcodec", decoded without the fusion block: its effect at equal bpp
+    "textcodec-nofusion": lambda: _textcodec(_default_models()[0], True, False,
+                                             "textcodec-nofusion"),
     "textcodec-baseline": lambda: _textcodec(_default_models()[1], False, True,
                                              "textcodec-baseline"),
     "jpeg": _jpeg, "webp": _webp, "avif": _avif, "jxl": _jxl,

@@ -43,6 +43,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "an --init checkpoint with other rates has its gains carried over")
     p.add_argument("--stage", default="backbone", choices=["backbone", "fusion"],
                    help="fusion = TextBoost stage 2: train only the fusion block")
+    p.add_argument("--fusion-from", type=Path,
+                   help="fusion stage: start the fusion block from this checkpoint's (warm start "
+                   "on a newer backbone)")
     p.add_argument("--alpha", type=float, default=10.0, help="guidance-consistent loss weight")
     p.add_argument("--kappa", type=float, default=0.02, help="text logit loss weight")
     p.add_argument("--ocr-weight", type=float, default=0.1, help="OCR (CTC) loss weight")
@@ -112,6 +115,14 @@ def train(args: argparse.Namespace) -> dict:
     elif init_blob is not None:
         load_weights(model, init_blob["state"], new_fusion=fusion_stage,
                      lambdas=init_blob.get("config", {}).get("lambdas"))
+    if args.fusion_from and not (args.resume and last.exists()):
+        if not fusion_stage:
+            raise SystemExit("--fusion-from needs --stage fusion")
+        src = torch.load(args.fusion_from, map_location="cpu", weights_only=True)["state"]
+        part = {k[len("fusion."):]: v.float() for k, v in src.items() if k.startswith("fusion.")}
+        if not part:
+            raise SystemExit(f"{args.fusion_from} has no fusion block")
+        model.fusion.load_state_dict(part)
     recognizer = None
     if losses & {"logit", "ocr"}:
         from textcodec.ocr.recognizer import TextRecognizer
@@ -156,12 +167,12 @@ def train(args: argparse.Namespace) -> dict:
             if "logit" in losses:
                 tl = text_logit_loss(recognizer, x, out.x_hat.clamp(0, 1), b)
                 loss = loss + args.kappa * tl
-                terms["logit"] = float(tl)
+                terms["logit"] = float(tl.detach())
             if "ocr" in losses:
                 ol = ocr_ctc_loss(recognizer, out.x_hat.clamp(0, 1), b,
                                   [texts[i] for i in pick.tolist()])
                 loss = loss + args.ocr_weight * ol
-                terms["ocr"] = float(ol)
+                terms["ocr"] = float(ol.detach())
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(main_params, 1.0)
@@ -209,12 +220,12 @@ def _fusion_step(model, x, q, guide, mask, lambdas_all, alpha: float):
     x_f = model.fusion(out.x_hat, guide, mask)
     loss = guidance_consistent(x, x_f, mask, alpha)
     with torch.no_grad():
-        mse_f = ((x_f - x) ** 2).mean()
+        mse_f = ((x_f - x) ** 2).flatten(1).mean(1)  # per sample, as rate_distortion's psnr
         m = mask.expand_as(x)
         box_gain = ((((out.x_hat - x) * m) ** 2).sum() - (((x_f - x) * m) ** 2).sum()) \
             / m.sum().clamp_min(1)
-    return loss, {"loss": float(loss), "bpp": float(rd["bpp"]), "psnr_backbone":
-                  float(rd["psnr"]), "psnr_fused": float(-10 * torch.log10(mse_f)),
+    return loss, {"loss": float(loss.detach()), "bpp": float(rd["bpp"]), "psnr_backbone":
+                  float(rd["psnr"]), "psnr_fused": float((-10 * torch.log10(mse_f.clamp_min(1e-10))).mean()),
                   "box_mse_gain": float(box_gain)}
 
 

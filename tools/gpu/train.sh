@@ -3,6 +3,7 @@
 #   bash tools/gpu/train.sh start MINUTES RUN...   starts each RUN in its own session (setsid)
 #   bash tools/gpu/train.sh wait SECONDS           sleeps, then reports and returns checkpoints
 # A RUN is NAME:LOSSES[:INIT[:EXTRA]], e.g. base:rd  logit:rd,logit:models/x.pt:--kappa=0.01
+# (EXTRA may hold several flags, space-separated, in one quoted argument); A>B runs B after A.
 # PACK names the carried data folder (default .pack).
 set -u
 source tools/gpu/env.sh
@@ -12,14 +13,21 @@ case $mode in
 start)
   minutes=$1; shift
   nvidia-smi -L
-  for spec in "$@"; do
-    IFS=: read -r name losses init more <<<"$spec"
-    extra=""
-    [ -n "${init:-}" ] && extra="--init $init"
-    extra="$extra ${more:-}"
-    setsid nohup python3 -m textcodec.train --out runs/$name --name textcodec-$name \
-      --losses $losses --pack ${PACK:-.pack} --max-minutes $minutes --steps 10000000 --workers 4 \
-      --save-every 1500 --log-every 250 --resume $extra >runs/$name.out 2>&1 </dev/null &
+  for chain in "$@"; do
+    # RUN>RUN...: runs one after another in one session, each for MINUTES (unless its
+    # EXTRA says --max-minutes=M), so a later run can start from an earlier one's checkpoint
+    script=""
+    IFS='>' read -ra specs <<<"$chain"
+    for spec in "${specs[@]}"; do
+      IFS=: read -r name losses init more <<<"$spec"
+      extra=""
+      [ -n "${init:-}" ] && extra="--init $init"
+      extra="$extra ${more:-}"
+      script="$script python3 -m textcodec.train --out runs/$name --name textcodec-$name \
+        --losses $losses --pack ${PACK:-.pack} --max-minutes $minutes --steps 10000000 \
+        --workers 4 --save-every 1500 --log-every 250 --resume $extra >runs/$name.out 2>&1;"
+    done
+    setsid nohup bash -c "$script" </dev/null >/dev/null 2>&1 &
   done
   sleep 90
   tail -n 3 runs/*.out
@@ -31,12 +39,14 @@ wait)
     sleep 20
     if ! pgrep -f textcodec.train >/dev/null; then break; fi
   done
+  # RETURN=0: report only (spares the transfer of the checkpoints on intermediate calls)
   for d in runs/*/; do
     n=$(basename $d)
     tail -n 2 runs/$n.out
-    [ -f $d/textcodec-$n.pt ] && cp $d/textcodec-$n.pt $OUT/
-    cp $d/log.jsonl $OUT/log-$n.jsonl 2>/dev/null
+    [ "${RETURN:-1}" = 1 ] && [ -f $d/textcodec-$n.pt ] && cp $d/textcodec-$n.pt $OUT/
+    cp $d/log.jsonl runs/log-$n.jsonl 2>/dev/null
   done
+  tar -cf $OUT/logs.tar runs/log-*.jsonl runs/*.out 2>/dev/null
   nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv
   ls -la $OUT
   ;;
