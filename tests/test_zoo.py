@@ -102,6 +102,13 @@ def test_corrupted_cached_file_is_not_used(entry, no_local):
 
 
 def test_manifest_matches_the_shipped_files():
-    for name, e in zoo.entries().items():
-        assert zoo.verify(MODELS / e.file, e), name
-    assert zoo.default_model() in zoo.entries() and zoo.baseline_model() in zoo.entries()
+    entries = zoo.entries()
+    by_file = {e.file: e for e in entries.values()}
+    shipped = sorted(MODELS.glob("*.pt"))
+    assert shipped
+    for path in shipped:               # every bundled file is listed, and its hash is right
+        assert path.name in by_file and zoo.verify(path, by_file[path.name]), path.name
+    for role in (zoo.default_model(), zoo.baseline_model()):   # the defaults are bundled
+        assert (MODELS / entries[role].file).exists(), role
+    for name, e in entries.items():    # earlier releases stay fetchable by URL
+        assert (MODELS / e.file).exists() or e.urls, name

@@ -307,7 +307,7 @@ def demo(out: Annotated[Path, typer.Option(help="folder for the demo's outputs")
         for src in sorted(SAMPLES.glob("*.png")):
             shutil.copy2(src, out / src.name)
             with _console().status(f"encoding {src.name} (OCR runs on the CPU: ~1 min)..."):
-                r = encode_image(src, quality=2)
+                r = encode_image(src)   # the default rate
             tlc = out / (src.stem + ".tlc")
             tlc.write_bytes(r.data)
             img = decode_fn(r.data)

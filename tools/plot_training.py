@@ -15,34 +15,53 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "docs" / "training-logs"
-# (label, [(file, step offset)]): stage-1b resumed the baseline at step 6220; the fine-tunes
-# started from the baseline at 9850
-RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)]),
+# (label, [(file, step offset)]): each part continues its run at the step where the last
+# one stopped; v1 = 8 rates, v2 = 11 (3 lower rates added at step 9850 of the baseline and
+# 12958 of the logit run, which is why their training bpp drops there)
+V1_BASE = 9850
+RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220),
+                          ("base-v2a.jsonl", V1_BASE), ("base-v2b.jsonl", V1_BASE + 13471)]),
         ("logit loss from scratch", [("logit-scratch.jsonl", 0)]),
         ("OCR loss from scratch", [("ocr-scratch.jsonl", 0)]),
-        ("logit fine-tune (default)", [("logit-finetune.jsonl", 9850)]),
-        ("OCR fine-tune", [("ocr-finetune.jsonl", 9850)])]
+        ("logit fine-tune (k 0.01, then 0.03)",
+         [("logit-finetune.jsonl", V1_BASE), ("logit-v2a.jsonl", V1_BASE + 3108),
+          ("logit-v2b-kappa003.jsonl", V1_BASE + 3108 + 11544)]),
+        ("OCR fine-tune v1", [("ocr-finetune.jsonl", V1_BASE)]),
+        ("OCR fine-tune v2 (default)", [("ocr-v2.jsonl", V1_BASE + 13471)])]
+# TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
+FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
+          ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
+          ("fusion on logit v2 (warm start)", [("fusion-on-logit-v2b.jsonl", 10782)])]
+
+
+def _rows(parts):
+    rows = []
+    for name, offset in parts:
+        for line in (LOGS / name).read_text().splitlines():
+            r = json.loads(line)
+            rows.append((r["step"] + offset, r))
+    return rows
 
 
 def main() -> None:
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4), dpi=100)
+    fig, axes = plt.subplots(1, 4, figsize=(18, 4), dpi=100)
     for label, parts in RUNS:
-        rows = []
-        for name, offset in parts:
-            for line in (LOGS / name).read_text().splitlines():
-                r = json.loads(line)
-                rows.append((r["step"] + offset, r))
-        if not rows:
-            continue
+        rows = _rows(parts)
         steps = [s for s, _ in rows]
         for ax, key in zip(axes, ("psnr", "bpp", "loss")):
-            ax.plot(steps, [r[key] for _, r in rows], label=label)
-    for ax, title in zip(axes, ("training PSNR (dB), all 8 rates mixed", "training bpp",
-                                "total loss")):
+            ax.plot(steps, [r[key] for _, r in rows], label=label, lw=1)
+    for label, parts in FUSION:
+        rows = _rows(parts)
+        axes[3].plot([s for s, _ in rows], [r["box_mse_gain"] * 1e3 for _, r in rows],
+                     label=label, lw=1)
+    for ax, title in zip(axes, ("training PSNR (dB), all rates mixed", "training bpp",
+                                "total loss", "fusion: box MSE gain (x1e-3)")):
         ax.set_title(title)
         ax.set_xlabel("step (batch 16, 256x256)")
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
+    axes[2].set_yscale("log")
+    axes[0].legend(fontsize=7)
+    axes[3].legend(fontsize=7)
     fig.tight_layout()
     out = ROOT / "docs" / "img" / "training-curves.png"
     fig.savefig(out)

@@ -5,12 +5,12 @@
 set -euo pipefail
 n=${1:-3}
 m=${2:-2}
-codecs=textcodec,textcodec-baseline,jpeg,webp,avif,jxl
+codecs=textcodec,textcodec-nofusion,textcodec-baseline,jpeg,webp,avif,jxl
 textcodec bench --dataset synthetic --limit $n --points 5 --codecs $codecs \
   --out docs/bench/synthetic --anchor textcodec-baseline
 for ds in funsd kodak; do
   textcodec bench --dataset $ds --limit $m --points 5 --codecs $codecs \
     --out docs/bench/$ds --anchor textcodec-baseline
 done
-python3 tools/bench_speed.py --device cpu --ocr --repeat 3 | tee docs/bench/speed-cpu.json
+[ "${SPEED:-1}" = 1 ] && python3 tools/bench_speed.py --device cpu --ocr --repeat 3 | tee docs/bench/speed-cpu.json
 python3 tools/write_benchmarks_md.py
