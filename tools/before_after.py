@@ -1,7 +1,8 @@
-"""docs/img/before-after.png: a crop of the sample screenshot, original vs textcodec vs JPEG
-and WebP at about the same file size (whole-image bytes; the crop is for viewing).
+"""docs/img/before-after.png: a crop of the sample screenshot, original vs textcodec (with and
+without its fusion block: the same file) vs JPEG and WebP at about the same file size
+(whole-image bytes; the crop is for viewing).
 
-    python tools/before_after.py [--quality 2]
+    python tools/before_after.py [--quality 3]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def smallest_at_least(fmt: str, img: Image.Image, budget: int, qualities) -> tup
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--quality", type=float, default=2.0)
+    p.add_argument("--quality", type=float, default=3.0)
     args = p.parse_args()
     import textcodec
 
@@ -36,16 +37,18 @@ def main() -> None:
     r = textcodec.encode_image(src, quality=args.quality)
     ours = textcodec.decode(r.data)
     budget = len(r.data)
-    panels = [("original", src), (f"textcodec {budget} B", ours)]
+    plain = textcodec.decode(r.data, fusion=False)
+    panels = [("original", src), (f"textcodec {budget} B", ours),
+              ("textcodec, same file, fusion off", plain)]
     for fmt in ("JPEG", "WEBP"):
         data, q = smallest_at_least(fmt, src, budget, range(1, 96))
         panels.append((f"{fmt.lower()} q{q} {len(data)} B", Image.open(io.BytesIO(data))))
     box = (40, 150, 520, 390)
     w, h = box[2] - box[0], box[3] - box[1]
-    sheet = Image.new("RGB", (w * 2 + 10, (h + 22) * 2 + 10), "white")
+    sheet = Image.new("RGB", (w * 3 + 20, (h + 32) * 2), "white")
     d = ImageDraw.Draw(sheet)
     for i, (label, im) in enumerate(panels):
-        x, y = (i % 2) * (w + 10), (i // 2) * (h + 32)
+        x, y = (i % 3) * (w + 10), (i // 3) * (h + 32)
         sheet.paste(im.convert("RGB").crop(box), (x, y + 20))
         d.text((x + 4, y + 4), label, fill=(0, 0, 0))
     out = ROOT / "docs" / "img" / "before-after.png"
