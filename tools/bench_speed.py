@@ -59,6 +59,12 @@ def main() -> None:
     page = [Word(f"word{i}", 20 + (i % 15) * 80, 12 + (i // 15) * 34, 60, 14,
                  angle=15 if i % 10 == 0 else 0) for i in range(300)]
     res["render_300_words_s"] = timed(lambda: render(page, 1280, 720), 5, lambda: None)
+    # decode with the fusion block: the same image with a 300-word side stream (gzip, so the
+    # device machine needs no zstandard)
+    fused = codec.encode(img, words=page, side_codec="gzip", device=args.device,
+                         model=args.model)
+    res["decode_fused_300_words_s"] = timed(lambda: codec.decode_array(fused, device=args.device),
+                                            args.repeat, sync)
     if args.ocr:
         from textcodec.ocr.engine import filter_words, get_engine
 

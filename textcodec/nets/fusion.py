@@ -42,6 +42,9 @@ class FusionBlock(nn.Module):
         self.expand = nn.Conv2d(3, channels - 3, 1)
         self.attention = _Attention(channels, units)
         self.project = nn.Conv2d(channels, 3, 1)
+        # each residual unit holds one 3x3 convolution and the trunk and mask branches run
+        # side by side: an output pixel depends on inputs at most `units` pixels away
+        self.receptive_radius = units
         nn.init.zeros_(self.project.weight)  # starts as the identity: stage 2 only improves
         nn.init.zeros_(self.project.bias)
 
