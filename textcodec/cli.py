@@ -251,7 +251,9 @@ def bench(
         "textcodec-baseline",
     html_report: Annotated[bool, typer.Option("--html", help="write report.html")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
-    ocr: Annotated[str, typer.Option(help="OCR engine for scoring")] = "easyocr",
+    ocr: Annotated[str, typer.Option(
+        help="engine that finds the scored text boxes: easyocr or tesseract (needs "
+             "tesseract-ocr installed)")] = "easyocr",
     device: Annotated[Device, typer.Option(help="where the recognizer runs")] = Device.cpu,
     max_boxes: Annotated[int, typer.Option(help="text boxes scored per image (0 = all)")] = 120,
 ):
@@ -268,7 +270,7 @@ def bench(
         crops = out / "crops" if html_report else None
         results = runner.run(dataset, names, out, points, limit, device.value,
                              progress=not as_json, crops_dir=crops,
-                             max_boxes=max_boxes or None)
+                             max_boxes=max_boxes or None, ocr_engine=ocr)
         rows = report.load(results, dataset)
         pts = report.aggregate(rows)
         bd = report.bjontegaard(pts, anchor)

@@ -90,6 +90,28 @@ def fusion_section() -> list[str]:
                   "Kodak's CER rests on one or two boxes: noise.", ""]
 
 
+def substitution_section() -> list[str]:
+    path = BENCH / "substitution.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    images = sorted({f"{r['dataset']}/{r['image']}" for r in data["rows"]})
+    out = ["## Substitutions: does fusion paint the side stream's misreadings?", "",
+           "Command: `python tools/substitution_rate.py --images 1 --qualities 2,5` "
+           "(docs/bench/substitution.json; needs `apt-get install tesseract-ocr`). The side "
+           f"stream comes from {data['engines']['side stream']}; the check engine is "
+           f"{data['engines']['check']}, independent of it. A side-stream token is *wrong* "
+           "where Tesseract does not read it in that phrase's box on the original, and a "
+           "*substitution* where Tesseract does read that wrong token there on the decoded "
+           f"image. Images: {', '.join(images)}.", "",
+           "| quality | decode | side-stream tokens | wrong | substituted | rate |",
+           "|---|---|---|---|---|---|"]
+    for r in data["summary"]:
+        out.append(f"| {r['quality']:g} | {'fusion' if r['fusion'] else 'plain'} | "
+                   f"{r['tokens']} | {r['wrong']} | {r['substituted']} | {r['rate']:.4f} |")
+    return out + [""]
+
+
 def losses_v2_section() -> list[str]:
     path = BENCH / "text-losses-v2.jsonl"
     if not path.exists():
@@ -180,7 +202,7 @@ def main() -> None:
            "decode measured 291 ms against v1's 146 ms (session 1): the default rate's file is "
            "21 % larger (65 vs 54 KB), which does not explain a doubling; the run was one "
            "cold machine, so this is a figure to re-measure and profile, not a conclusion.", "",
-           *losses_v2_section(), *fusion_section(),
+           *losses_v2_section(), *fusion_section(), *substitution_section(),
            "## Text losses on held-out FUNSD, v1 (session 1, 8 rates)", "",
            "Command: `python tools/compare_checkpoints.py --images 8 "
            "base=models/textcodec-base-v1.pt logit=models/textcodec-text-v1.pt "
@@ -197,18 +219,27 @@ def main() -> None:
     budget = BENCH / "sidestream-budget.json"
     if budget.exists():
         rows = json.loads(budget.read_text())
+        q = next((r["quality"] for r in rows if "quality" in r), None)
         out += ["## Side-stream budget (TextBoost's character-area filter)", "",
-                "Command: `python tools/sidestream_budget.py --images 2`. EasyOCR's results are "
-                "phrases (several words); `kept` also passes the 0.3 confidence filter. The "
-                "CER gain per threshold is not measured yet.",
-                "", "| image | max char area px^2 | kept / found | zstd bytes | zstd bpp | "
-                "gzip bytes |", "|---|---|---|---|---|---|"]
+                "Command: `python tools/sidestream_budget.py --images 2 --quality 5` "
+                "(docs/bench/sidestream-budget.json). EasyOCR's results are phrases (several "
+                "words); `kept` also passes the 0.3 confidence filter. Each threshold's file is "
+                f"encoded at quality {q:g} with the kept words and decoded with and without the "
+                "fusion block; CER is over every phrase EasyOCR found on the original (read by "
+                "english_g2, against its reading of the original), so the gain is what those "
+                "side-stream bytes buy.", "",
+                "| image | max char area px^2 | kept / found | zstd bytes | zstd bpp | "
+                "gzip bytes | file bpp | CER fused | CER plain | gain pts |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             if r["words"]:
                 t = "any" if r["max_char_area"] >= 1e8 else f"{r['max_char_area']:g}"
+                gain = (r["cer_plain"] - r["cer_fused"]) * 100 if "cer_fused" in r else None
                 out.append(f"| {r['dataset']}/{r['image'][:24]} | {t} | {r['kept']} / "
                            f"{r['words']} | {r['zstd_bytes']} | {r['zstd_bpp']:.4f} | "
-                           f"{r['gzip_bytes']} |")
+                           f"{r['gzip_bytes']} | {fmt(r.get('file_bpp'), '.4f')} | "
+                           f"{fmt(r.get('cer_fused'), '.3f')} | {fmt(r.get('cer_plain'), '.3f')} | "
+                           f"{fmt(gain, '+.1f')} |")
         out.append("")
     for name, desc in SETS.items():
         out.append(rd_section(name, desc))

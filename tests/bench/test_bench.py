@@ -85,3 +85,25 @@ def test_unknown_dataset_and_codec_are_input_errors():
         datasets.load("no-such-set")
     with pytest.raises(InputError, match="unknown codec"):
         get_codec("bmp")
+
+
+def test_the_chosen_ocr_engine_finds_the_scored_boxes(folder, tmp_path, monkeypatch):
+    """--ocr picks the engine whose boxes are scored; the side stream stays EasyOCR's."""
+    from textcodec.ocr import engine as engines
+    from textcodec.words import Word
+
+    class ThreeBoxes:
+        name = "three"
+
+        def read(self, image):
+            return [Word(f"w{i}", 40 + 60 * i, 40, 40, 14) for i in range(3)]
+
+    monkeypatch.setitem(engines.ENGINES, "three", ThreeBoxes)
+    engines.get_engine.cache_clear()
+    try:
+        results = runner.run(str(folder), ["jpeg"], tmp_path / "res", points=1,
+                             progress=False, ocr_engine="three")
+    finally:
+        engines.get_engine.cache_clear()
+    rows = report.load(results)
+    assert rows and all(r["boxes"] == 3 for r in rows)

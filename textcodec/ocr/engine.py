@@ -72,7 +72,60 @@ class EasyOcrEngine:
         return words
 
 
-ENGINES = {"easyocr": EasyOcrEngine}
+@dataclass
+class TesseractEngine:
+    """Tesseract 5 (LSTM, Debian's `tesseract-ocr` package) through its command line: a second
+    OCR engine independent of EasyOCR (other detector, other recognizer, other training data),
+    for scoring and for the substitution check. Word level, sparse-text page mode."""
+
+    name: str = "tesseract"
+    binary: str = "tesseract"
+    psm: int = 11
+
+    def __post_init__(self):
+        import shutil
+
+        if shutil.which(self.binary) is None:
+            raise ModelError("the tesseract engine needs the tesseract binary "
+                             "(Debian/Ubuntu: apt-get install tesseract-ocr)")
+
+    def read(self, image: np.ndarray) -> list[Word]:
+        import io
+        import subprocess
+
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.fromarray(np.ascontiguousarray(image[..., :3])).save(buf, format="PNG")
+        run = subprocess.run([self.binary, "stdin", "stdout", "--psm", str(self.psm), "tsv"],
+                             input=buf.getvalue(), capture_output=True, check=False)
+        if run.returncode != 0:
+            raise ModelError(f"tesseract failed: {run.stderr.decode(errors='replace')[:200]}")
+        return parse_tesseract_tsv(run.stdout.decode("utf-8", errors="replace"))
+
+
+def parse_tesseract_tsv(tsv: str) -> list[Word]:
+    """Words (level 5 rows with text) of tesseract's TSV output; confidence scaled to 0..1."""
+    lines = tsv.splitlines()
+    if not lines:
+        return []
+    col = {name: i for i, name in enumerate(lines[0].split("\t"))}
+    words = []
+    for line in lines[1:]:
+        f = line.split("\t")
+        if len(f) < len(col) or f[col["level"]] != "5":
+            continue
+        text = f[col["text"]].strip()
+        conf = float(f[col["conf"]])
+        if not text or conf < 0:
+            continue
+        x, y = float(f[col["left"]]), float(f[col["top"]])
+        w, h = float(f[col["width"]]), float(f[col["height"]])
+        words.append(Word(text, x + w / 2, y + h / 2, w, h, 0.0, conf / 100))
+    return words
+
+
+ENGINES = {"easyocr": EasyOcrEngine, "tesseract": TesseractEngine}
 
 
 @lru_cache(maxsize=4)

@@ -1,0 +1,46 @@
+"""The substitution check and the second OCR engine's output parser, on tiny examples."""
+
+from textcodec.bench.substitution import count_substitutions
+from textcodec.ocr.engine import parse_tesseract_tsv
+from textcodec.words import Word
+
+
+def test_a_misread_that_appears_after_decoding_is_a_substitution():
+    side = [Word("Total 68", 100, 50, 80, 12)]            # the encoder's OCR misread 86 as 68
+    original = [Word("Total", 80, 50, 40, 12), Word("86", 125, 50, 20, 12)]
+    painted = [Word("Total", 80, 50, 40, 12), Word("68", 125, 50, 20, 12)]
+    kept = [Word("Total", 80, 50, 40, 12), Word("86", 125, 50, 20, 12)]
+    bad = count_substitutions(side, original, painted)
+    good = count_substitutions(side, original, kept)
+    assert (bad.tokens, bad.wrong, bad.substituted) == (2, 1, 1) and bad.rate == 0.5
+    assert (good.tokens, good.wrong, good.substituted) == (2, 1, 0) and good.rate == 0.0
+
+
+def test_words_outside_the_phrase_box_do_not_count():
+    side = [Word("cat", 50, 50, 30, 10)]
+    far = [Word("cat", 300, 300, 30, 10)]
+    n = count_substitutions(side, [], far)
+    assert (n.tokens, n.wrong, n.substituted) == (1, 1, 0)
+
+
+def test_tesseract_tsv_words_become_words_with_boxes():
+    tsv = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight"
+           "\tconf\ttext\n"
+           "1\t1\t0\t0\t0\t0\t0\t0\t640\t480\t-1\t\n"
+           "5\t1\t1\t1\t1\t1\t10\t20\t40\t12\t91.5\tHello\n"
+           "5\t1\t1\t1\t1\t2\t60\t20\t30\t12\t-1\t \n"
+           "5\t1\t1\t1\t1\t3\t100\t20\t50\t12\t45\tworld\n")
+    words = parse_tesseract_tsv(tsv)
+    assert [w.text for w in words] == ["Hello", "world"]
+    assert (words[0].cx, words[0].cy, words[0].width, words[0].height) == (30, 26, 40, 12)
+    assert abs(words[0].confidence - 0.915) < 1e-9 and parse_tesseract_tsv("") == []
+
+
+def test_missing_tesseract_binary_is_a_clear_error():
+    import pytest
+
+    from textcodec.errors import ModelError
+    from textcodec.ocr.engine import TesseractEngine
+
+    with pytest.raises(ModelError, match="apt-get install tesseract-ocr"):
+        TesseractEngine(binary="no-such-tesseract-binary")
