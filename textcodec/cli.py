@@ -252,8 +252,8 @@ def bench(
     html_report: Annotated[bool, typer.Option("--html", help="write report.html")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
     ocr: Annotated[str, typer.Option(
-        help="engine that finds the scored text boxes: easyocr or tesseract (needs "
-             "tesseract-ocr installed)")] = "easyocr",
+        help="engine that finds and reads the scored text: easyocr (boxes read by "
+             "english_g2) or tesseract (needs tesseract-ocr installed)")] = "easyocr",
     device: Annotated[Device, typer.Option(help="where the recognizer runs")] = Device.cpu,
     max_boxes: Annotated[int, typer.Option(help="text boxes scored per image (0 = all)")] = 120,
 ):

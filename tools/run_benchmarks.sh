@@ -12,5 +12,10 @@ for ds in funsd kodak; do
   textcodec bench --dataset $ds --limit $m --points 5 --codecs $codecs \
     --out docs/bench/$ds --anchor textcodec-baseline
 done
+# the same forms judged by an independent engine (needs: apt-get install tesseract-ocr)
+if command -v tesseract >/dev/null; then
+  textcodec bench --dataset funsd --limit $m --points 5 --codecs $codecs \
+    --out docs/bench/funsd-tesseract --anchor textcodec-baseline --ocr tesseract
+fi
 [ "${SPEED:-1}" = 1 ] && python3 tools/bench_speed.py --device cpu --ocr --repeat 3 | tee docs/bench/speed-cpu.json
 python3 tools/write_benchmarks_md.py

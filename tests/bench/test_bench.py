@@ -88,7 +88,7 @@ def test_unknown_dataset_and_codec_are_input_errors():
 
 
 def test_the_chosen_ocr_engine_finds_the_scored_boxes(folder, tmp_path, monkeypatch):
-    """--ocr picks the engine whose boxes are scored; the side stream stays EasyOCR's."""
+    """--ocr picks the engine that finds and reads the scored text."""
     from textcodec.ocr import engine as engines
     from textcodec.words import Word
 
@@ -107,3 +107,5 @@ def test_the_chosen_ocr_engine_finds_the_scored_boxes(folder, tmp_path, monkeypa
         engines.get_engine.cache_clear()
     rows = report.load(results)
     assert rows and all(r["boxes"] == 3 for r in rows)
+    # the stub reads "w0 w1 w2" on every image: its own boxes, read by itself, match exactly
+    assert all(r["chars"] == 6 and r["char_edits"] == 0 for r in rows)

@@ -16,7 +16,7 @@ import numpy as np
 from textcodec.bench import datasets
 from textcodec.bench.codecs import Codec, get_codec
 from textcodec.bench.metrics import ms_ssim, psnr
-from textcodec.bench.textscore import Reader, score
+from textcodec.bench.textscore import EngineReader, Reader, score
 
 
 MAX_BOXES = 120  # boxes scored per image: recognition of every box of every point is the
@@ -83,9 +83,10 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
         limit: int | None = None, device: str = "cpu", progress: bool = True,
         crops_dir: Path | None = None, max_boxes: int | None = MAX_BOXES,
         ocr_engine: str = "easyocr") -> Path:
-    """Bench codecs on a data set. ``ocr_engine`` finds the text boxes that are scored (on the
-    original; the english_g2 recognizer reads them); the side stream of textcodec always comes
-    from EasyOCR, as `textcodec encode` makes it."""
+    """Bench codecs on a data set. ``ocr_engine`` finds and reads the scored text (EasyOCR's
+    boxes are read by english_g2, the papers' protocol; another engine reads its own boxes on
+    each image); the side stream of textcodec always comes from EasyOCR, as `textcodec encode`
+    makes it."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn)
 
@@ -97,7 +98,9 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
     codecs: list[Codec] = [get_codec(n) for n in codec_names]
     items = list(datasets.load(dataset, limit))
     total = sum(len(c.sweep(points)) for c in codecs) * len(items)
-    reader = Reader(device)
+    # scoring: EasyOCR's boxes read by english_g2 (the papers' protocol), or another engine's
+    # boxes read by that engine, so a codec trained against english_g2 is judged by a stranger
+    reader = Reader(device) if ocr_engine == "easyocr" else EngineReader(get_engine(ocr_engine))
     engine = side_engine = None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), disable=not progress, transient=False) as bar, \

@@ -14,6 +14,26 @@ from textcodec.bench.metrics import levenshtein, word_f1
 Box = tuple[float, float, float, float]
 
 
+class EngineReader:
+    """Reads boxes with a whole-page OCR engine (e.g. Tesseract): the engine reads the image
+    once, and each box gets the words whose centres fall inside it, left to right. Detection
+    and recognition are then both the other engine's, independent of english_g2."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def read(self, image: np.ndarray, boxes: list[Box]) -> list[str]:
+        if not boxes:
+            return []
+        words = self.engine.read(image)
+        out = []
+        for x0, y0, x1, y1 in boxes:
+            inside = sorted((w for w in words if x0 <= w.cx <= x1 and y0 <= w.cy <= y1),
+                            key=lambda w: (round(w.cy / max(4.0, w.height)), w.cx))
+            out.append(" ".join(w.text for w in inside))
+        return out
+
+
 class Reader:
     """Batched recognition of given boxes with the frozen english_g2 recognizer."""
 
