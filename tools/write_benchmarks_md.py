@@ -257,7 +257,11 @@ def main() -> None:
                            f"{r['gzip_bytes']} | {fmt(r.get('file_bpp'), '.4f')} | "
                            f"{fmt(r.get('cer_fused'), '.3f')} | {fmt(r.get('cer_plain'), '.3f')} | "
                            f"{fmt(gain, '+.1f')} |")
-        out.append("")
+        out += ["", "Reading (v2 run): per side-stream byte the gain is largest up to 200-300 "
+                "px^2 per character; 100 drops most of it, and above 300 these pages add few or "
+                "no words. The shipped MAX_CHAR_AREA = 500 costs nothing extra here and keeps "
+                "text up to ~24 px tall; the fusion gain at quality 5 is 0-6.5 CER points for "
+                "0.002-0.022 bpp of side stream.", ""]
     for name, desc in SETS.items():
         out.append(rd_section(name, desc))
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(out) + "\n")
