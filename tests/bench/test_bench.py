@@ -109,3 +109,26 @@ def test_the_chosen_ocr_engine_finds_the_scored_boxes(folder, tmp_path, monkeypa
     assert rows and all(r["boxes"] == 3 for r in rows)
     # the stub reads "w0 w1 w2" on every image: its own boxes, read by itself, match exactly
     assert all(r["chars"] == 6 and r["char_edits"] == 0 for r in rows)
+
+
+def test_engine_reader_reads_each_page_once_and_joins_words_per_box():
+    import numpy as np
+
+    from textcodec.bench.textscore import EngineReader
+    from textcodec.words import Word
+
+    calls = []
+
+    class Stub:
+        def read(self, image):
+            calls.append(image.shape)
+            return [Word("world", 80, 20, 30, 10), Word("hello", 30, 20, 30, 10),
+                    Word("far", 300, 200, 20, 10)]
+
+    reader = EngineReader(Stub())
+    page = np.zeros((240, 400, 3), np.uint8)
+    assert reader.read(page, [(0, 0, 120, 40), (250, 150, 400, 240)]) == ["hello world", "far"]
+    assert reader.read(page, [(0, 0, 10, 10)]) == [""]
+    assert len(calls) == 1                       # same page: read once
+    reader.read(page + 1, [(0, 0, 10, 10)])
+    assert len(calls) == 2

@@ -21,11 +21,21 @@ class EngineReader:
 
     def __init__(self, engine):
         self.engine = engine
+        self._last: tuple[bytes, list] | None = None   # the page read last (read once per image)
+
+    def _words(self, image: np.ndarray) -> list:
+        import hashlib
+
+        key = hashlib.sha1(np.ascontiguousarray(image).tobytes()).digest() + \
+            str(image.shape).encode()
+        if self._last is None or self._last[0] != key:
+            self._last = (key, self.engine.read(image))
+        return self._last[1]
 
     def read(self, image: np.ndarray, boxes: list[Box]) -> list[str]:
         if not boxes:
             return []
-        words = self.engine.read(image)
+        words = self._words(image)
         out = []
         for x0, y0, x1, y1 in boxes:
             inside = sorted((w for w in words if x0 <= w.cx <= x1 and y0 <= w.cy <= y1),
