@@ -92,7 +92,8 @@ def load_weights(model: torch.nn.Module, state: dict, new_fusion: bool = False,
                          f"unexpected {unexpected[:3]}")
 
 
-def remap_gains(table: torch.Tensor, old: tuple[float, ...], new: tuple[float, ...]) -> torch.Tensor:
+def remap_gains(table: torch.Tensor, old: tuple[float, ...],
+                new: tuple[float, ...]) -> torch.Tensor:
     """Per-rate gain rows for ``new`` lambdas from rows trained for ``old`` ones.
 
     Log-gains are close to linear in log(lambda) (they start as log sqrt(lambda)), so a new

@@ -59,3 +59,10 @@ class Word:
     def axis_aligned_box(self) -> tuple[float, float, float, float]:
         xs, ys = zip(*self.quad())
         return min(xs), min(ys), max(xs), max(ys)
+
+
+def words_in_box(box: tuple[float, float, float, float], words: list[Word]) -> list[Word]:
+    """The words whose centres lie in an axis-aligned box (x0, y0, x1, y1), in reading order."""
+    x0, y0, x1, y1 = box
+    inside = [w for w in words if x0 <= w.cx <= x1 and y0 <= w.cy <= y1]
+    return sorted(inside, key=lambda w: (round(w.cy / max(4.0, w.height)), w.cx))

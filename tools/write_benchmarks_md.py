@@ -36,7 +36,8 @@ def rd_section(name: str, desc: str) -> str:
     gt = any(not math.isnan(p["gt_cer"]) for p in pts)
     lines = [f"## {name}: {desc}", "",
              f"{n_img} images. Command: `textcodec bench --dataset {dataset} --limit {n_img} "
-             f"--points 5 --codecs textcodec,textcodec-nofusion,textcodec-baseline,jpeg,webp,avif,jxl "
+             "--points 5 --codecs "
+             "textcodec,textcodec-nofusion,textcodec-baseline,jpeg,webp,avif,jxl "
              f"--out docs/bench/{name}{flags}` (part of `tools/run_benchmarks.sh`).", "",
              "| codec | setting | bpp | PSNR dB | MS-SSIM | CER | WER | word F1 |"
              + (" CER vs GT |" if gt else "") + " enc s | dec s |",
@@ -157,7 +158,8 @@ def losses_v2_section() -> list[str]:
         c = curve(m)
         if not c[0]:
             continue
-        out.append(f"| {m} | {bd_rate(base[0], [-v for v in base[1]], c[0], [-v for v in c[1]]):+.1f} % "
+        rate = bd_rate(base[0], [-v for v in base[1]], c[0], [-v for v in c[1]])
+        out.append(f"| {m} | {rate:+.1f} % "
                    f"| {100 * bd_quality(base[0], base[1], c[0], c[1]):+.1f} pts "
                    f"| {bd_quality(base[0], base[2], c[0], c[2]):+.2f} dB |")
     return out + ["", "Neither text loss beats an equally long-trained baseline here (the v1 "
@@ -197,7 +199,8 @@ def main() -> None:
            f"| 2-core CPU (this machine) | {fmt(cpu.get('encode_s_no_ocr'), '.2f')} s | "
            f"{fmt(cpu.get('ocr_s'), '.1f')} s | {fmt(cpu.get('decode_s'), '.2f')} s | "
            f"{fmt(cpu.get('decode_fused_300_words_s'), '.2f')} s | "
-           f"{fmt(cpu.get('render_300_words_s'), '.3f')} s | encode incl. OCR <= 3 s, decode <= 1 s, "
+           f"{fmt(cpu.get('render_300_words_s'), '.3f')} s | "
+           "encode incl. OCR <= 3 s, decode <= 1 s, "
            f"render << 0.1 s |",
            f"| {gpu['gpu']} | {gpu['encode_s_no_ocr'] * 1000:.0f} ms | not measured (CRAFT's "
            f"83 MB weights do not fit the 64 MiB carry) | {gpu['decode_s'] * 1000:.0f} ms | "

@@ -113,8 +113,11 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
             if not todo:
                 continue
             bar.update(task, description=f"OCR {item.id}")
-            engine = engine or get_engine(ocr_engine)
-            page_words = engine.read(item.image)            # once per image: boxes + text
+            if isinstance(reader, EngineReader):   # the reader's page reading is the one
+                page_words = reader.words(item.image)
+            else:
+                engine = engine or get_engine(ocr_engine)
+                page_words = engine.read(item.image)        # once per image: boxes + text
             boxes = _subset([w.axis_aligned_box() for w in page_words], max_boxes)
             if ocr_engine != "easyocr" and any(c.wants_words for c, _ in todo):
                 side_engine = side_engine or get_engine("easyocr")

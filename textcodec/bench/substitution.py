@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textcodec.words import Word
+from textcodec.words import Word, words_in_box
 
 
 def _norm(token: str) -> str:
@@ -20,9 +20,7 @@ def _norm(token: str) -> str:
 
 
 def _tokens_in(box: tuple[float, float, float, float], words: list[Word]) -> set[str]:
-    x0, y0, x1, y1 = box
-    return {_norm(t) for w in words if x0 <= w.cx <= x1 and y0 <= w.cy <= y1
-            for t in w.text.split() if _norm(t)}
+    return {_norm(t) for w in words_in_box(box, words) for t in w.text.split() if _norm(t)}
 
 
 @dataclass

@@ -23,7 +23,8 @@ class EngineReader:
         self.engine = engine
         self._last: tuple[bytes, list] | None = None   # the page read last (read once per image)
 
-    def _words(self, image: np.ndarray) -> list:
+    def words(self, image: np.ndarray) -> list:
+        """The engine's words on a page, read once however often the page is asked for."""
         import hashlib
 
         key = hashlib.sha1(np.ascontiguousarray(image).tobytes()).digest() + \
@@ -33,15 +34,12 @@ class EngineReader:
         return self._last[1]
 
     def read(self, image: np.ndarray, boxes: list[Box]) -> list[str]:
+        from textcodec.words import words_in_box
+
         if not boxes:
             return []
-        words = self._words(image)
-        out = []
-        for x0, y0, x1, y1 in boxes:
-            inside = sorted((w for w in words if x0 <= w.cx <= x1 and y0 <= w.cy <= y1),
-                            key=lambda w: (round(w.cy / max(4.0, w.height)), w.cx))
-            out.append(" ".join(w.text for w in inside))
-        return out
+        words = self.words(image)
+        return [" ".join(w.text for w in words_in_box(box, words)) for box in boxes]
 
 
 class Reader:

@@ -224,8 +224,9 @@ def _fusion_step(model, x, q, guide, mask, lambdas_all, alpha: float):
         m = mask.expand_as(x)
         box_gain = ((((out.x_hat - x) * m) ** 2).sum() - (((x_f - x) * m) ** 2).sum()) \
             / m.sum().clamp_min(1)
-    return loss, {"loss": float(loss.detach()), "bpp": float(rd["bpp"]), "psnr_backbone":
-                  float(rd["psnr"]), "psnr_fused": float((-10 * torch.log10(mse_f.clamp_min(1e-10))).mean()),
+        psnr_f = (-10 * torch.log10(mse_f.clamp_min(1e-10))).mean()
+    return loss, {"loss": float(loss.detach()), "bpp": float(rd["bpp"]),
+                  "psnr_backbone": float(rd["psnr"]), "psnr_fused": float(psnr_f),
                   "box_mse_gain": float(box_gain)}
 
 
