@@ -78,15 +78,19 @@ def load_weights(model: torch.nn.Module, state: dict, new_fusion: bool = False,
     ``lambdas`` are the rates the checkpoint was trained for; where the model has other rates
     (more operating points, say), its gain vectors are carried over by lambda and the new ones
     extrapolated, so training can extend a model's rate range."""
+    # a backbone trained on from a checkpoint that carries a fusion block leaves the block out
+    drop_fusion = getattr(model, "fusion", None) is None
     state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()
-             if not _is_coding_buffer(k)}
+             if not _is_coding_buffer(k) and not (drop_fusion and k.startswith("fusion."))}
     if lambdas is not None and tuple(lambdas) != tuple(model.lambdas):
         for key in ("log_gain", "log_inv_gain"):
             if key in state:
                 state[key] = remap_gains(state[key], lambdas, model.lambdas)
     missing, unexpected = model.load_state_dict(state, strict=False)
+    # blocks trained before rate conditioning lack its terms: zeros, i.e. unconditioned
     missing = [k for k in missing if not _is_coding_buffer(k)
-               and not (new_fusion and k.startswith("fusion."))]
+               and not (new_fusion and k.startswith("fusion."))
+               and k not in ("fusion.rate_bias", "fusion.rate_log_gain")]
     if missing or unexpected:
         raise ModelError(f"checkpoint does not fit the architecture: missing {missing[:3]}, "
                          f"unexpected {unexpected[:3]}")

@@ -271,7 +271,7 @@ def _decode_array(data_or_path, device: str, fusion: bool,
     x_hat = net.synthesis(y_hat.to(dev), hdr.quality)
     if fusion and words and net.fusion is not None:
         # one pass on a GPU; cache-sized tiles on a CPU (same result either way)
-        x_hat = apply_fusion(net.fusion, x_hat, words,
+        x_hat = apply_fusion(net.fusion, x_hat, words, hdr.quality,
                              tile=FUSION_TILE if x_hat.device.type == "cpu" else 1 << 16)
     out = x_hat[0, :, :hdr.height, :hdr.width].clamp(0, 1).mul(255).round().to(torch.uint8)
     return out.permute(1, 2, 0).cpu().numpy(), f
@@ -280,7 +280,8 @@ def _decode_array(data_or_path, device: str, fusion: bool,
 FUSION_TILE = 128   # CPU: 128-px tiles run ~4x faster than one full frame (cache-sized)
 
 
-def apply_fusion(block, x_hat, words: list[Word], tile: int = FUSION_TILE):
+def apply_fusion(block, x_hat, words: list[Word], quality: float = 0,
+                 tile: int = FUSION_TILE):
     """Run the fusion block where the words are; elsewhere it is the identity (gated by the box
     mask), so only tiles holding mask pixels are computed, each with a halo wider than the
     block's receptive field: the result equals a full-frame pass (tested)."""
@@ -304,7 +305,7 @@ def apply_fusion(block, x_hat, words: list[Word], tile: int = FUSION_TILE):
             a0, a1 = max(0, y0 - halo), min(H, y1 + halo)
             b0, b1 = max(0, x0 - halo), min(W, x1 + halo)
             r = block(x_hat[:, :, a0:a1, b0:b1], g_all[:, :, a0:a1, b0:b1],
-                      m_all[:, :, a0:a1, b0:b1])
+                      m_all[:, :, a0:a1, b0:b1], quality)
             out[:, :, y0:y1, x0:x1] = r[:, :, y0 - a0:y1 - a0, x0 - b0:x1 - b0]
     return out
 

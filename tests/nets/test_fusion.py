@@ -66,3 +66,51 @@ def test_tiled_fusion_equals_one_full_frame_pass():
     untouched = torch.from_numpy(np.asarray(m) == 0)[None, None].expand_as(x)
     assert torch.equal(tiled[untouched], x[untouched])
     assert not torch.allclose(tiled, x)
+
+
+def _rate_block():
+    torch.manual_seed(1)
+    b = FusionBlock(num_rates=4)
+    for p in b.parameters():
+        torch.nn.init.normal_(p, std=0.3)
+    return b.eval()
+
+
+def test_rate_conditioning_changes_the_correction_per_rate_and_not_outside_boxes():
+    b = _rate_block()
+    x = torch.rand(1, 3, 24, 32)
+    mask = torch.zeros(1, 1, 24, 32)
+    mask[..., 4:12, 4:20] = 1
+    guide = torch.rand(1, 1, 24, 32) * mask
+    with torch.no_grad():
+        outs = [b(x, guide, mask, q) for q in range(4)]
+    assert not torch.allclose(outs[0], outs[3])
+    for o in outs:
+        assert torch.equal(o * (1 - mask), x * (1 - mask))
+
+
+def test_fractional_quality_interpolates_and_batches_take_one_rate_each():
+    b = _rate_block()
+    x = torch.rand(2, 3, 16, 16)
+    one = torch.ones(2, 1, 16, 16)
+    g = torch.rand(2, 1, 16, 16)
+    with torch.no_grad():
+        bias, gain = b._rate_terms(torch.tensor([1.0, 2.5]), 2)
+        per_sample = b(x, g, one, torch.tensor([1.0, 2.0]))
+        alone = b(x[1:], g[1:], one[1:], 2)
+    assert torch.allclose(bias[1, :, 0, 0], (b.rate_bias[2] + b.rate_bias[3]) / 2)
+    assert torch.allclose(gain[0].log().flatten(), b.rate_log_gain[1:2])
+    assert torch.allclose(per_sample[1:], alone, atol=1e-6)
+
+
+def test_block_without_rate_terms_loads_as_unconditioned():
+    """text-v2's block predates rate conditioning: it must load and act as it did."""
+    from textcodec import nets
+    from textcodec.checkpoint import load_weights
+
+    m = nets.create("vr-hyperprior", N=8, M=8, N_dec=8, N_last=8, fusion=True,
+                    lambdas=(0.001, 0.002, 0.004))
+    state = {k: v for k, v in m.state_dict().items() if "rate_" not in k}
+    load_weights(m, state)
+    assert m.fusion.rate_bias.shape == (3, 16) and not m.fusion.rate_bias.any()
+    assert not m.fusion.rate_log_gain.any()

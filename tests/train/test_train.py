@@ -79,8 +79,19 @@ def test_fusion_stage_trains_only_the_fusion_block(tmp_path):
         if "entropy_bottleneck._" not in name and "gaussian_conditional" not in name:
             assert torch.equal(p, after.state_dict()[name]), name
     assert any(p.abs().sum() > 0 for p in after.fusion.project.parameters())
+    assert after.fusion.rate_log_gain.abs().sum() > 0   # the per-rate trust level trains too
     log = [json.loads(line) for line in (fused / "log.jsonl").read_text().splitlines()]
     assert "psnr_fused" in log[0] and "box_mse_gain" in log[0]
+    # the backbone can train on from the fused checkpoint (the block is left out, kept apart)
+    main(["--out", str(tmp_path / "again"), "--steps", "1", "--name", "a",
+          "--init", str(fused / "f.pt")] + args)
+    again, blob = load_release(tmp_path / "again" / "a.pt")
+    assert again.fusion is None and not blob["config"]["fusion"]
+    # --fresh-fusion: an ablation run starts its own block though the init carries one
+    main(["--out", str(tmp_path / "fresh"), "--steps", "1", "--name", "n", "--stage", "fusion",
+          "--init", str(fused / "f.pt"), "--fresh-fusion", "--lr", "0"] + args)
+    fresh, _ = load_release(tmp_path / "fresh" / "n.pt")
+    assert not any(p.abs().sum() > 0 for p in fresh.fusion.project.parameters())
 
 
 def test_corrupted_guidance_drops_and_alters_words():

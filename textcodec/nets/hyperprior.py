@@ -88,7 +88,7 @@ class VariableRateHyperprior(nn.Module):
         if fusion:
             from textcodec.nets.fusion import FusionBlock
 
-            self.fusion = FusionBlock()
+            self.fusion = FusionBlock(num_rates=K)
         else:
             self.fusion = None
         self._coding: dict | None = None

@@ -46,6 +46,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--fusion-from", type=Path,
                    help="fusion stage: start the fusion block from this checkpoint's (warm start "
                    "on a newer backbone)")
+    p.add_argument("--fresh-fusion", action="store_true",
+                   help="fusion stage: start a new block even if --init carries one (ablations)")
     p.add_argument("--alpha", type=float, default=10.0, help="guidance-consistent loss weight")
     p.add_argument("--kappa", type=float, default=0.02, help="text logit loss weight")
     p.add_argument("--ocr-weight", type=float, default=0.1, help="OCR (CTC) loss weight")
@@ -113,7 +115,10 @@ def train(args: argparse.Namespace) -> dict:
         aux_opt.load_state_dict(ck["aux_opt"])
         step = int(ck["step"])
     elif init_blob is not None:
-        load_weights(model, init_blob["state"], new_fusion=fusion_stage,
+        state = init_blob["state"]
+        if args.fresh_fusion:
+            state = {k: v for k, v in state.items() if not k.startswith("fusion.")}
+        load_weights(model, state, new_fusion=fusion_stage,
                      lambdas=init_blob.get("config", {}).get("lambdas"))
     if args.fusion_from and not (args.resume and last.exists()):
         if not fusion_stage:
@@ -122,7 +127,10 @@ def train(args: argparse.Namespace) -> dict:
         part = {k[len("fusion."):]: v.float() for k, v in src.items() if k.startswith("fusion.")}
         if not part:
             raise SystemExit(f"{args.fusion_from} has no fusion block")
-        model.fusion.load_state_dict(part)
+        missing, unexpected = model.fusion.load_state_dict(part, strict=False)
+        if unexpected or set(missing) - {"rate_bias", "rate_log_gain"}:
+            raise SystemExit(f"{args.fusion_from}: fusion block does not fit ({missing[:2]}, "
+                             f"{unexpected[:2]})")
     recognizer = None
     if losses & {"logit", "ocr"}:
         from textcodec.ocr.recognizer import TextRecognizer
@@ -217,7 +225,7 @@ def _fusion_step(model, x, q, guide, mask, lambdas_all, alpha: float):
     with torch.no_grad():
         out = model(x, q)
         rd = rate_distortion(x, out.x_hat, out.likelihoods_y, out.likelihoods_z, lambdas_all[q])
-    x_f = model.fusion(out.x_hat, guide, mask)
+    x_f = model.fusion(out.x_hat, guide, mask, q)
     loss = guidance_consistent(x, x_f, mask, alpha)
     with torch.no_grad():
         mse_f = ((x_f - x) ** 2).flatten(1).mean(1)  # per sample, as rate_distortion's psnr

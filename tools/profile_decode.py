@@ -1,0 +1,102 @@
+"""Where decode time goes: each stage of decoding the 1280x720 sample, timed on its own.
+
+    python tools/profile_decode.py --device cuda [--repeat 5]
+
+Stages: container parse, z rANS decode, entropy parameters (integer h_s) on the CPU and on
+the device, y rANS decode, synthesis, fusion (300-word side stream), copy back as uint8."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import numpy as np
+from PIL import Image
+
+from bench_speed import SAMPLE
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--repeat", type=int, default=5)
+    args = p.parse_args()
+    import torch
+    from compressai.ans import RansDecoder
+
+    from textcodec import codec
+    from textcodec.codec import read_file
+    from textcodec.words import Word
+
+    dev = torch.device(args.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    img = np.asarray(Image.open(SAMPLE).convert("RGB"))
+    page = [Word(f"word{i}", 20 + (i % 15) * 80, 12 + (i // 15) * 34, 60, 14)
+            for i in range(300)]
+    data = codec.encode(img, words=page, side_codec="gzip", device=args.device)
+    f = read_file(data)
+    net = codec._model_for_header(f.header, dev, None).model
+    q = f.header.quality
+    shape = (1, net.config["N"], -(-f.header.height // 64), -(-f.header.width // 64))
+    state: dict = {}
+
+    def z_decode():
+        dec = RansDecoder()
+        state["z"] = torch.tensor(dec.decode_with_indexes(
+            f.latent[0], net._z_indexes(shape).reshape(-1).tolist(), *net._tables["z"]),
+            dtype=torch.int32).reshape(shape)
+
+    def params_cpu():
+        state["p"] = net.entropy_parameters(state["z"])
+
+    def params_dev():
+        _, idx, means = net.entropy_parameters(state["z"].to(dev))
+        state["p_dev"] = (idx.cpu(), means.cpu())
+
+    def y_decode():
+        _, idx, means = state["p"]
+        dec = RansDecoder()
+        y = torch.tensor(dec.decode_with_indexes(f.latent[1], idx.reshape(-1).tolist(),
+                                                 *net._tables["y"]), dtype=torch.int32)
+        state["y"] = (y.reshape(idx.shape).double() + means).float()
+
+    def upload():
+        state["y_dev"] = state["y"].to(dev)
+
+    def synthesis():
+        state["x"] = net.synthesis(state["y_dev"], q)
+
+    def fusion():
+        state["xf"] = codec.apply_fusion(net.fusion, state["x"], page, q,
+                                         tile=codec.FUSION_TILE if dev.type == "cpu" else 1 << 16)
+
+    def download():
+        x = state["xf"][0].clamp(0, 1).mul(255).round().to(torch.uint8)
+        state["out"] = x.permute(1, 2, 0).cpu().numpy()
+
+    stages = [("parse", lambda: read_file(data)), ("z_rans", z_decode),
+              ("params_cpu", params_cpu), ("params_device", params_dev),
+              ("y_rans", y_decode), ("upload", upload), ("synthesis", synthesis),
+              ("fusion", fusion), ("download", download)]
+    res = {"device": args.device, "quality": q, "bytes": len(data)}
+    with torch.no_grad():
+        for _ in range(2):                       # warm-up: kernels, caches
+            for _, fn in stages:
+                fn()
+            sync()
+        for name, fn in stages:
+            times = []
+            for _ in range(args.repeat):
+                sync()
+                t = time.perf_counter()
+                fn()
+                sync()
+                times.append(time.perf_counter() - t)
+            res[name + "_ms"] = round(1000 * statistics.median(times), 2)
+    print(json.dumps(res))
+
+
+if __name__ == "__main__":
+    main()
