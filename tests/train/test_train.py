@@ -32,10 +32,13 @@ def test_resume_continues_from_the_last_step(tmp_path):
     out = tmp_path / "run"
     args = ["--out", str(out), "--batch", "1", "--workers", "0", "--crop", "64", "--device",
             "cpu", "--log-every", "1"]
-    main(args + ["--steps", "2"])
+    # a run with its own rate set resumes with those rates, though the flag is not repeated
+    main(args + ["--steps", "2", "--lambdas", "0.001,0.002,0.004"])
     main(args + ["--steps", "3", "--resume"])
     steps = [json.loads(line)["step"] for line in (out / "log.jsonl").read_text().splitlines()]
     assert steps == [1, 2, 3]
+    model, _ = load_release(out / "textcodec-model.pt")
+    assert model.lambdas == (0.001, 0.002, 0.004)
 
 
 def test_crops_keep_only_whole_boxes_shifted_into_the_crop():

@@ -92,11 +92,17 @@ def train(args: argparse.Namespace) -> dict:
     fusion_stage = args.stage == "fusion"
     init_blob = torch.load(args.init, map_location="cpu", weights_only=True) \
         if args.init else None
+    last = args.out / "last.pt"
+    resume_blob = torch.load(last, map_location="cpu", weights_only=True) \
+        if args.resume and last.exists() else None
     arch_kw = {"fusion": fusion_stage}
     if args.lambdas:
         arch_kw["lambdas"] = tuple(float(v) for v in args.lambdas.split(","))
-    elif init_blob is not None and "lambdas" in init_blob.get("config", {}):
-        arch_kw["lambdas"] = tuple(init_blob["config"]["lambdas"])
+    else:  # the rates the run was training, else the init checkpoint's
+        for blob in (resume_blob, init_blob):
+            if blob is not None and "lambdas" in blob.get("config", {}):
+                arch_kw["lambdas"] = tuple(blob["config"]["lambdas"])
+                break
     model = nets.create(args.arch, **arch_kw).to(device)
     if fusion_stage:  # stage 2: encoder, entropy model and decoder base stay frozen
         for n, p in model.named_parameters():
@@ -107,9 +113,8 @@ def train(args: argparse.Namespace) -> dict:
     opt = torch.optim.Adam(main_params, lr=args.lr)
     aux_opt = torch.optim.Adam(aux_params, lr=1e-3)
     step = 0
-    last = args.out / "last.pt"
-    if args.resume and last.exists():
-        ck = torch.load(last, map_location="cpu", weights_only=True)
+    if resume_blob is not None:
+        ck = resume_blob
         load_weights(model, ck["state"], new_fusion=fusion_stage)
         opt.load_state_dict(ck["opt"])
         aux_opt.load_state_dict(ck["aux_opt"])
@@ -240,7 +245,8 @@ def _fusion_step(model, x, q, guide, mask, lambdas_all, alpha: float):
 
 def _save_last(model, opt, aux_opt, step: int, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
-    torch.save({"state": model_state(model, half=False), "opt": opt.state_dict(),
+    torch.save({"state": model_state(model, half=False), "config": dict(model.config),
+                "opt": opt.state_dict(),
                 "aux_opt": aux_opt.state_dict(), "step": step}, tmp)
     tmp.replace(path)
 

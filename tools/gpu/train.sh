@@ -13,6 +13,7 @@ case $mode in
 start)
   minutes=$1; shift
   nvidia-smi -L
+  touch runs/.started   # wait returns only checkpoints written after this (return limits)
   for chain in "$@"; do
     # RUN>RUN...: runs one after another in one session, each for MINUTES (unless its
     # EXTRA says --max-minutes=M), so a later run can start from an earlier one's checkpoint
@@ -43,7 +44,8 @@ wait)
   for d in runs/*/; do
     n=$(basename $d)
     tail -n 2 runs/$n.out
-    [ "${RETURN:-1}" = 1 ] && [ -f $d/textcodec-$n.pt ] && cp $d/textcodec-$n.pt $OUT/
+    [ "${RETURN:-1}" = 1 ] && [ $d/textcodec-$n.pt -nt runs/.started ] \
+      && cp $d/textcodec-$n.pt $OUT/
     cp $d/log.jsonl runs/log-$n.jsonl 2>/dev/null
   done
   tar -cf $OUT/logs.tar runs/log-*.jsonl runs/*.out 2>/dev/null
