@@ -22,7 +22,8 @@ MAX_WORD_SIDE = 4096
 
 @lru_cache(maxsize=128)
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONT_PATH), size)
+    # basic layout: the same glyph placement whether or not Pillow was built with libraqm
+    return ImageFont.truetype(str(FONT_PATH), size, layout_engine=ImageFont.Layout.BASIC)
 
 
 def render_word(text: str, width: int, height: int) -> np.ndarray:

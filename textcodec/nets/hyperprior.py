@@ -19,6 +19,7 @@ so files encoded on a GPU decode on a CPU.
 
 from __future__ import annotations
 
+import array
 import math
 from dataclasses import dataclass
 
@@ -222,7 +223,8 @@ class VariableRateHyperprior(nn.Module):
     @torch.no_grad()
     def decompress_latent(self, strings: list[bytes], z_shape: tuple[int, int],
                           quality: float) -> torch.Tensor:
-        """Entropy-decode y_hat (before the inverse gain) on the CPU."""
+        """Entropy-decode y_hat (before the inverse gain): rANS on the CPU, the entropy
+        parameters on the model's device; y_hat comes back on that device."""
         from compressai.ans import RansDecoder
 
         if len(strings) != 2:
@@ -231,20 +233,27 @@ class VariableRateHyperprior(nn.Module):
         N = self.config["N"]
         dec = RansDecoder()
         shape = (1, N, *z_shape)
-        z_sym = torch.tensor(dec.decode_with_indexes(strings[0],
-                                                     self._z_indexes(shape).reshape(-1).tolist(),
-                                                     *self._tables["z"]),
-                             dtype=torch.int32).reshape(shape)
-        _, idx, means = self.entropy_parameters(z_sym)
-        y_sym = torch.tensor(dec.decode_with_indexes(strings[1], idx.reshape(-1).tolist(),
-                                                     *self._tables["y"]),
-                             dtype=torch.int32).reshape(1, M, *idx.shape[-2:])
-        return (y_sym.double() + means).float()
+        z_sym = _int32(dec.decode_with_indexes(strings[0],
+                                               self._z_indexes(shape).reshape(-1).tolist(),
+                                               *self._tables["z"])).reshape(shape)
+        # the integer hyper-synthesis gives the same integers on any device: run it where
+        # the synthesis runs (float64 matrix products are ~4x faster on a GPU)
+        _, idx, means = self.entropy_parameters(z_sym.to(self.log_gain.device))
+        y_sym = _int32(dec.decode_with_indexes(strings[1], idx.reshape(-1).cpu().tolist(),
+                                               *self._tables["y"]))
+        return (y_sym.reshape(1, M, *idx.shape[-2:]).to(means.device).double() + means).float()
 
     @torch.no_grad()
     def synthesis(self, y_hat: torch.Tensor, quality: float) -> torch.Tensor:
         _, inv_gain = self._gains(quality)
         return self.g_s(y_hat.to(inv_gain.device) * inv_gain)
+
+
+def _int32(values: list[int]) -> torch.Tensor:
+    """A list of Python ints as an int32 tensor, via array (3x faster than torch.tensor)."""
+    if not values:
+        return torch.zeros(0, dtype=torch.int32)
+    return torch.frombuffer(array.array("i", values), dtype=torch.int32)
 
 
 def pad_to_multiple(x: torch.Tensor, multiple: int = PAD_MULTIPLE) -> torch.Tensor:

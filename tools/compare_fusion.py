@@ -1,0 +1,122 @@
+"""Fusion blocks compared on the very same files: held-out images, real side streams.
+
+    python tools/compare_fusion.py --dataset funsd --images 8 --qualities 2,4,6,8 \
+        plain=models/textcodec-text-v2.pt:off v2=models/textcodec-text-v2.pt \
+        rate=runs/s3/textcodec-fusR.pt --out docs/fusion-ablation.jsonl
+
+Each NAME=CHECKPOINT[:off] is one decoder (":off" decodes without the fusion block). The side
+stream is EasyOCR's reading of the original, filtered as `textcodec encode` filters it (cached
+per image under runs/sidestream-cache). Checkpoints that share a backbone make byte-identical
+files, so their rows differ only by the fusion block. Scored against the dataset's ground-truth
+words: CER/WER of english_g2 reading the true boxes, and with --tesseract of Tesseract 5
+reading the whole page (an engine no part of textcodec was trained against); PSNR over the
+whole image, inside the side stream's word boxes and outside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+
+from textcodec import codec
+from textcodec.bench import datasets
+from textcodec.bench.metrics import corpus_error, psnr
+from textcodec.render import render
+from textcodec.words import Word
+
+CACHE = Path("runs/sidestream-cache")
+
+
+def side_words(item) -> list[Word]:
+    """EasyOCR's filtered reading of the original, as `textcodec encode` would send it."""
+    path = CACHE / (item.id.replace("/", "_") + ".json")
+    if path.is_file():
+        return [Word(**w) for w in json.loads(path.read_text())]
+    from textcodec.ocr.engine import filter_words, get_engine
+
+    words = filter_words(get_engine("easyocr").read(item.image))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([dataclasses.asdict(w) for w in words]))
+    return words
+
+
+def masked_psnr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> float:
+    if not m.any():
+        return float("nan")
+    d = (a.astype(np.float64) - b.astype(np.float64))[m]
+    return float(10 * np.log10(255 ** 2 / max(np.mean(d ** 2), 1e-10)))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("decoders", nargs="+", help="NAME=CHECKPOINT[:off]")
+    p.add_argument("--dataset", default="funsd")
+    p.add_argument("--images", type=int, default=8)
+    p.add_argument("--qualities", default="2,4,6,8")
+    p.add_argument("--tesseract", action="store_true")
+    p.add_argument("--out", type=Path, help="append result rows here (JSONL)")
+    args = p.parse_args()
+    from textcodec.bench.textscore import EngineReader, Reader
+
+    reader = Reader()
+    tess = None
+    if args.tesseract:
+        from textcodec.ocr.engine import get_engine
+
+        tess = EngineReader(get_engine("tesseract"))
+    items = list(datasets.load(args.dataset, limit=args.images))
+    specs = []
+    for spec in args.decoders:
+        name, rest = spec.split("=", 1)
+        path, _, flag = rest.partition(":")
+        specs.append((name, path, flag != "off"))
+    qualities = [float(v) for v in args.qualities.split(",")]
+    acc: dict[tuple[str, float], dict] = {}
+    for item in items:
+        words = side_words(item)
+        truth = [w for w in item.truth or [] if w.height >= 6]
+        h, w = item.image.shape[:2]
+        inside = render(words, w, h)[1] > 0
+        files: dict[tuple[str, float], bytes] = {}
+        for name, path, fusion in specs:
+            for q in qualities:
+                key = (path, q)
+                if key not in files:
+                    files[key] = codec.encode(item.image, words=words, quality=q, model=path,
+                                              side_codec="zstd", device="cpu")
+                rec, _ = codec.decode_array(files[key], model=path, device="cpu", fusion=fusion)
+                boxes = [t.axis_aligned_box() for t in truth]
+                a = acc.setdefault((name, q), {"bits": 0, "px": 0, "pairs": [], "tess": [],
+                                               "psnr": [], "text": [], "rest": []})
+                a["bits"] += 8 * len(files[key])
+                a["px"] += h * w
+                a["pairs"] += list(zip([t.text for t in truth], reader.read(rec, boxes)))
+                if tess is not None:
+                    a["tess"] += list(zip([t.text for t in truth], tess.read(rec, boxes)))
+                a["psnr"].append(psnr(item.image, rec))
+                a["text"].append(masked_psnr(item.image, rec, inside))
+                a["rest"].append(masked_psnr(item.image, rec, ~inside))
+        print(f"{item.id}: {len(words)} side-stream words", flush=True)
+    out = open(args.out, "a") if args.out else None
+    for (name, q), a in acc.items():
+        row = {"dataset": args.dataset, "images": len(items), "decoder": name, "quality": q,
+               "bpp": round(a["bits"] / a["px"], 5), "psnr": round(float(np.mean(a["psnr"])), 3),
+               "psnr_text": round(float(np.nanmean(a["text"])), 3),
+               "psnr_nontext": round(float(np.nanmean(a["rest"])), 3),
+               "cer": round(corpus_error(a["pairs"]), 4),
+               "wer": round(corpus_error(a["pairs"], words=True), 4)}
+        if a["tess"]:
+            row["cer_tesseract"] = round(corpus_error(a["tess"]), 4)
+            row["wer_tesseract"] = round(corpus_error(a["tess"], words=True), 4)
+        print(json.dumps(row))
+        if out:
+            out.write(json.dumps(row) + "\n")
+
+
+if __name__ == "__main__":
+    main()
