@@ -142,3 +142,23 @@ def test_fusion_stage_can_warm_start_the_block_from_another_checkpoint(tmp_path)
     second, _ = load_release(tmp_path / "f2" / "f2.pt")
     for (name, a), b in zip(first.fusion.state_dict().items(), second.fusion.state_dict().values()):
         assert torch.equal(a, b), name
+
+
+def test_ddp_run_of_two_processes_keeps_every_rank_in_sync(tmp_path):
+    """torchrun with two CPU processes (gloo): gradients are averaged, rank 0's fp16 rounding
+    at a save is broadcast, all ranks stop at the same step and end with the same weights."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "ddp"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node",
+           "2", "-m", "textcodec.train", "--out", str(out), "--name", "d", "--steps", "3",
+           "--batch", "1", "--workers", "0", "--crop", "64", "--device", "cpu",
+           "--mix", "1,0,0,0", "--log-every", "1", "--save-every", "2"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads((out / "result.json").read_text())
+    assert result["world_size"] == 2 and result["steps"] == 3
+    assert result["ranks_in_sync"] is True
+    model, blob = load_release(out / "d.pt")
+    assert blob["extra"]["steps"] == 3

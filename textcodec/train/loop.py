@@ -71,18 +71,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def _distributed() -> tuple[int, int]:
+def _distributed(device: str) -> tuple[int, int]:
+    """(rank, world size) under torchrun; NCCL across GPUs, gloo for CPU runs (tests)."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world > 1:
-        torch.distributed.init_process_group("nccl")
+        torch.distributed.init_process_group("nccl" if device == "cuda" else "gloo")
         rank = torch.distributed.get_rank()
-        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+        if device == "cuda":
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
         return rank, world
     return 0, 1
 
 
 def train(args: argparse.Namespace) -> dict:
-    rank, world = _distributed()
+    rank, world = _distributed(args.device)
     device = torch.device(f"cuda:{torch.cuda.current_device()}" if args.device == "cuda"
                           else args.device)
     torch.manual_seed(args.seed + rank)
@@ -143,7 +145,14 @@ def train(args: argparse.Namespace) -> dict:
         recognizer = TextRecognizer().to(device)
     net = model
     if world > 1:
-        net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index])
+        # the entropy bottleneck's quantiles train on their own (aux) loss, outside the
+        # forward pass, so DDP leaves them alone; buffers are not broadcast either: rank 0's
+        # update() at each save resizes the coding tables, the other ranks' stay as they were
+        torch.nn.parallel.DistributedDataParallel._set_params_and_buffers_to_ignore_for_model(
+            model, [n for n, _ in model.named_parameters() if n.endswith(".quantiles")])
+        net = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[device.index] if device.type == "cuda" else None,
+            broadcast_buffers=False)
     mix = tuple(float(v) for v in args.mix.split(","))
     data = torch.utils.data.DataLoader(
         MixedDataset(args.pack, mix, seed=args.seed * 7919 + rank + step, size=args.crop,
@@ -161,7 +170,13 @@ def train(args: argparse.Namespace) -> dict:
         model.fusion.train()
     for batch in data:
         images, boxes, texts = batch[:3]
-        if step >= args.steps or (args.max_minutes and time.time() - t0 > args.max_minutes * 60):
+        stop = step >= args.steps or bool(args.max_minutes
+                                          and time.time() - t0 > args.max_minutes * 60)
+        if world > 1:  # every rank must stop at the same step, or the others wait forever
+            flag = torch.tensor([float(stop)], device=device)
+            torch.distributed.all_reduce(flag, torch.distributed.ReduceOp.MAX)
+            stop = bool(flag.item())
+        if stop:
             break
         x = images.to(device, non_blocking=True)
         q = torch.randint(0, model.num_rates, (x.shape[0],), device=device)
@@ -206,20 +221,38 @@ def train(args: argparse.Namespace) -> dict:
             log.flush()
             print(json.dumps(rec), flush=True)
             acc, n_acc = {}, 0
-        if rank == 0 and step % args.save_every == 0:
-            _save_last(model, opt, aux_opt, step, last)
-            save_release(model, args.out / f"{args.name}.pt", args.name,
-                         extra={"steps": step, "losses": sorted(losses), "kappa": args.kappa})
-            model.train()
+        if step % args.save_every == 0:
+            if rank == 0:
+                _save_last(model, opt, aux_opt, step, last)
+                save_release(model, args.out / f"{args.name}.pt", args.name,
+                             extra={"steps": step, "losses": sorted(losses),
+                                    "kappa": args.kappa})
+                model.train()
+            if world > 1:  # update() rounded rank 0's h_s to fp16: every rank takes its weights
+                for t in model.parameters():
+                    torch.distributed.broadcast(t.data, 0)
+    in_sync = _ranks_in_sync(model, device) if world > 1 else True
     if rank == 0:
         _save_last(model, opt, aux_opt, step, last)
         sha = save_release(model.cpu(), args.out / f"{args.name}.pt", args.name,
                            extra={"steps": step, "losses": sorted(losses), "kappa": args.kappa})
         result = {"name": args.name, "steps": step, "sha256": sha,
-                  "minutes": round((time.time() - t0) / 60, 2)}
+                  "minutes": round((time.time() - t0) / 60, 2), "world_size": world,
+                  "ranks_in_sync": in_sync}
         (args.out / "result.json").write_text(json.dumps(result, indent=2))
         return result
     return {}
+
+
+def _ranks_in_sync(model, device) -> bool:
+    """DDP self-check: every rank ends with the same weights (a float64 checksum of all but
+    the quantiles, which train apart on each rank)."""
+    v = torch.stack([t.detach().double().sum() for n, t in model.named_parameters()
+                     if not n.endswith(".quantiles")]).sum().to(device)
+    hi, lo = v.clone(), -v
+    torch.distributed.all_reduce(hi, torch.distributed.ReduceOp.MAX)
+    torch.distributed.all_reduce(lo, torch.distributed.ReduceOp.MAX)
+    return bool(hi.item() == -lo.item())
 
 
 def _fusion_step(model, x, q, guide, mask, lambdas_all, alpha: float):
@@ -252,4 +285,8 @@ def _save_last(model, opt, aux_opt, step: int, path: Path) -> None:
 
 
 def main(argv=None) -> None:
-    print(json.dumps(train(parse_args(argv))))
+    result = train(parse_args(argv))
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
+    if result:
+        print(json.dumps(result))

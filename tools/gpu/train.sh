@@ -13,6 +13,10 @@ case $mode in
 start)
   minutes=$1; shift
   nvidia-smi -L
+  # NPROC=K: each run is one DDP job over K GPUs (torchrun), else one process on GPU 0
+  launcher="python3 -m textcodec.train"
+  [ "${NPROC:-1}" -gt 1 ] && launcher="python3 -m torch.distributed.run --standalone \
+    --nproc-per-node $NPROC -m textcodec.train"
   touch runs/.started   # wait returns only checkpoints written after this (return limits)
   for chain in "$@"; do
     # RUN>RUN...: runs one after another in one session, each for MINUTES (unless its
@@ -24,7 +28,7 @@ start)
       extra=""
       [ -n "${init:-}" ] && extra="--init $init"
       extra="$extra ${more:-}"
-      script="$script python3 -m textcodec.train --out runs/$name --name textcodec-$name \
+      script="$script $launcher --out runs/$name --name textcodec-$name \
         --losses $losses --pack ${PACK:-.pack} --max-minutes $minutes --steps 10000000 \
         --workers 4 --save-every 1500 --log-every 250 --resume $extra >runs/$name.out 2>&1;"
     done
