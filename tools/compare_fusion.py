@@ -2,7 +2,7 @@
 
     python tools/compare_fusion.py --dataset funsd --images 8 --qualities 2,4,6,8 \
         plain=models/textcodec-text-v2.pt:off v2=models/textcodec-text-v2.pt \
-        rate=runs/s3/textcodec-fusR.pt --out docs/fusion-ablation.jsonl
+        rate=runs/s3/textcodec-fusR.pt --out runs/fusion.jsonl
 
 Each NAME=CHECKPOINT[:off] is one decoder (":off" decodes without the fusion block). The side
 stream is EasyOCR's reading of the original, filtered as `textcodec encode` filters it (cached
@@ -59,7 +59,7 @@ def main() -> None:
     p.add_argument("--images", type=int, default=8)
     p.add_argument("--qualities", default="2,4,6,8")
     p.add_argument("--tesseract", action="store_true")
-    p.add_argument("--out", type=Path, help="append result rows here (JSONL)")
+    p.add_argument("--out", type=Path, help="write result rows here (JSONL)")
     args = p.parse_args()
     from textcodec.bench.textscore import EngineReader, Reader
 
@@ -102,9 +102,19 @@ def main() -> None:
                 a["text"].append(masked_psnr(item.image, rec, inside))
                 a["rest"].append(masked_psnr(item.image, rec, ~inside))
         print(f"{item.id}: {len(words)} side-stream words", flush=True)
-    out = open(args.out, "a") if args.out else None
+        rows = summarise(acc, args.dataset, items.index(item) + 1)
+        if args.out:  # rewritten after every image: an interrupted run keeps what it did
+            tmp = args.out.with_suffix(".part")
+            tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
+            tmp.replace(args.out)
+    for r in rows:
+        print(json.dumps(r))
+
+
+def summarise(acc: dict, dataset: str, images: int) -> list[dict]:
+    rows = []
     for (name, q), a in acc.items():
-        row = {"dataset": args.dataset, "images": len(items), "decoder": name, "quality": q,
+        row = {"dataset": dataset, "images": images, "decoder": name, "quality": q,
                "bpp": round(a["bits"] / a["px"], 5), "psnr": round(float(np.mean(a["psnr"])), 3),
                "psnr_text": round(float(np.nanmean(a["text"])), 3),
                "psnr_nontext": round(float(np.nanmean(a["rest"])), 3),
@@ -113,9 +123,8 @@ def main() -> None:
         if a["tess"]:
             row["cer_tesseract"] = round(corpus_error(a["tess"]), 4)
             row["wer_tesseract"] = round(corpus_error(a["tess"], words=True), 4)
-        print(json.dumps(row))
-        if out:
-            out.write(json.dumps(row) + "\n")
+        rows.append(row)
+    return rows
 
 
 if __name__ == "__main__":
