@@ -1,3 +1,6 @@
+import functools
+import http.server
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -28,3 +31,30 @@ def small_image() -> np.ndarray:
     from PIL import Image
 
     return np.asarray(Image.open(SAMPLES / "screenshot.png").convert("RGB"))[100:165, 300:557]
+
+
+class LoopbackHandler(http.server.SimpleHTTPRequestHandler):
+    cut_after: int | None = None
+
+    def log_message(self, *args):
+        pass
+
+    def copyfile(self, source, outputfile):
+        if self.cut_after is None:
+            return super().copyfile(source, outputfile)
+        outputfile.write(source.read(self.cut_after))  # then hang up mid-transfer
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A loopback HTTP server: (folder it serves, base URL). Set
+    ``LoopbackHandler.cut_after`` to hang up mid-transfer."""
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(LoopbackHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    LoopbackHandler.cut_after = None

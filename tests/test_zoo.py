@@ -1,8 +1,5 @@
 """The download path, for real, against a loopback HTTP server serving models/."""
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
@@ -10,32 +7,9 @@ import pytest
 from textcodec import zoo
 from textcodec.errors import ModelError
 
+from conftest import LoopbackHandler
+
 MODELS = Path(__file__).resolve().parent.parent / "models"
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    cut_after: int | None = None
-
-    def log_message(self, *args):
-        pass
-
-    def copyfile(self, source, outputfile):
-        if self.cut_after is None:
-            return super().copyfile(source, outputfile)
-        outputfile.write(source.read(self.cut_after))  # then hang up mid-transfer
-
-
-@pytest.fixture
-def server(tmp_path):
-    root = tmp_path / "www"
-    root.mkdir()
-    handler = functools.partial(_Handler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    t = threading.Thread(target=httpd.serve_forever, daemon=True)
-    t.start()
-    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    _Handler.cut_after = None
 
 
 @pytest.fixture
@@ -81,7 +55,7 @@ def test_interrupted_transfer_is_refused_and_nothing_is_cached(server, entry, no
                                                                monkeypatch):
     root, url = server
     _serve(root, entry)
-    _Handler.cut_after = 4096
+    LoopbackHandler.cut_after = 4096
     monkeypatch.setenv("TEXTCODEC_OFFLINE", "0")
     monkeypatch.setenv("TEXTCODEC_MIRROR", url)
     with pytest.raises(ModelError, match="interrupted|failed"):

@@ -151,7 +151,9 @@ def fetch(entry: ModelEntry, progress: bool = True) -> Path:
     raise ModelError(f"could not fetch model {entry.name}: " + "; ".join(errors or ["no URL"]))
 
 
-def _download(url: str, dest: Path, entry: ModelEntry, progress: bool) -> None:
+def _download(url: str, dest: Path, entry, progress: bool, error=ModelError) -> None:
+    """Stream ``url`` to ``dest`` through a temporary file, checking ``entry.size`` and
+    ``entry.sha256`` (any entry with name, size and sha256: models and datasets)."""
     fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
     tmp = Path(tmp_name)
     h = hashlib.sha256()
@@ -170,17 +172,17 @@ def _download(url: str, dest: Path, entry: ModelEntry, progress: bool) -> None:
                 h.update(chunk)
                 received += len(chunk)
                 if received > entry.size:
-                    raise ModelError(f"{url} sends more than the expected {entry.size} bytes")
+                    raise error(f"{url} sends more than the expected {entry.size} bytes")
                 bar(len(chunk))
         if received != entry.size:
-            raise ModelError(f"download from {url} was interrupted at {received} of "
+            raise error(f"download from {url} was interrupted at {received} of "
                              f"{entry.size} bytes")
         if h.hexdigest() != entry.sha256:
-            raise ModelError(f"{url} gave a file whose sha256 {h.hexdigest()[:12]}... does not "
+            raise error(f"{url} gave a file whose sha256 {h.hexdigest()[:12]}... does not "
                              f"match the manifest's {entry.sha256[:12]}...")
         os.replace(tmp, dest)
     except (urllib.error.URLError, OSError, ValueError) as e:
-        raise ModelError(f"download from {url} failed: {getattr(e, 'reason', e)}") from None
+        raise error(f"download from {url} failed: {getattr(e, 'reason', e)}") from None
     finally:
         if bar is not None:
             bar(None)

@@ -89,13 +89,17 @@ def synthetic(limit: int | None = None, seed: int = 1_000_003) -> Iterator[Item]
         yield Item(f"synthetic-{i:03d}", t.image, [w for w in t.words if w.height >= 6])
 
 
-def _named_folder(sub: str, pick: Callable[[list[Path]], list[Path]], truth: bool):
+def _named_folder(name: str, pick: Callable[[list[Path]], list[Path]], truth: bool):
+    """A registry dataset: the held-out ``pick`` of a full local copy under the data root,
+    else the registry's archive (which holds only that held-out part), fetched and verified."""
     def gen(limit: int | None = None) -> Iterator[Item]:
-        root = data_root() / sub
-        if not root.is_dir():
-            raise InputError(f"dataset folder {root} not found (set TEXTCODEC_DATA)")
-        imgs = pick(sorted((root / "images").glob("*.png") if (root / "images").is_dir()
-                           else root.glob("*.png")))
+        from textcodec.bench import registry
+
+        entry = registry.registry()[name]
+        root = registry.resolve(entry, data_root())
+        images = root / "images" if (root / "images").is_dir() else root
+        files = sorted(images.glob("*.png"))
+        imgs = pick(files) if root == data_root() / entry.local else files
         for p in imgs[:limit]:
             yield Item(p.stem, _load_rgb(p), _annotations(p) if truth else None)
     return gen
@@ -118,7 +122,7 @@ DATASETS: dict[str, Callable[..., Iterator[Item]]] = {
     "synthetic": synthetic,
     # held-out halves: training never sees Kodak 13-24 or the last 30 FUNSD forms
     "kodak": _named_folder("kodak", lambda ps: ps[12:], truth=False),
-    "funsd": _named_folder("funsd_train", lambda ps: ps[-30:], truth=True),
+    "funsd": _named_folder("funsd", lambda ps: ps[-30:], truth=True),
     "gimp": _gimp,
 }
 
