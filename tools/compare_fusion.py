@@ -81,7 +81,7 @@ def main() -> None:
         words = side_words(item)
         truth = [w for w in item.truth or [] if w.height >= 6]
         h, w = item.image.shape[:2]
-        inside = render(words, w, h)[1] > 0
+        inside = None
         files: dict[tuple[str, float], bytes] = {}
         for name, path, fusion in specs:
             for q in qualities:
@@ -90,6 +90,8 @@ def main() -> None:
                     files[key] = codec.encode(item.image, words=words, quality=q, model=path,
                                               side_codec="zstd", device="cpu")
                 rec, _ = codec.decode_array(files[key], model=path, device="cpu", fusion=fusion)
+                if inside is None:  # the boxes as the file carries them (quantised)
+                    inside = render(codec.text_layer(files[key]), w, h)[1] > 0
                 boxes = [t.axis_aligned_box() for t in truth]
                 a = acc.setdefault((name, q), {"bits": 0, "px": 0, "pairs": [], "tess": [],
                                                "psnr": [], "text": [], "rest": []})
