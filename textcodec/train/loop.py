@@ -287,6 +287,9 @@ def _save_last(model, opt, aux_opt, step: int, path: Path) -> None:
 def main(argv=None) -> None:
     result = train(parse_args(argv))
     if torch.distributed.is_initialized():
+        # rank 0 is still writing checkpoints when the others finish: a rank that tears its
+        # connections down first makes the gloo/NCCL peers abort
+        torch.distributed.barrier()
         torch.distributed.destroy_process_group()
     if result:
         print(json.dumps(result))
