@@ -28,6 +28,7 @@ def main() -> None:
 
     from textcodec import codec
     from textcodec.codec import read_file
+    from textcodec.nets.hyperprior import _int32
     from textcodec.words import Word
 
     dev = torch.device(args.device)
@@ -44,9 +45,9 @@ def main() -> None:
 
     def z_decode():
         dec = RansDecoder()
-        state["z"] = torch.tensor(dec.decode_with_indexes(
-            f.latent[0], net._z_indexes(shape).reshape(-1).tolist(), *net._tables["z"]),
-            dtype=torch.int32).reshape(shape)
+        state["z"] = _int32(dec.decode_with_indexes(
+            f.latent[0], net._z_indexes(shape).reshape(-1).tolist(),
+            *net._tables["z"])).reshape(shape)
 
     def params_cpu():
         state["p"] = net.entropy_parameters(state["z"])
@@ -58,8 +59,8 @@ def main() -> None:
     def y_decode():
         _, idx, means = state["p"]
         dec = RansDecoder()
-        y = torch.tensor(dec.decode_with_indexes(f.latent[1], idx.reshape(-1).tolist(),
-                                                 *net._tables["y"]), dtype=torch.int32)
+        y = _int32(dec.decode_with_indexes(f.latent[1], idx.reshape(-1).tolist(),
+                                           *net._tables["y"]))
         state["y"] = (y.reshape(idx.shape).double() + means).float()
 
     def upload():
