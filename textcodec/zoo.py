@@ -77,12 +77,17 @@ def get_entry(name: str) -> ModelEntry:
         raise ModelError(f"unknown model {name!r}; known: {', '.join(entries())}") from None
 
 
-def cache_dir() -> Path:
-    home = os.environ.get("TEXTCODEC_HOME")
-    if home:
-        return Path(home) / "models"
+def home() -> Path:
+    """textcodec's cache root: $TEXTCODEC_HOME, else $XDG_CACHE_HOME/textcodec."""
+    env = os.environ.get("TEXTCODEC_HOME")
+    if env:
+        return Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "textcodec" / "models"
+    return Path(xdg) / "textcodec"
+
+
+def cache_dir() -> Path:
+    return home() / "models"
 
 
 def sha256_file(path: Path) -> str:

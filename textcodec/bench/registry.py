@@ -58,11 +58,7 @@ def registry() -> dict[str, DatasetEntry]:
 
 
 def cache_dir() -> Path:
-    home = os.environ.get("TEXTCODEC_HOME")
-    if home:
-        return Path(home) / "datasets"
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "textcodec" / "datasets"
+    return zoo.home() / "datasets"
 
 
 def resolve(entry: DatasetEntry, data_root: Path, progress: bool = True) -> Path:
