@@ -133,7 +133,7 @@ def resolve(name_or_path: str | os.PathLike, download: bool = True,
     return fetch(entry, progress=progress), entry
 
 
-def _urls(entry: ModelEntry) -> list[str]:
+def _urls(entry) -> list[str]:
     mirror = os.environ.get("TEXTCODEC_MIRROR")
     urls = [mirror.rstrip("/") + "/" + entry.file] if mirror else []
     return urls + list(entry.urls)
@@ -141,19 +141,29 @@ def _urls(entry: ModelEntry) -> list[str]:
 
 def fetch(entry: ModelEntry, progress: bool = True) -> Path:
     """Download into the cache: stream, hash, check, then rename atomically."""
-    if os.environ.get("TEXTCODEC_OFFLINE") == "1":
-        raise ModelError(f"model {entry.name} is not available locally and TEXTCODEC_OFFLINE=1 "
-                         f"forbids downloading it")
+    require_online("model", entry.name)
     dest = cache_dir() / entry.file
     dest.parent.mkdir(parents=True, exist_ok=True)
+    download(entry, dest, progress, "model")
+    return dest
+
+
+def require_online(kind: str, name: str, error=ModelError) -> None:
+    if os.environ.get("TEXTCODEC_OFFLINE") == "1":
+        raise error(f"{kind} {name} is not available locally and TEXTCODEC_OFFLINE=1 "
+                    f"forbids downloading it")
+
+
+def download(entry, dest: Path, progress: bool, kind: str, error=ModelError) -> None:
+    """``entry.file`` from the mirror, else from each of ``entry.urls`` in turn, verified."""
     errors = []
     for url in _urls(entry):
         try:
-            _download(url, dest, entry, progress)
-            return dest
-        except ModelError as e:
+            _download(url, dest, entry, progress, error)
+            return
+        except error as e:
             errors.append(str(e))
-    raise ModelError(f"could not fetch model {entry.name}: " + "; ".join(errors or ["no URL"]))
+    raise error(f"could not fetch {kind} {entry.name}: " + "; ".join(errors or ["no URL"]))
 
 
 def _download(url: str, dest: Path, entry, progress: bool, error=ModelError) -> None:

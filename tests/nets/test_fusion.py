@@ -3,12 +3,12 @@ import torch
 from textcodec.nets.fusion import FusionBlock
 
 
-def _trained_like_block():
-    torch.manual_seed(0)
-    b = FusionBlock()
+def _trained_like_block(num_rates: int = 1, seed: int = 0, std: float = 0.2):
+    torch.manual_seed(seed)
+    b = FusionBlock(num_rates=num_rates)
     for p in b.parameters():  # make the projection non-zero, as after stage 2
-        torch.nn.init.normal_(p, std=0.2)
-    return b
+        torch.nn.init.normal_(p, std=std)
+    return b.eval()
 
 
 def test_zero_guidance_map_gives_the_plain_codec_output_exactly():
@@ -69,11 +69,7 @@ def test_tiled_fusion_equals_one_full_frame_pass():
 
 
 def _rate_block():
-    torch.manual_seed(1)
-    b = FusionBlock(num_rates=4)
-    for p in b.parameters():
-        torch.nn.init.normal_(p, std=0.3)
-    return b.eval()
+    return _trained_like_block(num_rates=4, seed=1, std=0.3)
 
 
 def test_rate_conditioning_changes_the_correction_per_rate_and_not_outside_boxes():

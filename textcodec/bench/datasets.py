@@ -96,10 +96,11 @@ def _named_folder(name: str, pick: Callable[[list[Path]], list[Path]], truth: bo
         from textcodec.bench import registry
 
         entry = registry.registry()[name]
-        root = registry.resolve(entry, data_root())
+        base = data_root()
+        root = registry.resolve(entry, base)
         images = root / "images" if (root / "images").is_dir() else root
         files = sorted(images.glob("*.png"))
-        imgs = pick(files) if root == data_root() / entry.local else files
+        imgs = pick(files) if root == base / entry.local else files
         for p in imgs[:limit]:
             yield Item(p.stem, _load_rgb(p), _annotations(p) if truth else None)
     return gen

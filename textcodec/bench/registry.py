@@ -72,25 +72,12 @@ def resolve(entry: DatasetEntry, data_root: Path, progress: bool = True) -> Path
 
 
 def fetch(entry: DatasetEntry, progress: bool = True) -> Path:
-    if os.environ.get("TEXTCODEC_OFFLINE") == "1":
-        raise InputError(f"dataset {entry.name} is not available locally and "
-                         f"TEXTCODEC_OFFLINE=1 forbids downloading it")
+    zoo.require_online("dataset", entry.name, InputError)
     root = cache_dir()
     root.mkdir(parents=True, exist_ok=True)
-    mirror = os.environ.get("TEXTCODEC_MIRROR")
-    urls = ([mirror.rstrip("/") + "/" + entry.file] if mirror else []) + list(entry.urls)
-    errors = []
     with tempfile.TemporaryDirectory(dir=root, prefix=f".{entry.name}.") as tmp:
         archive = Path(tmp) / entry.file
-        for url in urls:
-            try:
-                zoo._download(url, archive, entry, progress, error=InputError)
-                break
-            except InputError as e:
-                errors.append(str(e))
-        else:
-            raise InputError(f"could not fetch dataset {entry.name}: "
-                             + "; ".join(errors or ["no URL"]))
+        zoo.download(entry, archive, progress, "dataset", InputError)
         unpacked = Path(tmp) / "unpacked"
         extract(archive, unpacked)
         (unpacked / ".complete").write_text(entry.sha256 + "\n")

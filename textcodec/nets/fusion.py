@@ -59,16 +59,11 @@ class FusionBlock(nn.Module):
 
     def _rate_terms(self, quality, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, C, 1, 1) bias and (B, 1, 1, 1) gain for integer or fractional qualities."""
-        k = self.rate_bias.shape[0]
-        q = torch.as_tensor(quality, dtype=torch.float32, device=self.rate_bias.device)
-        q = q.reshape(-1).clamp(0, k - 1).expand(batch) if q.numel() == 1 else q.reshape(-1)
-        q = q.clamp(0, k - 1)
-        lo = q.floor().long().clamp(max=max(k - 2, 0))
-        hi = (lo + 1).clamp(max=k - 1)
-        t = (q - lo.float())[:, None]
-        bias = self.rate_bias[lo] * (1 - t) + self.rate_bias[hi] * t
-        log_gain = self.rate_log_gain[lo] * (1 - t[:, 0]) + self.rate_log_gain[hi] * t[:, 0]
-        return bias[:, :, None, None], log_gain.exp()[:, None, None, None]
+        from textcodec.nets.hyperprior import rate_rows
+
+        bias = rate_rows(self.rate_bias, quality, batch)
+        log_gain = rate_rows(self.rate_log_gain[:, None], quality, batch)
+        return bias[:, :, None, None], log_gain.exp()[:, :, None, None]
 
     def forward(self, x_dec: torch.Tensor, guide: torch.Tensor, mask: torch.Tensor,
                 quality: torch.Tensor | float = 0) -> torch.Tensor:

@@ -102,12 +102,8 @@ class VariableRateHyperprior(nn.Module):
 
     def _gains(self, quality: torch.Tensor | float) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-sample (B, M, 1, 1) gain and inverse gain for integer or fractional quality."""
-        q = torch.as_tensor(quality, dtype=torch.float32, device=self.log_gain.device).reshape(-1)
-        q = q.clamp(0, self.num_rates - 1)
-        lo = q.floor().long().clamp(max=self.num_rates - 2)
-        t = (q - lo.float())[:, None]
-        g = self.log_gain[lo] * (1 - t) + self.log_gain[lo + 1] * t
-        ig = self.log_inv_gain[lo] * (1 - t) + self.log_inv_gain[lo + 1] * t
+        g = rate_rows(self.log_gain, quality)
+        ig = rate_rows(self.log_inv_gain, quality)
         return g.exp()[:, :, None, None], ig.exp()[:, :, None, None]
 
     # ---- training -------------------------------------------------------------------
@@ -247,6 +243,21 @@ class VariableRateHyperprior(nn.Module):
     def synthesis(self, y_hat: torch.Tensor, quality: float) -> torch.Tensor:
         _, inv_gain = self._gains(quality)
         return self.g_s(y_hat.to(inv_gain.device) * inv_gain)
+
+
+def rate_rows(table: torch.Tensor, quality: torch.Tensor | float,
+              batch: int = 1) -> torch.Tensor:
+    """Rows of a per-rate table (K, C) for integer or fractional qualities: (B, C), each row
+    interpolated linearly between its two neighbouring rates. One quality serves a batch."""
+    k = table.shape[0]
+    q = torch.as_tensor(quality, dtype=torch.float32, device=table.device).reshape(-1)
+    q = q.clamp(0, k - 1)
+    if q.numel() == 1:
+        q = q.expand(batch)
+    lo = q.floor().long().clamp(max=max(k - 2, 0))
+    hi = (lo + 1).clamp(max=k - 1)
+    t = (q - lo.float())[:, None]
+    return table[lo] * (1 - t) + table[hi] * t
 
 
 def _int32(values: list[int]) -> torch.Tensor:

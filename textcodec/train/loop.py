@@ -127,7 +127,7 @@ def train(args: argparse.Namespace) -> dict:
             state = {k: v for k, v in state.items() if not k.startswith("fusion.")}
         load_weights(model, state, new_fusion=fusion_stage,
                      lambdas=init_blob.get("config", {}).get("lambdas"))
-    if args.fusion_from and not (args.resume and last.exists()):
+    if args.fusion_from and resume_blob is None:
         if not fusion_stage:
             raise SystemExit("--fusion-from needs --stage fusion")
         src = torch.load(args.fusion_from, map_location="cpu", weights_only=True)["state"]
