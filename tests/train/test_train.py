@@ -106,6 +106,19 @@ def test_corrupted_guidance_drops_and_alters_words():
     assert sum(w.text not in {f"word{i}" for i in range(200)} for w in bad) > 10
 
 
+def test_guidance_corruption_is_set_by_its_parameters():
+    """--corrupt reaches the renderer: no corruption renders every ground-truth word, dropping
+    every word renders nothing."""
+    from textcodec.train.data import Sample, with_guidance
+
+    img = np.zeros((64, 64, 3), np.uint8)
+    boxes = np.array([[4, 4, 40, 20], [4, 30, 50, 50]], np.float32)
+    clean = with_guidance(Sample(img, boxes, ["hello", "world"]), random.Random(0), None)
+    assert clean.mask[10, 20] > 0 and clean.mask[40, 20] > 0
+    gone = with_guidance(Sample(img, boxes, ["hello", "world"]), random.Random(0), (1.0, 0, 0))
+    assert not gone.mask.any() and not gone.guide.any()
+
+
 def test_init_with_more_rates_keeps_the_trained_gains_and_extrapolates_new_ones(tmp_path):
     """--lambdas extends a checkpoint's rate range: shared rates keep their gain rows exactly,
     a new lower rate continues the trained log-gain trend."""

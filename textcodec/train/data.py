@@ -53,14 +53,19 @@ def corrupt_words(words: list[Word], rng: random.Random, p_drop: float = 0.15,
     return out
 
 
-def with_guidance(sample: Sample, rng: random.Random, corrupt: bool = True) -> Sample:
-    """Render the sample's words as the decoder would render a side stream."""
+CORRUPTION = (0.15, 0.15, 2.0)   # p_drop, p_sub, max_shift: the default OCR error model
+
+
+def with_guidance(sample: Sample, rng: random.Random,
+                  corrupt: tuple[float, float, float] | None = CORRUPTION) -> Sample:
+    """Render the sample's words as the decoder would render a side stream, with OCR errors
+    (``corrupt`` = p_drop, p_sub, max_shift; None renders the ground truth)."""
     from textcodec.render import render
 
     words = [Word(t, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], b[3] - b[1])
              for b, t in zip(sample.boxes, sample.texts)]
-    if corrupt:
-        words = corrupt_words(words, rng)
+    if corrupt is not None:
+        words = corrupt_words(words, rng, *corrupt)
     h, w = sample.image.shape[:2]
     sample.guide, sample.mask = render(words, w, h)
     return sample
@@ -109,15 +114,16 @@ class MixedDataset(torch.utils.data.IterableDataset):
 
     def __init__(self, pack: Path | None = None, mix: tuple[float, float, float, float] =
                  (0.5, 0.15, 0.2, 0.15), seed: int = 0, size: int = 256,
-                 guidance: bool = False):
+                 guidance: bool = False,
+                 corrupt: tuple[float, float, float] | None = CORRUPTION):
         self.pack, self.mix, self.seed, self.size = pack, mix, seed, size
-        self.guidance = guidance
+        self.guidance, self.corrupt = guidance, corrupt
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         rng = random.Random((self.seed * 1000 + (info.id if info else 0)) * 7 + 1)
         for sample in self._samples():
-            yield with_guidance(sample, rng) if self.guidance else sample
+            yield with_guidance(sample, rng, self.corrupt) if self.guidance else sample
 
     def _load(self):
         fonts = mono = None

@@ -49,6 +49,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--fresh-fusion", action="store_true",
                    help="fusion stage: start a new block even if --init carries one (ablations)")
     p.add_argument("--alpha", type=float, default=10.0, help="guidance-consistent loss weight")
+    p.add_argument("--corrupt", default="0.15,0.15,2",
+                   help="fusion stage: OCR errors in the guidance: p_drop,p_sub,max_shift_px")
     p.add_argument("--kappa", type=float, default=0.02, help="text logit loss weight")
     p.add_argument("--ocr-weight", type=float, default=0.1, help="OCR (CTC) loss weight")
     p.add_argument("--pack", type=Path, help="data pack folder (fonts, funsd, photos)")
@@ -156,7 +158,8 @@ def train(args: argparse.Namespace) -> dict:
     mix = tuple(float(v) for v in args.mix.split(","))
     data = torch.utils.data.DataLoader(
         MixedDataset(args.pack, mix, seed=args.seed * 7919 + rank + step, size=args.crop,
-                     guidance=fusion_stage),
+                     guidance=fusion_stage,
+                     corrupt=tuple(float(v) for v in args.corrupt.split(","))),
         batch_size=args.batch, collate_fn=collate, num_workers=args.workers,
         pin_memory=device.type == "cuda", persistent_workers=args.workers > 0)
     lambdas_all = torch.tensor(model.lambdas, device=device)
