@@ -1,5 +1,7 @@
 """The library API on the shipped checkpoint: round trips, modes, rate control, errors."""
 
+import zlib
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -111,7 +113,7 @@ def test_file_from_another_checkpoint_is_refused(small_image):
     f = container.read(bytes(data))
     other = container.Header(f.header.width, f.header.height, f.header.mode, f.header.model_id,
                              b"\xde\xad\xbe\xef", f.header.quality)
-    forged = container.write(container.TlcFile(other, f.latent, f.text))
+    forged = container.write(container.TlcFile(other, f.latent, f.text, f.coder))
     with pytest.raises(ModelError, match="checkpoint deadbeef"):
         textcodec.decode(forged)
 
@@ -129,6 +131,29 @@ def test_save_atomic_refuses_to_overwrite_and_leaves_nothing_on_failure(tmp_path
     with pytest.raises(OutputError, match="No space"):
         codec.save_atomic(tmp_path / "new.bin", explode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+def test_format_1_0_files_coded_by_compressai_still_decode(small_image):
+    """Files of format 1.0 (CompressAI's rANS, no CODER section) decode to the very image the
+    1.1 file of the same latent gives."""
+    import torch
+
+    from textcodec.nets.hyperprior import pad_to_multiple
+
+    data = textcodec.encode(small_image, quality=4, ocr=False)
+    f = container.read(data)
+    assert f.coder == container.EntropyCoder.RANS16
+    net = codec._model_for_header(f.header, torch.device("cpu"), None).model
+    x = torch.from_numpy(small_image.copy()).permute(2, 0, 1)[None].float() / 255
+    with torch.no_grad():
+        old = net.compress_latent(net.analysis(pad_to_multiple(x)), f.header.quality,
+                                  container.EntropyCoder.COMPRESSAI)
+    v10 = bytearray(container.write(container.TlcFile(f.header, tuple(old))))
+    v10[5] = 0                                   # a 1.0 file: the minor version then
+    v10[-4:] = zlib.crc32(bytes(v10[:-4])).to_bytes(4, "little")
+    assert old != list(f.latent) and container.read(bytes(v10)).coder.name == "COMPRESSAI"
+    assert np.array_equal(np.asarray(textcodec.decode(bytes(v10))),
+                          np.asarray(textcodec.decode(data)))
 
 
 def test_pillow_plugin_opens_tlc_files(tmp_path, small_image):
@@ -165,7 +190,7 @@ def test_forged_latent_bytes_never_crash_the_decoder(screenshot):
         streams = list(f.latent)
         s = streams[which]
         streams[which] = s[:cut % (len(s) + 1)] + junk
-        forged = container.write(container.TlcFile(f.header, tuple(streams), None))
+        forged = container.write(container.TlcFile(f.header, tuple(streams), None, f.coder))
         try:
             out = textcodec.decode(forged)
             assert out.size == (256, 128)

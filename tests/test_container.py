@@ -29,9 +29,42 @@ def test_section_sizes_add_up_to_the_file_size():
 def test_layout_matches_format_spec():
     """docs/format.md: magic, major, minor, then HEADER first, CRC-32 last."""
     data = container.write(make(text=False))
-    assert data[:4] == b"\x89TLC" and data[4] == 1 and data[5] == 0
+    assert data[:4] == b"\x89TLC" and data[4] == 1 and data[5] == 1
     assert data[6] == container.SectionType.HEADER
     assert int.from_bytes(data[-4:], "little") == zlib.crc32(data[:-4])
+
+
+def test_coder_section_follows_the_header_and_round_trips():
+    f = make()
+    g = TlcFile(f.header, f.latent, f.text, container.EntropyCoder.RANS16)
+    data = container.write(g)
+    assert container.read(data).coder == container.EntropyCoder.RANS16
+    # HEADER, then CODER (tag 4, one byte), then LATENT
+    at = 6 + 2 + data[7]
+    assert data[at:at + 3] == bytes([container.SectionType.CODER, 1, 1])
+    assert container.read(data).section_sizes["coder"] == 3
+
+
+def test_a_file_without_coder_section_is_compressai_coded():
+    """1.0 files have no CODER section; CompressAI-coded files are still written that way."""
+    data = container.write(make())
+    assert data[6 + 2 + data[7]] == container.SectionType.LATENT  # no CODER between
+    assert container.read(data).coder == container.EntropyCoder.COMPRESSAI
+    v10 = bytearray(data)
+    v10[5] = 0
+    v10[-4:] = zlib.crc32(bytes(v10[:-4])).to_bytes(4, "little")
+    assert container.read(bytes(v10)).coder == container.EntropyCoder.COMPRESSAI
+
+
+def test_unknown_coder_is_refused_with_its_offset():
+    f = make()
+    data = bytearray(container.write(TlcFile(f.header, f.latent, f.text,
+                                             container.EntropyCoder.RANS16)))
+    at = 6 + 2 + data[7]
+    data[at + 2] = 9
+    data[-4:] = zlib.crc32(bytes(data[:-4])).to_bytes(4, "little")
+    with pytest.raises(ContainerError, match=f"unknown entropy coder 9 \\(at byte {at + 2}\\)"):
+        container.read(bytes(data))
 
 
 def test_quality_is_stored_to_a_256th():
@@ -62,7 +95,7 @@ def test_flipped_bit_fails_the_checksum():
 def test_newer_major_version_is_refused_with_its_offset():
     data = bytearray(container.write(make()))
     data[4] = 2
-    with pytest.raises(ContainerError, match=r"version 2\.0.*at byte 4"):
+    with pytest.raises(ContainerError, match=r"version 2\.1.*at byte 4"):
         container.read(bytes(data))
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from textcodec import container, sidestream, zoo
-from textcodec.container import Header, ImageMode, SideCodec, TlcFile
+from textcodec.container import EntropyCoder, Header, ImageMode, SideCodec, TlcFile
 from textcodec.errors import ContainerError, InputError, ModelError, RateControlError
 from textcodec.words import Word
 
@@ -171,8 +171,8 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     def build(q: float) -> tuple[bytes, Header]:
         q = container.quantize_quality(q)
         header = Header(w, h, mode, lm.name, lm.hash_prefix, q)
-        streams = tuple(net.compress_latent(y, q))
-        return container.write(TlcFile(header, streams, text)), header
+        streams = tuple(net.compress_latent(y, q, EntropyCoder.RANS16))
+        return container.write(TlcFile(header, streams, text, EntropyCoder.RANS16)), header
 
     if max_bytes is not None:
         data, header = _search_rate(build, max_bytes, top)
@@ -265,7 +265,7 @@ def _decode_array(data_or_path, device: str, fusion: bool,
         raise ContainerError(f"quality {hdr.quality} is outside the model's range")
     ph, pw = -(-hdr.height // 64), -(-hdr.width // 64)
     try:
-        y_hat = net.decompress_latent(list(f.latent), (ph, pw), hdr.quality)
+        y_hat = net.decompress_latent(list(f.latent), (ph, pw), hdr.quality, f.coder)
     except (RuntimeError, ValueError) as e:
         raise ContainerError(f"latent streams do not decode: {e}") from None
     x_hat = net.synthesis(y_hat.to(dev), hdr.quality)

@@ -16,7 +16,7 @@ from textcodec.varint import read_uvarint, write_uvarint
 
 MAGIC = b"\x89TLC"
 MAJOR_VERSION = 1
-MINOR_VERSION = 0
+MINOR_VERSION = 1  # 1.1 added the CODER section
 PREAMBLE_SIZE = len(MAGIC) + 2
 CRC_SIZE = 4
 MAX_PIXELS = 1 << 28  # 268 Mpx: beyond this the decoder would need unbounded memory
@@ -31,6 +31,8 @@ class SectionType(enum.IntEnum):
     HEADER = 0x01
     LATENT = 0x02
     TEXT = 0x03
+    CODER = 0x04
+
 
 
 OPTIONAL_SECTION_BIT = 0x80
@@ -50,6 +52,14 @@ class SideCodec(enum.IntEnum):
     NONE = 0
     ZSTD = 1
     GZIP = 2
+
+
+class EntropyCoder(enum.IntEnum):
+    """The coder of the latent streams. A file without a CODER section (every 1.0 file) was
+    coded by CompressAI's rANS; 1.1 writers use textcodec's own (``textcodec/_rans.c``)."""
+
+    COMPRESSAI = 0
+    RANS16 = 1
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class TlcFile:
     header: Header
     latent: tuple[bytes, ...]
     text: TextSection | None = None
+    coder: EntropyCoder = EntropyCoder.COMPRESSAI
     section_sizes: dict[str, int] = field(default_factory=dict, compare=False)
 
 
@@ -104,9 +115,12 @@ def _header_payload(h: Header) -> bytes:
 
 
 def write(f: TlcFile) -> bytes:
-    """Serialise a file: preamble, HEADER, LATENT, optional TEXT, CRC-32 of all before it."""
+    """Serialise a file: preamble, HEADER, CODER (unless CompressAI's), LATENT, optional TEXT,
+    CRC-32 of all before it."""
     out = bytearray(MAGIC + bytes([MAJOR_VERSION, MINOR_VERSION]))
     out += _section(SectionType.HEADER, _header_payload(f.header))
+    if f.coder != EntropyCoder.COMPRESSAI:
+        out += _section(SectionType.CODER, bytes([int(f.coder)]))
     latent = bytearray(write_uvarint(len(f.latent)))
     for stream in f.latent:
         latent += write_uvarint(len(stream)) + stream
@@ -173,6 +187,15 @@ def _parse_text(p: memoryview, base: int) -> TextSection:
     return TextSection(codec, raw_size, bytes(p[pos:]))
 
 
+def _parse_coder(p: memoryview, base: int) -> EntropyCoder:
+    if len(p) != 1:
+        raise ContainerError(f"coder section holds {len(p)} bytes, not 1", base)
+    try:
+        return EntropyCoder(p[0])
+    except ValueError:
+        raise ContainerError(f"unknown entropy coder {p[0]}", base) from None
+
+
 def read(data: bytes) -> TlcFile:
     """Parse and validate a whole .tlc file held in memory."""
     view = memoryview(data)
@@ -216,7 +239,9 @@ def read(data: bytes) -> TlcFile:
     header = _parse_header(*found[SectionType.HEADER])
     latent = _parse_latent(*found[SectionType.LATENT])
     text = _parse_text(*found[SectionType.TEXT]) if SectionType.TEXT in found else None
-    return TlcFile(header, latent, text, sizes)
+    coder = (_parse_coder(*found[SectionType.CODER]) if SectionType.CODER in found
+             else EntropyCoder.COMPRESSAI)
+    return TlcFile(header, latent, text, coder, sizes)
 
 
 def looks_like_tlc(prefix: bytes) -> bool:

@@ -3,7 +3,8 @@
     python tools/profile_decode.py --device cuda [--repeat 5]
 
 Stages: container parse, z rANS decode, entropy parameters (integer h_s) on the CPU and on
-the device, y rANS decode, synthesis, fusion (300-word side stream), copy back as uint8."""
+the device, y rANS decode (the file's coder, textcodec's rANS; and CompressAI's on the same
+symbols, for comparison), synthesis, fusion (300-word side stream), copy back as uint8."""
 
 from __future__ import annotations
 
@@ -24,11 +25,9 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=5)
     args = p.parse_args()
     import torch
-    from compressai.ans import RansDecoder
-
     from textcodec import codec
     from textcodec.codec import read_file
-    from textcodec.nets.hyperprior import _int32
+    from textcodec.container import EntropyCoder
     from textcodec.words import Word
 
     dev = torch.device(args.device)
@@ -43,11 +42,11 @@ def main() -> None:
     shape = (1, net.config["N"], -(-f.header.height // 64), -(-f.header.width // 64))
     state: dict = {}
 
+    coders = net._coders
+
     def z_decode():
-        dec = RansDecoder()
-        state["z"] = _int32(dec.decode_with_indexes(
-            f.latent[0], net._z_indexes(shape).reshape(-1).tolist(),
-            *net._tables["z"])).reshape(shape)
+        state["z"] = coders["z"].decode(f.latent[0], net._z_indexes(shape),
+                                        f.coder).reshape(shape)
 
     def params_cpu():
         state["p"] = net.entropy_parameters(state["z"])
@@ -58,10 +57,17 @@ def main() -> None:
 
     def y_decode():
         _, idx, means = state["p"]
-        dec = RansDecoder()
-        y = _int32(dec.decode_with_indexes(f.latent[1], idx.reshape(-1).tolist(),
-                                           *net._tables["y"]))
+        y = coders["y"].decode(f.latent[1], idx, f.coder)
+        state["y_sym"] = y
         state["y"] = (y.reshape(idx.shape).double() + means).float()
+
+    def y_decode_compressai():
+        if "y_ca" not in state:
+            state["y_ca"] = coders["y"].encode(state["y_sym"], state["p"][1],
+                                               EntropyCoder.COMPRESSAI)
+        _, idx, means = state["p"]
+        y = coders["y"].decode(state["y_ca"], idx, EntropyCoder.COMPRESSAI)
+        assert torch.equal(y, state["y_sym"])
 
     def upload():
         state["y_dev"] = state["y"].to(dev)
@@ -79,9 +85,12 @@ def main() -> None:
 
     stages = [("parse", lambda: read_file(data)), ("z_rans", z_decode),
               ("params_cpu", params_cpu), ("params_device", params_dev),
-              ("y_rans", y_decode), ("upload", upload), ("synthesis", synthesis),
+              ("y_rans", y_decode), ("y_rans_compressai", y_decode_compressai),
+              ("upload", upload), ("synthesis", synthesis),
               ("fusion", fusion), ("download", download)]
-    res = {"device": args.device, "quality": q, "bytes": len(data)}
+    res = {"device": args.device, "coder": f.coder.name, "quality": q, "bytes": len(data),
+           "y_symbols": int(np.prod(state.get("shape", (net.config["M"], 4 * shape[2],
+                                                        4 * shape[3]))))}
     with torch.no_grad():
         for _ in range(2):                       # warm-up: kernels, caches
             for _, fn in stages:

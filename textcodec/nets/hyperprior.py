@@ -19,7 +19,6 @@ so files encoded on a GPU decode on a CPU.
 
 from __future__ import annotations
 
-import array
 import math
 from dataclasses import dataclass
 
@@ -29,7 +28,9 @@ import torch.nn.functional as F
 from compressai.entropy_models import EntropyBottleneck, GaussianConditional
 from compressai.layers import GDN
 
+from textcodec.container import EntropyCoder
 from textcodec.errors import ModelError
+from textcodec.nets.coder import TableCoder
 from textcodec.nets.intmath import IntConv, from_fixed, to_fixed
 
 SCALE_MIN, SCALE_MAX, SCALE_LEVELS = 0.11, 256.0, 64
@@ -162,9 +163,9 @@ class VariableRateHyperprior(nn.Module):
         """Install frozen coding state; h_s weights must already be loaded."""
         self._coding = coding
         self._int_hs = self._int_hs_from_float([int(b) for b in coding["hs_w_bits"]])
-        self._tables = {
-            k: (coding[f"{k}_cdf"].tolist(), coding[f"{k}_cdf_len"].reshape(-1).tolist(),
-                coding[f"{k}_offset"].reshape(-1).tolist()) for k in ("z", "y")}
+        self._coders = {k: TableCoder(coding[f"{k}_cdf"], coding[f"{k}_cdf_len"],
+                                      coding[f"{k}_offset"])
+                        for k in ("z", "y")}
 
     def _require_coding(self) -> dict:
         if self._coding is None:
@@ -197,9 +198,8 @@ class VariableRateHyperprior(nn.Module):
         return self.g_a(x)
 
     @torch.no_grad()
-    def compress_latent(self, y: torch.Tensor, quality: float) -> list[bytes]:
-        from compressai.ans import RansEncoder
-
+    def compress_latent(self, y: torch.Tensor, quality: float,
+                        coder: EntropyCoder = EntropyCoder.RANS16) -> list[bytes]:
         c = self._require_coding()
         gain, _ = self._gains(quality)
         y = y * gain
@@ -208,35 +208,26 @@ class VariableRateHyperprior(nn.Module):
         z_sym = torch.round(z - medians).to(torch.int32)
         _, idx, means = self.entropy_parameters(z_sym)
         y_sym = torch.round(y.double() - means).to(torch.int32)
-        enc = RansEncoder()
-        z_str = enc.encode_with_indexes(z_sym.reshape(-1).tolist(),
-                                        self._z_indexes(z_sym.shape).reshape(-1).tolist(),
-                                        *self._tables["z"])
-        y_str = enc.encode_with_indexes(y_sym.reshape(-1).tolist(), idx.reshape(-1).tolist(),
-                                        *self._tables["y"])
-        return [z_str, y_str]
+        return [self._coders["z"].encode(z_sym, self._z_indexes(z_sym.shape), coder),
+                self._coders["y"].encode(y_sym, idx, coder)]
 
     @torch.no_grad()
     def decompress_latent(self, strings: list[bytes], z_shape: tuple[int, int],
-                          quality: float) -> torch.Tensor:
+                          quality: float,
+                          coder: EntropyCoder = EntropyCoder.RANS16) -> torch.Tensor:
         """Entropy-decode y_hat (before the inverse gain): rANS on the CPU, the entropy
         parameters on the model's device; y_hat comes back on that device."""
-        from compressai.ans import RansDecoder
-
         if len(strings) != 2:
             raise ModelError(f"this model writes 2 latent streams, the file has {len(strings)}")
         M = self.config["M"]
         N = self.config["N"]
-        dec = RansDecoder()
         shape = (1, N, *z_shape)
-        z_sym = _int32(dec.decode_with_indexes(strings[0],
-                                               self._z_indexes(shape).reshape(-1).tolist(),
-                                               *self._tables["z"])).reshape(shape)
+        z_sym = self._coders["z"].decode(strings[0], self._z_indexes(shape),
+                                         coder).reshape(shape)
         # the integer hyper-synthesis gives the same integers on any device: run it where
         # the synthesis runs (float64 matrix products are ~4x faster on a GPU)
         _, idx, means = self.entropy_parameters(z_sym.to(self.log_gain.device))
-        y_sym = _int32(dec.decode_with_indexes(strings[1], idx.reshape(-1).cpu().tolist(),
-                                               *self._tables["y"]))
+        y_sym = self._coders["y"].decode(strings[1], idx, coder)
         return (y_sym.reshape(1, M, *idx.shape[-2:]).to(means.device).double() + means).float()
 
     @torch.no_grad()
@@ -258,13 +249,6 @@ def rate_rows(table: torch.Tensor, quality: torch.Tensor | float,
     hi = (lo + 1).clamp(max=k - 1)
     t = (q - lo.float())[:, None]
     return table[lo] * (1 - t) + table[hi] * t
-
-
-def _int32(values: list[int]) -> torch.Tensor:
-    """A list of Python ints as an int32 tensor, via array (3x faster than torch.tensor)."""
-    if not values:
-        return torch.zeros(0, dtype=torch.int32)
-    return torch.frombuffer(array.array("i", values), dtype=torch.int32)
 
 
 def pad_to_multiple(x: torch.Tensor, multiple: int = PAD_MULTIPLE) -> torch.Tensor:

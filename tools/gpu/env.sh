@@ -3,3 +3,6 @@
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl \
   >/tmp/pip.log 2>&1 || { cat /tmp/pip.log; exit 1; }
 export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TEXTCODEC_OCR_MODELS=$PWD/${PACK:-.pack}/ocr
+# the rANS coder is a C extension: build it in place for this machine's Python
+python3 -c "import textcodec._rans" 2>/dev/null || python3 setup.py -q build_ext --inplace \
+  >/tmp/build.log 2>&1 || { cat /tmp/build.log; exit 1; }
