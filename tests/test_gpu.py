@@ -29,7 +29,7 @@ def test_gpu_encoded_file_decodes_on_cpu(small_image, screenshot, role):
         shape = (-(-image.shape[0] // 64), -(-image.shape[1] // 64))
         y_cpu = lm_cpu.model.decompress_latent(list(f.latent), shape, f.header.quality, f.coder)
         y_gpu = lm_gpu.model.decompress_latent(list(f.latent), shape, f.header.quality, f.coder)
-        assert torch.equal(y_cpu, y_gpu)
+        assert y_gpu.is_cuda and torch.equal(y_cpu, y_gpu.cpu())
         out_cpu, _ = codec.decode_array(data, device="cpu")
         out_gpu, _ = codec.decode_array(data, device="cuda")
         assert np.abs(out_cpu.astype(int) - out_gpu.astype(int)).max() <= 2
