@@ -71,7 +71,7 @@ static PyObject *encode(PyObject *self, PyObject *args) {
         return NULL;
     PyObject *result = NULL;
     uint16_t *words = NULL;
-    uint8_t *out = NULL;
+    uint8_t *esc_buf = NULL;
     Tables t;
     if (tables_from(&t, &cdf, &len, &off, stride) < 0) goto done;
     if (sym.len % 4 || idx.len != sym.len) {
@@ -82,8 +82,8 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     const int32_t *s_in = sym.buf, *i_in = idx.buf;
     /* worst case: one word per symbol and two for the final state; 5 bytes per escape */
     words = malloc((size_t)(n + 2) * sizeof(uint16_t));
-    out = malloc(10 + (size_t)n * 5 + (size_t)(n + 2) * 2);
-    if (!words || !out) { PyErr_NoMemory(); goto done; }
+    esc_buf = malloc((size_t)n * 5 + 1);
+    if (!words || !esc_buf) { PyErr_NoMemory(); goto done; }
     for (Py_ssize_t i = 0; i < n; i++)
         if (i_in[i] < 0 || i_in[i] >= t.ntab) {
             PyErr_Format(PyExc_ValueError, "rANS encode: table index %d out of range",
@@ -92,7 +92,6 @@ static PyObject *encode(PyObject *self, PyObject *args) {
         }
     /* escapes first, in symbol order (the decoder meets them in that order) */
     size_t esc = 0;
-    uint8_t *esc_buf = out + 10;
     for (Py_ssize_t i = 0; i < n; i++) {
         int32_t k = i_in[i], v = s_in[i] - t.off[k];
         if (v < 0 || v >= t.len[k] - 2) {
@@ -129,7 +128,7 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     }
 done:
     free(words);
-    free(out);
+    free(esc_buf);
     PyBuffer_Release(&sym); PyBuffer_Release(&idx); PyBuffer_Release(&cdf);
     PyBuffer_Release(&len); PyBuffer_Release(&off);
     return result;

@@ -11,6 +11,14 @@ def _trained_like_block(num_rates: int = 1, seed: int = 0, std: float = 0.2):
     return b.eval()
 
 
+def _boxed_inputs(h: int, w: int, rows: slice, cols: slice):
+    """A decoded image, a one-box mask and a random guidance map inside the box."""
+    x = torch.rand(1, 3, h, w)
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., rows, cols] = 1
+    return x, torch.rand(1, 1, h, w) * mask, mask
+
+
 def test_zero_guidance_map_gives_the_plain_codec_output_exactly():
     b = _trained_like_block()
     x = torch.rand(1, 3, 40, 50)
@@ -20,10 +28,7 @@ def test_zero_guidance_map_gives_the_plain_codec_output_exactly():
 
 def test_guidance_changes_only_the_boxes():
     b = _trained_like_block()
-    x = torch.rand(1, 3, 40, 50)
-    mask = torch.zeros(1, 1, 40, 50)
-    mask[..., 10:20, 10:30] = 1
-    guide = torch.rand(1, 1, 40, 50) * mask
+    x, guide, mask = _boxed_inputs(40, 50, slice(10, 20), slice(10, 30))
     out = b(x, guide, mask)
     assert torch.equal(out * (1 - mask), x * (1 - mask))
     assert not torch.equal(out, x)
@@ -74,10 +79,7 @@ def _rate_block():
 
 def test_rate_conditioning_changes_the_correction_per_rate_and_not_outside_boxes():
     b = _rate_block()
-    x = torch.rand(1, 3, 24, 32)
-    mask = torch.zeros(1, 1, 24, 32)
-    mask[..., 4:12, 4:20] = 1
-    guide = torch.rand(1, 1, 24, 32) * mask
+    x, guide, mask = _boxed_inputs(24, 32, slice(4, 12), slice(4, 20))
     with torch.no_grad():
         outs = [b(x, guide, mask, q) for q in range(4)]
     assert not torch.allclose(outs[0], outs[3])

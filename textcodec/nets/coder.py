@@ -13,6 +13,7 @@ checkpoint), so one model writes either stream:
 from __future__ import annotations
 
 import array
+import functools
 
 import numpy as np
 import torch
@@ -30,10 +31,14 @@ class TableCoder:
         self.cdf_len = np.ascontiguousarray(cdf_len.cpu().numpy().reshape(-1), np.int32)
         self.offset = np.ascontiguousarray(offset.cpu().numpy().reshape(-1), np.int32)
         self.stride = self.cdf.shape[1]
-        self._lists = (self.cdf.tolist(), self.cdf_len.tolist(), self.offset.tolist())
 
     def _tables(self) -> tuple:
         return self.cdf, self.cdf_len, self.offset, self.stride
+
+    @functools.cached_property
+    def _lists(self) -> tuple:
+        """The tables as CompressAI's coder takes them (only 1.0 files need it)."""
+        return self.cdf.tolist(), self.cdf_len.tolist(), self.offset.tolist()
 
     def encode(self, symbols: torch.Tensor, indexes: torch.Tensor,
                coder: EntropyCoder = EntropyCoder.RANS16) -> bytes:

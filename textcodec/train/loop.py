@@ -22,7 +22,7 @@ import torch
 from textcodec import nets
 from textcodec.checkpoint import load_weights, model_state, save_release
 from textcodec.losses import ocr_ctc_loss, rate_distortion, text_logit_loss
-from textcodec.train.data import MixedDataset, collate
+from textcodec.train.data import CORRUPTION, MixedDataset, collate
 
 MAX_TEXT_CROPS = 48
 
@@ -49,7 +49,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--fresh-fusion", action="store_true",
                    help="fusion stage: start a new block even if --init carries one (ablations)")
     p.add_argument("--alpha", type=float, default=10.0, help="guidance-consistent loss weight")
-    p.add_argument("--corrupt", default="0.15,0.15,2",
+    p.add_argument("--corrupt", default=",".join(f"{v:g}" for v in CORRUPTION),
                    help="fusion stage: OCR errors in the guidance: p_drop,p_sub,max_shift_px")
     p.add_argument("--kappa", type=float, default=0.02, help="text logit loss weight")
     p.add_argument("--ocr-weight", type=float, default=0.1, help="OCR (CTC) loss weight")
