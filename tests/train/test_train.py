@@ -4,6 +4,7 @@ import json
 import random
 
 import numpy as np
+import pytest
 import torch
 
 from textcodec.checkpoint import load_release
@@ -117,6 +118,53 @@ def test_guidance_corruption_is_set_by_its_parameters():
     assert clean.mask[10, 20] > 0 and clean.mask[40, 20] > 0
     gone = with_guidance(Sample(img, boxes, ["hello", "world"]), random.Random(0), (1.0, 0, 0))
     assert not gone.mask.any() and not gone.guide.any()
+
+
+def test_rate_dependent_corruption_grows_from_the_low_to_the_high_rate():
+    """LOW:HIGH: each guided sample carries the rate it was corrupted for, collate hands the
+    rates to the training step, and the errors follow the rate (here: every word kept at the
+    lowest rate, every word dropped at the highest)."""
+    from textcodec.train.data import corruption_at, parse_corruption
+
+    low, high = parse_corruption("0,0,0:1,0.3,3")
+    assert low == (0, 0, 0) and high == (1, 0.3, 3)
+    assert corruption_at(low, high, 2, 5) == (0.5, 0.15, 1.5)
+    assert parse_corruption("0.1,0.2,2") == ((0.1, 0.2, 2), (0.1, 0.2, 2))
+    for bad in ("0.1,0.2", "2,0,0", "0,0,0:0,0,0:0,0,0", "a,b,c"):
+        with pytest.raises(ValueError):
+            parse_corruption(bad)
+    data = MixedDataset(None, (1, 0, 0, 0), seed=5, size=96, guidance=True, corrupt=low,
+                        corrupt_high=high, num_rates=3)
+    it = iter(data)
+    samples = [next(it) for _ in range(40)]
+    batch = collate(samples)
+    assert len(batch) == 6 and batch[5].tolist() == [s.rate for s in samples]
+    assert set(batch[5].tolist()) == {0, 1, 2}
+    lowest = [s for s in samples if s.rate == 0 and len(s.texts)]
+    highest = [s for s in samples if s.rate == 2 and len(s.texts)]
+    assert lowest and highest
+    assert all(s.mask.any() for s in lowest) and not any(s.mask.any() for s in highest)
+
+
+def test_fusion_stage_codes_each_sample_at_the_rate_its_guidance_was_drawn_for(tmp_path,
+                                                                             monkeypatch):
+    from textcodec.train import loop
+
+    seen = []
+    step = loop._fusion_step
+    monkeypatch.setattr(loop, "_fusion_step",
+                        lambda model, x, q, *a: seen.append(q.tolist()) or step(model, x, q, *a))
+    args = ["--batch", "4", "--workers", "0", "--crop", "64", "--mix", "1,0,0,0",
+            "--device", "cpu", "--lambdas", "0.001,0.002,0.004"]
+    main(["--out", str(tmp_path / "b"), "--steps", "1", "--name", "b"] + args)
+    main(["--out", str(tmp_path / "f"), "--steps", "2", "--name", "f", "--stage", "fusion",
+          "--init", str(tmp_path / "b" / "b.pt"), "--corrupt", "0,0,0:1,0,0"] + args)
+    data = MixedDataset(None, (1, 0, 0, 0), seed=0, size=64, guidance=True, corrupt=(0, 0, 0),
+                        corrupt_high=(1, 0, 0), num_rates=3)
+    it = iter(data)
+    assert seen == [[next(it).rate for _ in range(4)] for _ in range(2)]
+    with pytest.raises(SystemExit):
+        loop.parse_args(["--corrupt", "0.5,0.5"])
 
 
 def test_init_with_more_rates_keeps_the_trained_gains_and_extrapolates_new_ones(tmp_path):

@@ -33,6 +33,7 @@ class Sample:
     texts: list[str]
     guide: np.ndarray | None = None   # (256, 256) rendered (possibly corrupted) side stream
     mask: np.ndarray | None = None    # (256, 256) box mask of the rendered words
+    rate: int | None = None           # the rate index the guidance's errors were drawn for
 
 
 def corrupt_words(words: list[Word], rng: random.Random, p_drop: float = 0.15,
@@ -54,6 +55,33 @@ def corrupt_words(words: list[Word], rng: random.Random, p_drop: float = 0.15,
 
 
 CORRUPTION = (0.15, 0.15, 2.0)   # p_drop, p_sub, max_shift: the default OCR error model
+
+
+def corruption_at(low: tuple[float, float, float], high: tuple[float, float, float],
+                  rate: int, num_rates: int) -> tuple[float, float, float]:
+    """The OCR error model for rate index ``rate``: ``low`` at the lowest rate, ``high`` at the
+    highest, linear in the index between. Low rates leave little legible text, so the block
+    should lean on the guidance there; high rates decode text well, so it must learn to
+    distrust guidance that disagrees with the pixels."""
+    t = rate / max(1, num_rates - 1)
+    return tuple(a + (b - a) * t for a, b in zip(low, high))
+
+
+def parse_corruption(spec: str) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """``"p_drop,p_sub,max_shift"`` (one model for every rate) or ``"LOW:HIGH"`` (two such
+    triples, interpolated over the rates) -> (low, high)."""
+    parts = spec.split(":")
+    if len(parts) > 2:
+        raise ValueError(f"--corrupt takes one or two triples, got {spec!r}")
+    triples = []
+    for part in parts:
+        values = tuple(float(v) for v in part.split(","))
+        if len(values) != 3 or not (0 <= values[0] <= 1 and 0 <= values[1] <= 1
+                                    and values[2] >= 0):
+            raise ValueError(f"--corrupt triple must be p_drop,p_sub,max_shift with "
+                             f"probabilities in [0, 1], got {part!r}")
+        triples.append(values)
+    return triples[0], triples[-1]
 
 
 def with_guidance(sample: Sample, rng: random.Random,
@@ -115,15 +143,27 @@ class MixedDataset(torch.utils.data.IterableDataset):
     def __init__(self, pack: Path | None = None, mix: tuple[float, float, float, float] =
                  (0.5, 0.15, 0.2, 0.15), seed: int = 0, size: int = 256,
                  guidance: bool = False,
-                 corrupt: tuple[float, float, float] | None = CORRUPTION):
+                 corrupt: tuple[float, float, float] | None = CORRUPTION,
+                 corrupt_high: tuple[float, float, float] | None = None, num_rates: int = 1):
+        """``corrupt_high`` given: each guided sample draws its own rate index (``Sample.rate``,
+        which the training step then codes it at) and its OCR errors from
+        ``corruption_at(corrupt, corrupt_high, rate, num_rates)``."""
         self.pack, self.mix, self.seed, self.size = pack, mix, seed, size
         self.guidance, self.corrupt = guidance, corrupt
+        self.corrupt_high, self.num_rates = corrupt_high, num_rates
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         rng = random.Random((self.seed * 1000 + (info.id if info else 0)) * 7 + 1)
         for sample in self._samples():
-            yield with_guidance(sample, rng, self.corrupt) if self.guidance else sample
+            if not self.guidance:
+                yield sample
+            elif self.corrupt_high is None or self.corrupt is None:
+                yield with_guidance(sample, rng, self.corrupt)
+            else:
+                sample.rate = rng.randrange(self.num_rates)
+                yield with_guidance(sample, rng, corruption_at(
+                    self.corrupt, self.corrupt_high, sample.rate, self.num_rates))
 
     def _load(self):
         fonts = mono = None
@@ -191,6 +231,9 @@ def collate(samples: list[Sample]):
     if samples[0].guide is not None:
         guide = torch.from_numpy(np.stack([s.guide for s in samples]))[:, None]
         mask = torch.from_numpy(np.stack([s.mask for s in samples]))[:, None]
+        if samples[0].rate is not None:
+            rates = torch.tensor([s.rate for s in samples], dtype=torch.long)
+            return images.float() / 255, boxes, texts, guide, mask, rates
         return images.float() / 255, boxes, texts, guide, mask
     return images.float() / 255, boxes, texts
 

@@ -22,7 +22,7 @@ import torch
 from textcodec import nets
 from textcodec.checkpoint import load_weights, model_state, save_release
 from textcodec.losses import ocr_ctc_loss, rate_distortion, text_logit_loss
-from textcodec.train.data import CORRUPTION, MixedDataset, collate
+from textcodec.train.data import CORRUPTION, MixedDataset, collate, parse_corruption
 
 MAX_TEXT_CROPS = 48
 
@@ -50,7 +50,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="fusion stage: start a new block even if --init carries one (ablations)")
     p.add_argument("--alpha", type=float, default=10.0, help="guidance-consistent loss weight")
     p.add_argument("--corrupt", default=",".join(f"{v:g}" for v in CORRUPTION),
-                   help="fusion stage: OCR errors in the guidance: p_drop,p_sub,max_shift_px")
+                   help="fusion stage: OCR errors in the guidance: p_drop,p_sub,max_shift_px, "
+                   "or LOW:HIGH (two such triples) for errors that grow from the lowest rate "
+                   "to the highest")
     p.add_argument("--kappa", type=float, default=0.02, help="text logit loss weight")
     p.add_argument("--ocr-weight", type=float, default=0.1, help="OCR (CTC) loss weight")
     p.add_argument("--pack", type=Path, help="data pack folder (fonts, funsd, photos)")
@@ -64,6 +66,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--crop", type=int, default=256)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = p.parse_args(argv)
+    try:
+        parse_corruption(args.corrupt)
+    except ValueError as e:
+        p.error(str(e))
     if args.config:
         defaults = vars(p.parse_args([] if argv is None else []))
         for k, v in json.loads(args.config.read_text()).items():
@@ -156,10 +162,12 @@ def train(args: argparse.Namespace) -> dict:
             model, device_ids=[device.index] if device.type == "cuda" else None,
             broadcast_buffers=False)
     mix = tuple(float(v) for v in args.mix.split(","))
+    corrupt_low, corrupt_high = parse_corruption(args.corrupt)
     data = torch.utils.data.DataLoader(
         MixedDataset(args.pack, mix, seed=args.seed * 7919 + rank + step, size=args.crop,
-                     guidance=fusion_stage,
-                     corrupt=tuple(float(v) for v in args.corrupt.split(","))),
+                     guidance=fusion_stage, corrupt=corrupt_low,
+                     corrupt_high=corrupt_high if corrupt_high != corrupt_low else None,
+                     num_rates=model.num_rates),
         batch_size=args.batch, collate_fn=collate, num_workers=args.workers,
         pin_memory=device.type == "cuda", persistent_workers=args.workers > 0)
     lambdas_all = torch.tensor(model.lambdas, device=device)
@@ -182,7 +190,10 @@ def train(args: argparse.Namespace) -> dict:
         if stop:
             break
         x = images.to(device, non_blocking=True)
-        q = torch.randint(0, model.num_rates, (x.shape[0],), device=device)
+        if len(batch) > 5:    # the data drew each sample's rate (rate-dependent OCR errors)
+            q = batch[5].to(device)
+        else:
+            q = torch.randint(0, model.num_rates, (x.shape[0],), device=device)
         if fusion_stage:
             loss, terms = _fusion_step(model, x, q, batch[3].to(device), batch[4].to(device),
                                        lambdas_all, args.alpha)
