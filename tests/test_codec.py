@@ -133,26 +133,27 @@ def test_save_atomic_refuses_to_overwrite_and_leaves_nothing_on_failure(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
 
 
-def test_format_1_0_files_coded_by_compressai_still_decode(small_image):
-    """Files of format 1.0 (CompressAI's rANS, no CODER section) decode to the very image the
-    1.1 file of the same latent gives."""
+@pytest.mark.parametrize("coder,minor", [("COMPRESSAI", 0), ("RANS16", 1)])
+def test_older_formats_still_decode(small_image, coder, minor):
+    """Files of format 1.0 (CompressAI's rANS, no CODER section) and 1.1 (textcodec's rANS in
+    one lane) decode to the very image the 1.2 file of the same latent gives."""
     import torch
 
     from textcodec.nets.hyperprior import pad_to_multiple
 
     data = textcodec.encode(small_image, quality=4, ocr=False)
     f = container.read(data)
-    assert f.coder == container.EntropyCoder.RANS16
+    assert f.coder == container.EntropyCoder.RANS16_LANES
     net = codec._model_for_header(f.header, torch.device("cpu"), None).model
     x = torch.from_numpy(small_image.copy()).permute(2, 0, 1)[None].float() / 255
+    old_coder = container.EntropyCoder[coder]
     with torch.no_grad():
-        old = net.compress_latent(net.analysis(pad_to_multiple(x)), f.header.quality,
-                                  container.EntropyCoder.COMPRESSAI)
-    v10 = bytearray(container.write(container.TlcFile(f.header, tuple(old))))
-    v10[5] = 0                                   # a 1.0 file: the minor version then
-    v10[-4:] = zlib.crc32(bytes(v10[:-4])).to_bytes(4, "little")
-    assert old != list(f.latent) and container.read(bytes(v10)).coder.name == "COMPRESSAI"
-    assert np.array_equal(np.asarray(textcodec.decode(bytes(v10))),
+        old = net.compress_latent(net.analysis(pad_to_multiple(x)), f.header.quality, old_coder)
+    older = bytearray(container.write(container.TlcFile(f.header, tuple(old), None, old_coder)))
+    older[5] = minor
+    older[-4:] = zlib.crc32(bytes(older[:-4])).to_bytes(4, "little")
+    assert old != list(f.latent) and container.read(bytes(older)).coder == old_coder
+    assert np.array_equal(np.asarray(textcodec.decode(bytes(older))),
                           np.asarray(textcodec.decode(data)))
 
 

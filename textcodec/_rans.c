@@ -63,6 +63,41 @@ static int put_uvarint(uint8_t *out, uint64_t v) {
     return n;
 }
 
+/* Codes n symbols into words (emission order) and escapes; runs without the GIL. Returns the
+ * position of the first out-of-range table index, or -1. */
+static Py_ssize_t code_symbols(const Tables *t, const int32_t *s_in, const int32_t *i_in,
+                               Py_ssize_t n, uint16_t *words, Py_ssize_t *nw_out,
+                               uint8_t *esc_buf, size_t *esc_out) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (i_in[i] < 0 || i_in[i] >= t->ntab) return i;
+    /* escapes first, in symbol order (the decoder meets them in that order) */
+    size_t esc = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int32_t k = i_in[i], v = s_in[i] - t->off[k];
+        if (v < 0 || v >= t->len[k] - 2) {
+            int64_t raw = s_in[i];
+            esc += put_uvarint(esc_buf + esc, raw < 0 ? (uint64_t)(-2 * raw - 1)
+                                                      : (uint64_t)(2 * raw));
+        }
+    }
+    /* rANS runs backwards over the symbols */
+    uint32_t x = LOW;
+    Py_ssize_t nw = 0;
+    for (Py_ssize_t i = n - 1; i >= 0; i--) {
+        int32_t k = i_in[i], top = t->len[k] - 2, v = s_in[i] - t->off[k];
+        if (v < 0 || v >= top) v = top;
+        const int32_t *c = t->cdf + (Py_ssize_t)k * t->stride;
+        uint32_t start = (uint32_t)c[v], freq = (uint32_t)(c[v + 1] - c[v]);
+        if (x >= (freq << 16)) { words[nw++] = (uint16_t)x; x >>= 16; }
+        x = ((x / freq) << PREC) + (x % freq) + start;
+    }
+    words[nw++] = (uint16_t)x;
+    words[nw++] = (uint16_t)(x >> 16);
+    *nw_out = nw;
+    *esc_out = esc;
+    return -1;
+}
+
 /* encode(symbols, indexes, cdf, cdf_len, offsets, stride) -> bytes */
 static PyObject *encode(PyObject *self, PyObject *args) {
     Py_buffer sym, idx, cdf, len, off;
@@ -84,35 +119,17 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     words = malloc((size_t)(n + 2) * sizeof(uint16_t));
     esc_buf = malloc((size_t)n * 5 + 1);
     if (!words || !esc_buf) { PyErr_NoMemory(); goto done; }
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (i_in[i] < 0 || i_in[i] >= t.ntab) {
-            PyErr_Format(PyExc_ValueError, "rANS encode: table index %d out of range",
-                         (int)i_in[i]);
-            goto done;
-        }
-    /* escapes first, in symbol order (the decoder meets them in that order) */
-    size_t esc = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int32_t k = i_in[i], v = s_in[i] - t.off[k];
-        if (v < 0 || v >= t.len[k] - 2) {
-            int64_t raw = s_in[i];
-            esc += put_uvarint(esc_buf + esc, raw < 0 ? (uint64_t)(-2 * raw - 1)
-                                                      : (uint64_t)(2 * raw));
-        }
+    Py_ssize_t nw, bad;
+    size_t esc;
+    /* without the GIL: the lanes of one latent encode side by side (nets/coder.py) */
+    Py_BEGIN_ALLOW_THREADS
+    bad = code_symbols(&t, s_in, i_in, n, words, &nw, esc_buf, &esc);
+    Py_END_ALLOW_THREADS
+    if (bad >= 0) {
+        PyErr_Format(PyExc_ValueError, "rANS encode: table index %d out of range",
+                     (int)i_in[bad]);
+        goto done;
     }
-    /* rANS runs backwards over the symbols */
-    uint32_t x = LOW;
-    Py_ssize_t nw = 0;
-    for (Py_ssize_t i = n - 1; i >= 0; i--) {
-        int32_t k = i_in[i], top = t.len[k] - 2, v = s_in[i] - t.off[k];
-        if (v < 0 || v >= top) v = top;
-        const int32_t *c = t.cdf + (Py_ssize_t)k * t.stride;
-        uint32_t start = (uint32_t)c[v], freq = (uint32_t)(c[v + 1] - c[v]);
-        if (x >= (freq << 16)) { words[nw++] = (uint16_t)x; x >>= 16; }
-        x = ((x / freq) << PREC) + (x % freq) + start;
-    }
-    words[nw++] = (uint16_t)x;
-    words[nw++] = (uint16_t)(x >> 16);
     /* layout: uvarint(esc) | escapes | words in decoding order (the reverse of emission) */
     uint8_t head[10];
     int hn = put_uvarint(head, esc);

@@ -171,8 +171,8 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     def build(q: float) -> tuple[bytes, Header]:
         q = container.quantize_quality(q)
         header = Header(w, h, mode, lm.name, lm.hash_prefix, q)
-        streams = tuple(net.compress_latent(y, q, EntropyCoder.RANS16))
-        return container.write(TlcFile(header, streams, text, EntropyCoder.RANS16)), header
+        streams = tuple(net.compress_latent(y, q, EntropyCoder.RANS16_LANES))
+        return container.write(TlcFile(header, streams, text, EntropyCoder.RANS16_LANES)), header
 
     if max_bytes is not None:
         data, header = _search_rate(build, max_bytes, top)

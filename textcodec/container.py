@@ -16,7 +16,7 @@ from textcodec.varint import read_uvarint, write_uvarint
 
 MAGIC = b"\x89TLC"
 MAJOR_VERSION = 1
-MINOR_VERSION = 1  # 1.1 added the CODER section
+MINOR_VERSION = 2  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes)
 PREAMBLE_SIZE = len(MAGIC) + 2
 CRC_SIZE = 4
 MAX_PIXELS = 1 << 28  # 268 Mpx: beyond this the decoder would need unbounded memory
@@ -56,10 +56,12 @@ class SideCodec(enum.IntEnum):
 
 class EntropyCoder(enum.IntEnum):
     """The coder of the latent streams. A file without a CODER section (every 1.0 file) was
-    coded by CompressAI's rANS; 1.1 writers use textcodec's own (``textcodec/_rans.c``)."""
+    coded by CompressAI's rANS; 1.1 writers use textcodec's own (``textcodec/_rans.c``), 1.2
+    writers the same coder with each stream cut into lanes that decode on several cores."""
 
     COMPRESSAI = 0
     RANS16 = 1
+    RANS16_LANES = 2
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@
     python tools/profile_decode.py --device cuda [--repeat 5]
 
 Stages: container parse, z rANS decode, entropy parameters (integer h_s) on the CPU and on
-the device, y rANS decode (the file's coder, textcodec's rANS; and CompressAI's on the same
-symbols, for comparison), synthesis, fusion (300-word side stream), copy back as uint8."""
+the device, y rANS decode (the file's coder: textcodec's rANS in lanes on several cores; the
+same symbols as one lane, and through CompressAI's coder, for comparison), synthesis, fusion
+(300-word side stream), copy back as uint8."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -61,6 +63,13 @@ def main() -> None:
         state["y_sym"] = y
         state["y"] = (y.reshape(idx.shape).double() + means).float()
 
+    def y_decode_one_lane():
+        if "y_one" not in state:
+            state["y_one"] = coders["y"].encode(state["y_sym"], state["p"][1],
+                                                EntropyCoder.RANS16)
+        y = coders["y"].decode(state["y_one"], state["p"][1], EntropyCoder.RANS16)
+        assert torch.equal(y, state["y_sym"])
+
     def y_decode_compressai():
         if "y_ca" not in state:
             state["y_ca"] = coders["y"].encode(state["y_sym"], state["p"][1],
@@ -85,7 +94,8 @@ def main() -> None:
 
     stages = [("parse", lambda: read_file(data)), ("z_rans", z_decode),
               ("params_cpu", params_cpu), ("params_device", params_dev),
-              ("y_rans", y_decode), ("y_rans_compressai", y_decode_compressai),
+              ("y_rans", y_decode), ("y_rans_one_lane", y_decode_one_lane),
+              ("y_rans_compressai", y_decode_compressai),
               ("upload", upload), ("synthesis", synthesis),
               ("fusion", fusion), ("download", download)]
     res = {"device": args.device, "coder": f.coder.name, "quality": q, "bytes": len(data)}
@@ -104,6 +114,8 @@ def main() -> None:
                 times.append(time.perf_counter() - t)
             res[name + "_ms"] = round(1000 * statistics.median(times), 2)
     res["y_symbols"] = state["y_sym"].numel()
+    res["y_lanes"] = int(f.latent[1][0]) if f.coder == EntropyCoder.RANS16_LANES else 1
+    res["cpu_cores"] = os.cpu_count()
     print(json.dumps(res))
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from textcodec import _rans
 from textcodec.checkpoint import load_release
 from textcodec.container import EntropyCoder
-from textcodec.nets.coder import TableCoder
+from textcodec.nets.coder import MAX_LANES, TableCoder, lane_count
 
 MODEL = Path(__file__).parents[2] / "models" / "textcodec-base-v2.pt"
 
@@ -93,3 +93,55 @@ def test_tables_that_are_not_16_bit_cdfs_are_refused():
                          torch.tensor([0]))
         with pytest.raises(ValueError, match="rANS table"):
             bad.encode(torch.tensor([0]), torch.zeros(1, dtype=torch.int32))
+
+
+def test_lane_count_keeps_small_and_ultra_low_rate_streams_in_one_lane():
+    assert lane_count(737_280, 66_000) == MAX_LANES   # a 720p latent at a middle rate
+    assert lane_count(737_280, 1_200) == 1            # the same latent at ~0.01 bpp
+    assert lane_count(737_280, 5_000) == 2
+    assert lane_count(20_000, 100_000) == 1           # too few symbols to share out
+
+
+def test_long_streams_code_in_lanes_that_decode_to_the_same_symbols(coders):
+    y = coders["y"]
+    sym, idx = latent_like(y, 300_000, seed=3, spread=3.0)
+    one = y.encode(sym, idx, EntropyCoder.RANS16)
+    laned = y.encode(sym, idx, EntropyCoder.RANS16_LANES)
+    lanes = laned[0]
+    assert lanes == lane_count(len(sym), len(one)) > 1
+    assert len(one) < len(laned) <= len(one) + 8 * lanes     # a few bytes a lane
+    assert torch.equal(y.decode(laned, idx, EntropyCoder.RANS16_LANES), sym)
+    assert torch.equal(y.decode(one, idx, EntropyCoder.RANS16), sym)
+
+
+def test_damaged_lane_headers_are_errors(coders):
+    y = coders["y"]
+    sym, idx = latent_like(y, 300_000, seed=4, spread=3.0)
+    data = y.encode(sym, idx)
+    lanes = data[0]
+    assert lanes > 1
+    body = data[1:]
+    first, n = _rans_uvarint(body)
+    bad = [bytes([0]) + body,                                  # no lanes
+           bytes([MAX_LANES + 1]) + body,                      # more lanes than allowed
+           data[:1 + n // 2] if n > 1 else data[:1],           # sizes cut off
+           bytes([lanes, 0xff, 0xff, 0xff, 0x7f]) + body[n:],  # first lane past the end
+           bytes([lanes]) + _uvarint(first + 1) + body[n:],    # lanes shifted by a byte
+           bytes([1]) + body]                                  # the lane sizes read as words
+    for b in bad:
+        with pytest.raises(ValueError):
+            y.decode(b, idx)
+    with pytest.raises(ValueError, match="lanes"):
+        y.decode(bytes([2]), torch.zeros(1, dtype=torch.int32))   # 2 lanes for 1 symbol
+
+
+def _uvarint(v: int) -> bytes:
+    from textcodec.varint import write_uvarint
+
+    return write_uvarint(v)
+
+
+def _rans_uvarint(b: bytes) -> tuple[int, int]:
+    from textcodec.varint import read_uvarint
+
+    return read_uvarint(b, 0)

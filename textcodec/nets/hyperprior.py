@@ -199,7 +199,7 @@ class VariableRateHyperprior(nn.Module):
 
     @torch.no_grad()
     def compress_latent(self, y: torch.Tensor, quality: float,
-                        coder: EntropyCoder = EntropyCoder.RANS16) -> list[bytes]:
+                        coder: EntropyCoder = EntropyCoder.RANS16_LANES) -> list[bytes]:
         c = self._require_coding()
         gain, _ = self._gains(quality)
         y = y * gain
@@ -214,7 +214,7 @@ class VariableRateHyperprior(nn.Module):
     @torch.no_grad()
     def decompress_latent(self, strings: list[bytes], z_shape: tuple[int, int],
                           quality: float,
-                          coder: EntropyCoder = EntropyCoder.RANS16) -> torch.Tensor:
+                          coder: EntropyCoder = EntropyCoder.RANS16_LANES) -> torch.Tensor:
         """Entropy-decode y_hat (before the inverse gain): rANS on the CPU, the entropy
         parameters on the model's device; y_hat comes back on that device."""
         if len(strings) != 2:
