@@ -58,10 +58,11 @@ def main() -> None:
         state["p_dev"] = (idx.cpu(), means.cpu())
 
     def y_decode():
+        state["y_sym"] = coders["y"].decode(f.latent[1], state["p"][1], f.coder)
+
+    def y_values():
         _, idx, means = state["p"]
-        y = coders["y"].decode(f.latent[1], idx, f.coder)
-        state["y_sym"] = y
-        state["y"] = (y.reshape(idx.shape).double() + means).float()
+        state["y"] = (state["y_sym"].reshape(idx.shape).double() + means).float()
 
     def y_decode_one_lane():
         if "y_one" not in state:
@@ -95,7 +96,7 @@ def main() -> None:
     stages = [("parse", lambda: read_file(data)), ("z_rans", z_decode),
               ("params_cpu", params_cpu), ("params_device", params_dev),
               ("y_rans", y_decode), ("y_rans_one_lane", y_decode_one_lane),
-              ("y_rans_compressai", y_decode_compressai),
+              ("y_rans_compressai", y_decode_compressai), ("y_values", y_values),
               ("upload", upload), ("synthesis", synthesis),
               ("fusion", fusion), ("download", download)]
     res = {"device": args.device, "coder": f.coder.name, "quality": q, "bytes": len(data)}
