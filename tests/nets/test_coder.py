@@ -1,5 +1,6 @@
 """textcodec's rANS coder (textcodec/_rans.c) against the shipped checkpoint's tables."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,10 @@ from textcodec.checkpoint import load_release
 from textcodec.container import EntropyCoder
 from textcodec.nets.coder import MAX_LANES, TableCoder, lane_count
 
-MODEL = Path(__file__).parents[2] / "models" / "textcodec-base-v2.pt"
+MODELS = Path(__file__).parents[2] / "models"
+# the shipped baseline's real tables (any shipped checkpoint would do)
+_MANIFEST = json.loads((MODELS / "manifest.json").read_text())
+MODEL = MODELS / _MANIFEST["models"][_MANIFEST["baseline"]]["file"]
 
 
 @pytest.fixture(scope="module")
