@@ -108,10 +108,10 @@ class TableCoder:
             return torch.zeros(0, dtype=torch.int32)
         return torch.frombuffer(array.array("i", values), dtype=torch.int32)
 
-
     def _encode_lanes(self, sym: np.ndarray, idx: np.ndarray) -> bytes:
         """uvarint L | L-1 uvarint lane sizes (the last lane takes the rest) | the lanes, each
-        a coder-1 stream of its slice of the symbols (docs/format.md)."""
+        a coder-1 stream of its slice of the symbols (docs/format.md). The one-lane stream is
+        coded first: its size decides the lane count (and it is the answer for one lane)."""
         single = _rans.encode(sym, idx, *self._tables())
         lanes = lane_count(len(sym), len(single))
         if lanes == 1:
