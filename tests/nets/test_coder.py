@@ -3,13 +3,11 @@
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from textcodec import _rans
 from textcodec.checkpoint import load_release
 from textcodec.container import EntropyCoder
 from textcodec.nets.coder import MAX_LANES, TableCoder, lane_count
