@@ -27,11 +27,19 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
          [("logit-finetune.jsonl", V1_BASE), ("logit-v2a.jsonl", V1_BASE + 3108),
           ("logit-v2b-kappa003.jsonl", V1_BASE + 3108 + 11544)]),
         ("OCR fine-tune v1", [("ocr-finetune.jsonl", V1_BASE)]),
-        ("OCR fine-tune v2 (default)", [("ocr-v2.jsonl", V1_BASE + 13471)])]
+        ("OCR fine-tune v2", [("ocr-v2.jsonl", V1_BASE + 13471)]),
+        # sessions 4-5 continue session 3's base4 (48,119 steps; its logs were not kept)
+        ("baseline R+D, sessions 4-5 (base-v3 = base6)",
+         [("s4-base5.jsonl", 48119), ("s5-base6.jsonl", 59305), ("s5-base7.jsonl", 72005)]),
+        ("logit fine-tune k 0.003, sessions 4-5",
+         [("s4-logit5.jsonl", 48119), ("s5-logit6.jsonl", 58078), ("s5-logit7.jsonl", 68636)]),
+        ("logit fine-tune k 0.006 (logitK6)", [("s5-logitK6.jsonl", 58078)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
-          ("fusion on logit v2 (warm start)", [("fusion-on-logit-v2b.jsonl", 10782)])]
+          ("fusion on logit v2 (warm start)", [("fusion-on-logit-v2b.jsonl", 10782)]),
+          ("rate-dependent OCR errors: fusR5, then fusR6 (text-v3's block)",
+           [("s5-fusR5.jsonl", 0), ("s5-fusR6.jsonl", 9958)])]
 
 
 def _rows(parts):
