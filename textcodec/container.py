@@ -34,7 +34,6 @@ class SectionType(enum.IntEnum):
     CODER = 0x04
 
 
-
 OPTIONAL_SECTION_BIT = 0x80
 
 

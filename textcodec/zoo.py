@@ -191,10 +191,10 @@ def _download(url: str, dest: Path, entry, progress: bool, error=ModelError) -> 
                 bar(len(chunk))
         if received != entry.size:
             raise error(f"download from {url} was interrupted at {received} of "
-                             f"{entry.size} bytes")
+                        f"{entry.size} bytes")
         if h.hexdigest() != entry.sha256:
             raise error(f"{url} gave a file whose sha256 {h.hexdigest()[:12]}... does not "
-                             f"match the manifest's {entry.sha256[:12]}...")
+                        f"match the manifest's {entry.sha256[:12]}...")
         os.replace(tmp, dest)
     except (urllib.error.URLError, OSError, ValueError) as e:
         raise error(f"download from {url} failed: {getattr(e, 'reason', e)}") from None
