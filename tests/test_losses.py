@@ -54,6 +54,20 @@ def test_logit_filter_can_drop_every_region(recognizer, page):
     assert text_logit_loss(recognizer, x, x * 0.5, boxes, m_min=1e9).item() == 0
 
 
+def test_logit_weights_scale_each_box_term(recognizer, page):
+    x, boxes, _ = page
+    x_hat = (x * 0.6).clamp(0, 1)
+    plain = text_logit_loss(recognizer, x, x_hat, boxes)
+    doubled = text_logit_loss(recognizer, x, x_hat, boxes, weights=torch.full((len(boxes),), 2.0))
+    assert doubled.item() == pytest.approx(2 * plain.item(), rel=1e-5)
+    # weight only the first box: the loss is that box's term over the box count
+    only = torch.zeros(len(boxes))
+    only[0] = len(boxes)
+    first = text_logit_loss(recognizer, x, x_hat, boxes[:1])
+    assert text_logit_loss(recognizer, x, x_hat, boxes, weights=only).item() == pytest.approx(
+        first.item(), rel=1e-4)
+
+
 def test_ocr_loss_prefers_the_true_text(recognizer, page):
     x, boxes, texts = page
     right = ocr_ctc_loss(recognizer, x, boxes, texts)

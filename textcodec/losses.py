@@ -34,12 +34,15 @@ def rate_distortion(x: torch.Tensor, x_hat: torch.Tensor, lik_y: torch.Tensor,
 
 def text_logit_loss(recognizer: TextRecognizer, x: torch.Tensor, x_hat: torch.Tensor,
                     boxes: torch.Tensor, m_min: float | None = None,
-                    sigma_max: float | None = None) -> torch.Tensor:
+                    sigma_max: float | None = None,
+                    weights: torch.Tensor | None = None) -> torch.Tensor:
     """mean (v - v_hat)^2 over kept boxes, time steps and classes (Lai et al. 2024).
 
     v are the frozen recognizer's logits on crops of the original, v_hat on the same crops
     of the reconstruction. The paper's filter keeps a region only where the original's logits
-    are confident (median(v) >= m_min) and consistent (stdev(v) <= sigma_max); None skips it."""
+    are confident (median(v) >= m_min) and consistent (stdev(v) <= sigma_max); None skips it.
+    ``weights`` (K,) scale each box's term (e.g. by its sample's rate), averaged over the
+    kept boxes."""
     if boxes.numel() == 0:
         return x_hat.new_zeros(())
     with torch.no_grad():
@@ -52,7 +55,10 @@ def text_logit_loss(recognizer: TextRecognizer, x: torch.Tensor, x_hat: torch.Te
         keep &= v.flatten(1).std(1) <= sigma_max
     if not keep.any():
         return x_hat.new_zeros(())
-    return ((v[keep] - v_hat[keep]) ** 2).mean()
+    per_box = ((v[keep] - v_hat[keep]) ** 2).flatten(1).mean(1)
+    if weights is not None:
+        per_box = per_box * weights[keep]
+    return per_box.mean()
 
 
 def ocr_ctc_loss(recognizer: TextRecognizer, x_hat: torch.Tensor, boxes: torch.Tensor,

@@ -10,7 +10,7 @@ import torch
 from textcodec.checkpoint import load_release
 from textcodec.nets.hyperprior import pad_to_multiple
 from textcodec.train.data import MixedDataset, collate, crop_with_words, word_boxes
-from textcodec.train.loop import main
+from textcodec.train.loop import main, parse_args, parse_logit_filter, small_glyph_boxes
 from textcodec.train.synth import ScreenSynth
 from textcodec.words import Word
 
@@ -27,6 +27,37 @@ def test_training_smoke_run_writes_a_codable_checkpoint(tmp_path):
     assert blob["extra"]["steps"] == 3
     x = pad_to_multiple(torch.rand(1, 3, 40, 70))
     assert len(model.compress_latent(model.analysis(x), 1.0)) == 2
+
+
+def test_text_loss_options_parse_and_reach_the_checkpoint(tmp_path):
+    assert parse_logit_filter(None) == (None, None)
+    assert parse_logit_filter("20") == (20.0, None)
+    assert parse_logit_filter("20,8") == (20.0, 8.0)
+    for bad in ("x", "1,2,3", "20,0"):
+        with pytest.raises(ValueError):
+            parse_logit_filter(bad)
+        with pytest.raises(SystemExit):
+            parse_args(["--logit-filter", bad])
+    out = tmp_path / "run"
+    main(["--out", str(out), "--steps", "2", "--batch", "2", "--workers", "0", "--crop", "128",
+          "--mix", "1,0,0,0", "--log-every", "1", "--losses", "rd,logit", "--name", "opts",
+          "--device", "cpu", "--kappa-by-rate", "--logit-filter", "5", "--text-max-char-area",
+          "400"])
+    _, blob = load_release(out / "opts.pt")
+    assert blob["extra"]["kappa_by_rate"] is True
+    assert blob["extra"]["logit_filter"] == "5"
+    assert blob["extra"]["text_max_char_area"] == 400
+
+
+def test_small_glyph_boxes_keeps_words_by_area_per_character():
+    boxes = torch.tensor([[0, 0, 0, 40, 10],     # 400 px^2, 4 chars: 100 each
+                          [0, 0, 0, 40, 20],     # 800 px^2, 2 chars: 400 each
+                          [1, 5, 5, 25, 15]])    # 200 px^2, 1 char
+    texts = ["abcd", "ab", "a"]
+    assert small_glyph_boxes(boxes, texts, 0).tolist() == [0, 1, 2]
+    assert small_glyph_boxes(boxes, texts, 150).tolist() == [0]
+    assert small_glyph_boxes(boxes, texts, 400).tolist() == [0, 1, 2]
+    assert small_glyph_boxes(boxes, texts, 99).tolist() == []
 
 
 def test_resume_continues_from_the_last_step(tmp_path):

@@ -27,6 +27,30 @@ from textcodec.train.data import CORRUPTION, MixedDataset, collate, parse_corrup
 MAX_TEXT_CROPS = 48
 
 
+def parse_logit_filter(spec: str | None) -> tuple[float | None, float | None]:
+    """'M_MIN' or 'M_MIN,SIGMA_MAX' -> (m_min, sigma_max); None -> no filter."""
+    if not spec:
+        return None, None
+    parts = spec.split(",")
+    try:
+        values = [float(v) for v in parts]
+    except ValueError:
+        raise ValueError(f"--logit-filter: {spec!r} is not M_MIN or M_MIN,SIGMA_MAX") from None
+    if len(values) > 2 or (len(values) == 2 and values[1] <= 0):
+        raise ValueError(f"--logit-filter: {spec!r} is not M_MIN or M_MIN,SIGMA_MAX "
+                         "(SIGMA_MAX > 0)")
+    return values[0], values[1] if len(values) == 2 else None
+
+
+def small_glyph_boxes(boxes: torch.Tensor, texts: list[str], max_char_area: float) -> torch.Tensor:
+    """Indices of the boxes whose area per character is at most max_char_area (0: all)."""
+    if not max_char_area:
+        return torch.arange(len(boxes))
+    area = (boxes[:, 3] - boxes[:, 1]).clamp(min=0) * (boxes[:, 4] - boxes[:, 2]).clamp(min=0)
+    chars = torch.tensor([max(len(t), 1) for t in texts], dtype=area.dtype)
+    return torch.nonzero(area / chars <= max_char_area).flatten()
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="textcodec-train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -54,6 +78,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "or LOW:HIGH (two such triples) for errors that grow from the lowest rate "
                    "to the highest")
     p.add_argument("--kappa", type=float, default=0.02, help="text logit loss weight")
+    p.add_argument("--kappa-by-rate", action="store_true",
+                   help="scale each box's logit term by its sample's lambda over the rates' "
+                   "geometric mean (constant text/MSE balance at every rate)")
+    p.add_argument("--logit-filter", metavar="M_MIN[,SIGMA_MAX]",
+                   help="the paper's region filter: keep a box only where the original's "
+                   "logits have median max >= M_MIN (and stdev <= SIGMA_MAX)")
+    p.add_argument("--text-max-char-area", type=float, default=0,
+                   help="text losses see only words whose box area per character is at most "
+                   "this many px^2 (small glyphs); 0 = every word")
     p.add_argument("--ocr-weight", type=float, default=0.1, help="OCR (CTC) loss weight")
     p.add_argument("--pack", type=Path, help="data pack folder (fonts, funsd, photos)")
     p.add_argument("--mix", default="0.5,0.15,0.2,0.15", help="screen,document,funsd,photo")
@@ -68,6 +101,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     try:
         parse_corruption(args.corrupt)
+        parse_logit_filter(args.logit_filter)
     except ValueError as e:
         p.error(str(e))
     if args.config:
@@ -171,6 +205,10 @@ def train(args: argparse.Namespace) -> dict:
         batch_size=args.batch, collate_fn=collate, num_workers=args.workers,
         pin_memory=device.type == "cuda", persistent_workers=args.workers > 0)
     lambdas_all = torch.tensor(model.lambdas, device=device)
+    m_min, sigma_max = parse_logit_filter(args.logit_filter)
+    text_options = {"kappa": args.kappa, "kappa_by_rate": args.kappa_by_rate,
+                    "logit_filter": args.logit_filter,
+                    "text_max_char_area": args.text_max_char_area}
     log = open(args.out / "log.jsonl", "a") if rank == 0 else None
     t0 = time.time()
     acc: dict[str, float] = {}
@@ -203,11 +241,18 @@ def train(args: argparse.Namespace) -> dict:
                                  lambdas_all[q])
             loss = rd["loss"]
             terms = {k: float(v.detach()) for k, v in rd.items()}
-        if recognizer is not None and len(boxes) and not fusion_stage:
-            pick = torch.randperm(len(boxes))[:MAX_TEXT_CROPS]
+        pool = (small_glyph_boxes(boxes, texts, args.text_max_char_area)
+                if recognizer is not None and not fusion_stage else [])
+        if len(pool):
+            pick = pool[torch.randperm(len(pool))[:MAX_TEXT_CROPS]]
             b = boxes[pick].to(device)
             if "logit" in losses:
-                tl = text_logit_loss(recognizer, x, out.x_hat.clamp(0, 1), b)
+                weights = None
+                if args.kappa_by_rate:
+                    lam = lambdas_all[q][b[:, 0].long()]
+                    weights = lam / lambdas_all.log().mean().exp()
+                tl = text_logit_loss(recognizer, x, out.x_hat.clamp(0, 1), b, m_min, sigma_max,
+                                     weights)
                 loss = loss + args.kappa * tl
                 terms["logit"] = float(tl.detach())
             if "ocr" in losses:
@@ -240,7 +285,7 @@ def train(args: argparse.Namespace) -> dict:
                 _save_last(model, opt, aux_opt, step, last)
                 save_release(model, args.out / f"{args.name}.pt", args.name,
                              extra={"steps": step, "losses": sorted(losses),
-                                    "kappa": args.kappa})
+                                    **text_options})
                 model.train()
             if world > 1:  # update() rounded rank 0's h_s to fp16: every rank takes its weights
                 for t in model.parameters():
@@ -249,7 +294,7 @@ def train(args: argparse.Namespace) -> dict:
     if rank == 0:
         _save_last(model, opt, aux_opt, step, last)
         sha = save_release(model.cpu(), args.out / f"{args.name}.pt", args.name,
-                           extra={"steps": step, "losses": sorted(losses), "kappa": args.kappa})
+                           extra={"steps": step, "losses": sorted(losses), **text_options})
         result = {"name": args.name, "steps": step, "sha256": sha,
                   "minutes": round((time.time() - t0) / 60, 2), "world_size": world,
                   "ranks_in_sync": in_sync}
