@@ -33,13 +33,21 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
          [("s4-base5.jsonl", 48119), ("s5-base6.jsonl", 59305), ("s5-base7.jsonl", 72005)]),
         ("logit fine-tune k 0.003, sessions 4-5",
          [("s4-logit5.jsonl", 48119), ("s5-logit6.jsonl", 58078), ("s5-logit7.jsonl", 68636)]),
-        ("logit fine-tune k 0.006 (logitK6)", [("s5-logitK6.jsonl", 58078)])]
+        ("logit fine-tune k 0.006 (logitK6)", [("s5-logitK6.jsonl", 58078)]),
+        # session 6: text fine-tunes of base6 (72,005 steps); the second call's runs returned
+        # their step-6,000 checkpoints (the device time ran out), so their logs stop there
+        ("logit, small glyphs + region filter (logitS6, logitS7)",
+         [("s6-logitS6.jsonl", 72005), ("s6-logitS7.jsonl", 72005 + 9871)]),
+        ("logit, small glyphs only (logitA6)", [("s6-logitA6.jsonl", 72005)]),
+        ("logit, kappa by rate (logitW6)", [("s6-logitW6.jsonl", 72005)]),
+        ("OCR loss on base6 (ocr6)", [("s6-ocr6.jsonl", 72005)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
           ("fusion on logit v2 (warm start)", [("fusion-on-logit-v2b.jsonl", 10782)]),
           ("rate-dependent OCR errors: fusR5, then fusR6 (text-v3's block)",
-           [("s5-fusR5.jsonl", 0), ("s5-fusR6.jsonl", 9958)])]
+           [("s5-fusR5.jsonl", 0), ("s5-fusR6.jsonl", 9958)]),
+          ("text-v3's block fine-tuned on base6 (fusB6)", [("s6-fusB6.jsonl", 9958 + 13168)])]
 
 
 def _rows(parts):
@@ -56,12 +64,13 @@ def main() -> None:
     for label, parts in RUNS:
         rows = _rows(parts)
         steps = [s for s, _ in rows]
+        style = "--" if parts[0][0].startswith("s6-") else "-"   # session 6: dashed
         for ax, key in zip(axes, ("psnr", "bpp", "loss")):
-            ax.plot(steps, [r[key] for _, r in rows], label=label, lw=1)
+            ax.plot(steps, [r[key] for _, r in rows], style, label=label, lw=1)
     for label, parts in FUSION:
         rows = _rows(parts)
         axes[3].plot([s for s, _ in rows], [r["box_mse_gain"] * 1e3 for _, r in rows],
-                     label=label, lw=1)
+                     "--" if parts[0][0].startswith("s6-") else "-", label=label, lw=1)
     for ax, title in zip(axes, ("training PSNR (dB), all rates mixed", "training bpp",
                                 "total loss", "fusion: box MSE gain (x1e-3)")):
         ax.set_title(title)

@@ -31,9 +31,20 @@ class OcrEngine(Protocol):
 
 @dataclass
 class EasyOcrEngine:
+    """EasyOCR's readtext pipeline (CRAFT boxes, english_g2 readings), made faster on the CPU.
+
+    ``fast`` keeps EasyOCR's models, crops, thresholds and decoding but runs them the quicker
+    way (docs/benchmarks.md): CRAFT in channels-last memory under bfloat16 autocast where the
+    CPU computes bfloat16 natively (AVX-512 BF16 / AMX; float32 elsewhere), and the recognizer
+    on batches of crops that EasyOCR would pad to the same width, instead of one crop per
+    call. Each crop gets exactly the tensor EasyOCR gives it, so the readings are EasyOCR's;
+    bfloat16 detection can move a box edge by a pixel (tests/ocr/test_fast_ocr.py measures it).
+    ``fast=False`` is EasyOCR's own ``readtext``."""
+
     name: str = "easyocr"
     gpu: bool | None = None
     canvas_size: int = 2560
+    fast: bool = True
 
     def __post_init__(self):
         import torch
@@ -47,8 +58,15 @@ class EasyOcrEngine:
         except ImportError:
             raise ModelError("EasyOCR is not installed: pip install easyocr") from None
         gpu = torch.cuda.is_available() if self.gpu is None else self.gpu
+        # EasyOCR quantises the recognizer's LSTM to int8 on the CPU; that per-batch dynamic
+        # quantisation would make a crop's reading depend on its batch, so the fast path keeps
+        # the float weights (as EasyOCR does on a GPU)
         self._reader = easyocr.Reader(["en"], gpu=gpu, model_storage_directory=str(model_dir()),
-                                      download_enabled=False, verbose=False)
+                                      download_enabled=False, verbose=False,
+                                      quantize=not self.fast)
+        if self.fast and not gpu:
+            self._reader.detector = FastCpu(self._reader.detector, channels_last=True)
+            self._reader.recognizer = FastCpu(self._reader.recognizer, channels_last=True)
 
     def detect(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
         """Axis-aligned word boxes (x0, y0, x1, y1) found by CRAFT."""
@@ -61,8 +79,16 @@ class EasyOcrEngine:
         return boxes
 
     def read(self, image: np.ndarray) -> list[Word]:
-        results = self._reader.readtext(image, canvas_size=self.canvas_size, batch_size=16,
-                                        paragraph=False)
+        if self.fast:
+            from easyocr.utils import reformat_input
+
+            img, grey = reformat_input(image)
+            horizontal, free = self._reader.detect(img, canvas_size=self.canvas_size,
+                                                   reformat=False)
+            results = recognize_batched(self._reader, grey, horizontal[0], free[0])
+        else:
+            results = self._reader.readtext(image, canvas_size=self.canvas_size, batch_size=16,
+                                            paragraph=False)
         words = []
         for quad, text, conf in results:
             text = text.strip()
@@ -70,6 +96,99 @@ class EasyOcrEngine:
                 pts = tuple((float(x), float(y)) for x, y in quad)
                 words.append(Word.from_quad(text, pts, float(conf)))  # type: ignore[arg-type]
         return words
+
+
+def cpu_has_bf16() -> bool:
+    """Whether oneDNN runs bfloat16 natively here (else autocast would emulate it, slowly)."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def _module_base():
+    import torch
+
+    return torch.nn.Module
+
+
+class FastCpu(_module_base()):  # type: ignore[misc]
+    """One of EasyOCR's networks as EasyOCR calls it, under bfloat16 autocast where the CPU
+    has it natively (float outputs, as the caller expects), channels-last for CRAFT."""
+
+    def __init__(self, net, channels_last: bool = False):
+        import torch
+
+        super().__init__()
+        self.channels_last = channels_last
+        self.net = net.to(memory_format=torch.channels_last) if channels_last else net
+        self.bf16 = cpu_has_bf16()
+
+    def forward(self, x, *rest):
+        import torch
+
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            out = self.net(x, *rest)
+        if isinstance(out, tuple):
+            return tuple(t.float().contiguous() for t in out)
+        return out.float()
+
+
+# crops per recognizer call; EasyOCR on the CPU makes one call per crop
+RECOGNIZER_BATCH = 32
+
+
+def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
+                      contrast_ths: float = 0.1, adjust_contrast: float = 0.5,
+                      batch: int = RECOGNIZER_BATCH) -> list[tuple]:
+    """EasyOCR's Reader.recognize (greedy decoding, its contrast retry) with the crops that
+    share a padded width read together: the same tensors, fewer and fuller calls.
+
+    Returns (quad, text, confidence) in EasyOCR's order: horizontal boxes, then free ones."""
+    import easyocr.easyocr
+    from easyocr.recognition import AlignCollate, recognizer_predict
+    from easyocr.utils import get_image_list
+    from PIL import Image
+
+    height = getattr(easyocr.easyocr, "imgH", 64)
+    ignore = set(reader.character) - set(reader.lang_char)
+    ignore_idx = [reader.character.index(c) + 1 for c in ignore]
+    items = []                       # (quad, crop, padded width), one per box kept
+    for h_list, f_list in [([b], []) for b in horizontal] + [([], [b]) for b in free]:
+        crops, width = get_image_list(h_list, f_list, grey, model_height=height)
+        items += [(quad, crop, int(width)) for quad, crop in crops]
+
+    def predict(indices: list[int], contrast: float) -> dict[int, list]:
+        out: dict[int, list] = {}
+        by_width: dict[int, list[int]] = {}
+        for i in indices:
+            by_width.setdefault(items[i][2], []).append(i)
+        for width, group in by_width.items():
+            collate = AlignCollate(imgH=height, imgW=width, keep_ratio_with_pad=True,
+                                   adjust_contrast=contrast)
+            for k in range(0, len(group), batch):
+                chunk = group[k:k + batch]
+                tensors = collate([Image.fromarray(items[i][1], "L") for i in chunk])
+                preds = recognizer_predict(reader.recognizer, reader.converter, [tensors],
+                                           int(width / 10), ignore_idx, {}, "greedy", 5,
+                                           device=reader.device)
+                out.update(zip(chunk, preds))
+        return out
+
+    first = predict(list(range(len(items))), 0.0)
+    retry = [i for i in range(len(items)) if first[i][1] < contrast_ths]
+    second = predict(retry, adjust_contrast) if retry else {}
+    results = []
+    for i, (quad, _, _) in enumerate(items):
+        text, conf = first[i]
+        if i in second and second[i][1] >= conf:
+            text, conf = second[i]
+        results.append((quad, text, conf))
+    return results
 
 
 @dataclass

@@ -1,0 +1,90 @@
+"""The EasyOCR engine's fast path against EasyOCR's own pipeline, on a rendered page."""
+
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from textcodec.bench.metrics import corpus_error, levenshtein
+from textcodec.ocr.engine import EasyOcrEngine, FastCpu, recognize_batched
+from textcodec.train.synth import ScreenSynth
+
+
+@pytest.fixture(scope="module")
+def page():
+    tile = ScreenSynth().tile(random.Random(11), 480, 240)
+    return tile.image, [w for w in tile.words if w.height >= 10]
+
+
+@pytest.fixture(scope="module")
+def engines():
+    return EasyOcrEngine(gpu=False, fast=False), EasyOcrEngine(gpu=False, fast=True)
+
+
+def _boxes(reader, image):
+    from easyocr.utils import reformat_input
+
+    img, grey = reformat_input(image)
+    horizontal, free = reader.detect(img, reformat=False)
+    return grey, horizontal[0], free[0]
+
+
+def test_batched_recognition_is_easyocrs_reading_crop_by_crop(engines, page):
+    """Same crops, same padding, same decoding: the float recognizer read in batches gives what
+    EasyOCR's one-crop-per-call loop gives with the same weights."""
+    reader = engines[1]._reader
+    wrapped = reader.recognizer
+    reader.recognizer = wrapped.net if isinstance(wrapped, FastCpu) else wrapped  # no bf16
+    try:
+        grey, horizontal, free = _boxes(reader, page[0])
+        assert len(horizontal) + len(free) >= 5
+        one_by_one = reader.recognize(grey, horizontal, free, batch_size=1, reformat=False)
+        batched = recognize_batched(reader, grey, horizontal, free)
+    finally:
+        reader.recognizer = wrapped
+    assert [t for _, t, _ in batched] == [t for _, t, _ in one_by_one]
+    assert [[list(map(int, p)) for p in q] for q, _, _ in batched] == \
+        [[list(map(int, p)) for p in q] for q, _, _ in one_by_one]
+    np.testing.assert_allclose([c for *_, c in batched], [c for *_, c in one_by_one], atol=1e-4)
+
+
+def test_contrast_retry_keeps_the_more_confident_reading(engines, page):
+    reader = engines[1]._reader
+    grey, horizontal, free = _boxes(reader, page[0])
+    plain = recognize_batched(reader, grey, horizontal, free, contrast_ths=0.0)
+    retried = recognize_batched(reader, grey, horizontal, free, contrast_ths=1.01)
+    assert len(plain) == len(retried)
+    assert all(r[2] >= p[2] - 1e-6 for p, r in zip(plain, retried))
+
+
+def _reading_error(words, truth) -> float:
+    """Corpus CER of each true word against the closest token of the readings (EasyOCR reads
+    phrases) whose boxes hold its centre; "" where none does."""
+    pairs = []
+    for t in truth:
+        x0, y0, x1, y1 = t.axis_aligned_box()
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        tokens = [tok for w in words for tok in w.text.split()
+                  if w.axis_aligned_box()[0] <= cx <= w.axis_aligned_box()[2]
+                  and w.axis_aligned_box()[1] <= cy <= w.axis_aligned_box()[3]]
+        pairs.append((t.text, min(tokens, key=lambda tok: levenshtein(t.text, tok), default="")))
+    return corpus_error(pairs)
+
+
+def test_fast_engine_reads_the_page_as_well_as_easyocr(engines, page):
+    image, truth = page
+    slow, fast = (e.read(image) for e in engines)
+    assert abs(len(fast) - len(slow)) <= max(2, len(slow) // 10)
+    slow_err, fast_err = _reading_error(slow, truth), _reading_error(fast, truth)
+    assert slow_err < 0.6                      # the page is readable at all
+    assert fast_err <= slow_err + 0.05
+
+
+def test_fast_cpu_wrapper_is_the_network_when_bfloat16_is_off():
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU())
+    x = torch.rand(2, 1, 8, 12)
+    wrapped = FastCpu(net, channels_last=True)
+    wrapped.bf16 = False
+    torch.testing.assert_close(wrapped(x), net(x))
+    assert wrapped(x).dtype == torch.float32
