@@ -67,3 +67,26 @@ def test_ms_ssim_is_one_for_identical_images_and_drops_with_noise():
     assert ms_ssim(a, a) == pytest.approx(1, abs=1e-5)
     assert ms_ssim(a, noisy) < 0.9
     assert math.isnan(ms_ssim(a[:100], a[:100]))
+
+
+def test_pchip_bd_rate_follows_a_curve_at_its_floor():
+    """Two codecs on one CER curve that flattens at a floor, sampled at other rates: no rate
+    difference. A single cubic through log-rate overshoots on the flat part; PCHIP does not."""
+    rates = np.array([0.08, 0.12, 0.17, 0.23, 0.29])
+
+    def curve(r):
+        return 0.18 + 3 * np.exp(-r / 0.03)
+
+    shifted = rates * 1.1
+    assert bd_rate(rates, -curve(rates), shifted, -curve(shifted), "pchip") == pytest.approx(
+        0, abs=1.0)
+    assert bd_quality(rates, curve(rates), shifted, curve(shifted), "pchip") == pytest.approx(
+        0, abs=1e-3)
+    # and where one codec truly needs 10 % less rate, both methods say so
+    assert bd_rate(rates, -curve(rates), rates * 0.9, -curve(rates), "pchip") == pytest.approx(
+        -10, abs=1e-6)
+
+
+def test_unknown_bd_method_is_an_error():
+    with pytest.raises(ValueError, match="pchip"):
+        bd_rate(RATES, PSNRS, RATES, PSNRS, "spline")

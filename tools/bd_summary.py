@@ -3,8 +3,9 @@
     python tools/bd_summary.py --anchor base7 docs/bench/checkpoints-session5-b.jsonl \\
         docs/bench/checkpoints-session6.jsonl [--qualities 4,5,6,7,8]
 
-Prints a Markdown table: BD-rate at equal CER, BD-CER at equal rate (points), BD-PSNR and
-BD-rate at equal PSNR, each model against the anchor (negative rate / CER = better).
+Prints a Markdown table: BD-rate at equal CER and BD-CER at equal rate (points), each by
+Bjontegaard's cubic fit and by PCHIP (textcodec.bench.metrics), then BD-PSNR and BD-rate at
+equal PSNR, each model against the anchor (negative rate / CER = better).
 """
 
 from __future__ import annotations
@@ -33,14 +34,16 @@ def table(found: dict[str, tuple[list, list, list]], anchor: str) -> list[str]:
     if anchor not in found:
         raise SystemExit(f"no rows for the anchor {anchor!r} (have: {', '.join(found)})")
     a = found[anchor]
-    lines = [f"| model (vs {anchor}) | BD-rate (CER) | BD-CER | BD-PSNR | BD-rate (PSNR) |",
-             "|---|---|---|---|---|"]
+    lines = [f"| model (vs {anchor}) | BD-rate (CER) | BD-rate (CER), PCHIP | BD-CER "
+             "| BD-CER, PCHIP | BD-PSNR | BD-rate (PSNR) |", "|---|---|---|---|---|---|---|"]
     for name, c in found.items():
         if name == anchor:
             continue
-        rate_cer = bd_rate(a[0], [-v for v in a[1]], c[0], [-v for v in c[1]])
-        lines.append(f"| {name} | {rate_cer:+.1f} % "
-                     f"| {100 * bd_quality(a[0], a[1], c[0], c[1]):+.1f} pts "
+        rate_cer = [bd_rate(a[0], [-v for v in a[1]], c[0], [-v for v in c[1]], m)
+                    for m in ("cubic", "pchip")]
+        cer = [100 * bd_quality(a[0], a[1], c[0], c[1], m) for m in ("cubic", "pchip")]
+        lines.append(f"| {name} | {rate_cer[0]:+.1f} % | {rate_cer[1]:+.1f} % "
+                     f"| {cer[0]:+.1f} pts | {cer[1]:+.1f} pts "
                      f"| {bd_quality(a[0], a[2], c[0], c[2]):+.2f} dB "
                      f"| {bd_rate(a[0], a[2], c[0], c[2]):+.1f} % |")
     return lines

@@ -81,12 +81,26 @@ def ms_ssim(a: np.ndarray, b: np.ndarray) -> float:
         return float(_ms_ssim(t(a), t(b), data_range=255))
 
 
-def _integral(x: np.ndarray, y: np.ndarray, lo: float, hi: float) -> float:
+def _integral(x: np.ndarray, y: np.ndarray, lo: float, hi: float,
+              method: str = "cubic") -> float:
+    """Integral of y(x) over [lo, hi]: Bjontegaard's cubic fit through every point, or the
+    piecewise cubic Hermite (PCHIP) interpolant, which follows curves that flatten (CER at
+    its floor) without the overshoot a single cubic makes there."""
+    if method == "pchip":
+        from scipy.interpolate import PchipInterpolator
+
+        xs, inverse = np.unique(x, return_inverse=True)    # tied x (CER 1.0 at the lowest
+        ys = np.bincount(inverse, weights=y) / np.bincount(inverse)   # rates): their mean y
+        if len(xs) < 2:
+            return float("nan")
+        return float(PchipInterpolator(xs, ys).integrate(lo, hi))
+    if method != "cubic":
+        raise ValueError(f"unknown BD method {method!r} (cubic, pchip)")
     poly = np.polyint(np.polyfit(x, y, 3))
     return float(np.polyval(poly, hi) - np.polyval(poly, lo))
 
 
-def bd_rate(rate_a, quality_a, rate_b, quality_b) -> float:
+def bd_rate(rate_a, quality_a, rate_b, quality_b, method: str = "cubic") -> float:
     """Average % rate change of B against anchor A at equal quality (negative = B saves).
 
     For a quality where lower is better (CER), pass its negative."""
@@ -95,16 +109,16 @@ def bd_rate(rate_a, quality_a, rate_b, quality_b) -> float:
     lo, hi = max(qa.min(), qb.min()), min(qa.max(), qb.max())
     if hi <= lo:
         return float("nan")
-    avg_a = _integral(qa, la, lo, hi) / (hi - lo)
-    avg_b = _integral(qb, lb, lo, hi) / (hi - lo)
+    avg_a = _integral(qa, la, lo, hi, method) / (hi - lo)
+    avg_b = _integral(qb, lb, lo, hi, method) / (hi - lo)
     return (math.exp(avg_b - avg_a) - 1) * 100
 
 
-def bd_quality(rate_a, quality_a, rate_b, quality_b) -> float:
+def bd_quality(rate_a, quality_a, rate_b, quality_b, method: str = "cubic") -> float:
     """Average quality change of B against anchor A at equal rate (BD-PSNR, BD-CER...)."""
     la, lb = np.log(np.asarray(rate_a, float)), np.log(np.asarray(rate_b, float))
     qa, qb = np.asarray(quality_a, float), np.asarray(quality_b, float)
     lo, hi = max(la.min(), lb.min()), min(la.max(), lb.max())
     if hi <= lo:
         return float("nan")
-    return (_integral(lb, qb, lo, hi) - _integral(la, qa, lo, hi)) / (hi - lo)
+    return (_integral(lb, qb, lo, hi, method) - _integral(la, qa, lo, hi, method)) / (hi - lo)

@@ -77,7 +77,9 @@ def bjontegaard(points: list[Point], anchor: str) -> dict[str, dict[str, float]]
     """BD-rate (PSNR), BD-PSNR, BD-rate (CER), BD-CER and BD-WER of each codec vs ``anchor``.
 
     BD-CER / BD-WER are the mean change of CER / WER (absolute, in percentage points) at
-    equal bpp, as the text-logit-loss paper reports them; negative is better."""
+    equal bpp, as the text-logit-loss paper reports them; negative is better. The CER-axis
+    BD-rate is also given by PCHIP (``bd_rate_cer_pchip``): CER flattens at a floor at high
+    rates, where Bjontegaard's single cubic overshoots (tests/test_metrics.py)."""
     curves = by_codec(points)
     if anchor not in curves:
         return {}
@@ -91,6 +93,8 @@ def bjontegaard(points: list[Point], anchor: str) -> dict[str, dict[str, float]]
             "bd_rate_psnr": bd_rate(ra, [p.psnr for p in a], rb, [p.psnr for p in c]),
             "bd_psnr": bd_quality(ra, [p.psnr for p in a], rb, [p.psnr for p in c]),
             "bd_rate_cer": bd_rate(ra, [-p.cer for p in a], rb, [-p.cer for p in c]),
+            "bd_rate_cer_pchip": bd_rate(ra, [-p.cer for p in a], rb, [-p.cer for p in c],
+                                         "pchip"),
             "bd_cer": 100 * bd_quality(ra, [p.cer for p in a], rb, [p.cer for p in c]),
             "bd_wer": 100 * bd_quality(ra, [p.wer for p in a], rb, [p.wer for p in c]),
         }
