@@ -34,11 +34,11 @@ class EasyOcrEngine:
     """EasyOCR's readtext pipeline (CRAFT boxes, english_g2 readings), made faster on the CPU.
 
     ``fast`` keeps EasyOCR's models, crops, thresholds and decoding but runs them the quicker
-    way (docs/benchmarks.md): CRAFT in channels-last memory under bfloat16 autocast where the
+    way on the CPU (docs/benchmarks.md; on a GPU EasyOCR already batches): CRAFT in channels-last memory under bfloat16 autocast where the
     CPU computes bfloat16 natively (AVX-512 BF16 / AMX; float32 elsewhere), and the recognizer
     on batches of crops that EasyOCR would pad to the same width, instead of one crop per
     call. Each crop gets exactly the tensor EasyOCR gives it, so the readings are EasyOCR's;
-    bfloat16 detection can move a box edge by a pixel (tests/ocr/test_fast_ocr.py measures it).
+    bfloat16 detection can move a box edge by a pixel (tests/test_ocr.py checks the readings).
     ``fast=False`` is EasyOCR's own ``readtext``."""
 
     name: str = "easyocr"
@@ -64,7 +64,8 @@ class EasyOcrEngine:
         self._reader = easyocr.Reader(["en"], gpu=gpu, model_storage_directory=str(model_dir()),
                                       download_enabled=False, verbose=False,
                                       quantize=not self.fast)
-        if self.fast and not gpu:
+        self._fast_cpu = self.fast and not gpu   # on a GPU, EasyOCR's own batched readtext
+        if self._fast_cpu:
             self._reader.detector = FastCpu(self._reader.detector, channels_last=True)
             self._reader.recognizer = FastCpu(self._reader.recognizer, channels_last=True)
 
@@ -79,7 +80,7 @@ class EasyOcrEngine:
         return boxes
 
     def read(self, image: np.ndarray) -> list[Word]:
-        if self.fast:
+        if self._fast_cpu:
             from easyocr.utils import reformat_input
 
             img, grey = reformat_input(image)

@@ -1,0 +1,73 @@
+"""EasyOCR's own pipeline against textcodec's fast path, on held-out FUNSD forms.
+
+    python tools/compare_ocr.py --images 8        (writes docs/bench/ocr-fastpath.json)
+
+For each engine: the corpus CER of its readings against the ground-truth words whose centres
+fall in each of its boxes, the share of ground-truth words some box covers (recall), and the
+seconds it took. Same images, same weights; only the way they run differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from textcodec.bench.metrics import levenshtein
+from textcodec.ocr.engine import EasyOcrEngine
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _inside(truth: list[dict], box) -> list[dict]:
+    x0, y0, x1, y1 = box
+    return [g for g in truth if x0 <= (g["box"][0] + g["box"][2]) / 2 <= x1
+            and y0 <= (g["box"][1] + g["box"][3]) / 2 <= y1]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--images", type=int, default=8)
+    p.add_argument("--funsd", type=Path, default=ROOT.parent / "shared" / "data" / "funsd_train")
+    p.add_argument("--out", type=Path, default=ROOT / "docs" / "bench" / "ocr-fastpath.json")
+    args = p.parse_args()
+    images = sorted((args.funsd / "images").glob("*.png"))[-args.images:]
+    engines = {"easyocr": EasyOcrEngine(gpu=False, fast=False),
+               "fast": EasyOcrEngine(gpu=False, fast=True)}
+    totals = {k: {"edits": 0, "chars": 0, "covered": 0, "words": 0, "seconds": 0.0,
+                  "readings": 0} for k in engines}
+    for path in images:
+        notes = json.loads((args.funsd / "annotations" / f"{path.stem}.json").read_text())
+        truth = [w for f in notes["form"] for w in f["words"] if w["text"].strip()]
+        img = np.array(Image.open(path).convert("RGB"))
+        for name, engine in engines.items():
+            t = time.perf_counter()
+            words = engine.read(img)
+            s = totals[name]
+            s["seconds"] += time.perf_counter() - t
+            s["readings"] += len(words)
+            covered = set()
+            for w in words:
+                hits = sorted(_inside(truth, w.axis_aligned_box()), key=lambda g: g["box"][0])
+                covered |= {id(g) for g in hits}
+                ref = " ".join(g["text"] for g in hits)
+                s["edits"] += levenshtein(ref, w.text)
+                s["chars"] += len(ref)
+            s["covered"] += len(covered)
+            s["words"] += len(truth)
+        print(path.stem, {k: round(v["edits"] / max(v["chars"], 1), 4) for k, v in totals.items()},
+              flush=True)
+    result = {"images": [p.stem for p in images],
+              **{k: {"cer": v["edits"] / max(v["chars"], 1), "recall": v["covered"] / v["words"],
+                     "seconds": v["seconds"], "readings": v["readings"]}
+                 for k, v in totals.items()}}
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
