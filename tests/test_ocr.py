@@ -88,3 +88,34 @@ def test_fast_cpu_wrapper_is_the_network_when_bfloat16_is_off():
     wrapped.bf16 = False
     torch.testing.assert_close(wrapped(x), net(x))
     assert wrapped(x).dtype == torch.float32
+
+
+needs_onednn = pytest.mark.skipif("onednn" not in torch.backends.quantized.supported_engines,
+                                  reason="this PyTorch build has no oneDNN quantised engine")
+
+
+@needs_onednn
+def test_int8_engine_reads_the_page_as_well_as_easyocr(engines, page):
+    image, truth = page
+    quant = EasyOcrEngine(gpu=False, int8=True)
+    assert quant.int8_active
+    words = quant.read(image)
+    slow_err = _reading_error(engines[0].read(image), truth)
+    assert _reading_error(words, truth) <= slow_err + 0.05
+
+
+@needs_onednn
+def test_int8_calibration_must_fit_the_network():
+    from textcodec.ocr import int8
+
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Conv2d(4, 2, 1))
+    x = torch.rand(2, 1, 16, 16)
+    stats = int8.calibrate(net, [x], x[:1])
+    graph = int8.Int8(int8.quantise(net, stats, x[:1]))
+    out = graph(x)
+    assert out.shape == net(x).shape
+    assert (out - net(x)).abs().max() < 0.05 * net(x).abs().max() + 1e-3   # int8, not garbage
+    other = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Conv2d(4, 2, 1),
+                                torch.nn.ReLU(), torch.nn.Conv2d(2, 2, 1))
+    with pytest.raises(ValueError, match="does not fit"):
+        int8.quantise(other, stats, x[:1])

@@ -110,6 +110,14 @@ def main() -> None:
         res["ocr_boxes"] = len(found[0][0]) + len(found[1][0])
         res["ocr_recognize_s"] = timed(
             lambda: recognize_batched(reader, grey, found[0][0], found[1][0]), reps, sync)
+        # int8 convolutions (opt-in): per image, and the one-off cost of building them
+        t0 = time.perf_counter()
+        quant = EasyOcrEngine(int8=True)
+        res["ocr_int8_build_s"] = time.perf_counter() - t0
+        res["ocr_int8_s"] = timed(lambda: quant.read(img), reps, sync)
+        t0 = time.perf_counter()
+        EasyOcrEngine(int8=False)
+        res["ocr_build_s"] = time.perf_counter() - t0
         # EasyOCR's own readtext, as the encoder ran it before (the reference)
         plain = EasyOcrEngine(fast=False)
         res["ocr_easyocr_s"] = timed(lambda: plain.read(img), 1, sync)

@@ -7,6 +7,7 @@ only when an engine is built, never by the decode path.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -34,17 +35,23 @@ class EasyOcrEngine:
     """EasyOCR's readtext pipeline (CRAFT boxes, english_g2 readings), made faster on the CPU.
 
     ``fast`` keeps EasyOCR's models, crops, thresholds and decoding but runs them the quicker
-    way on the CPU (docs/benchmarks.md; on a GPU EasyOCR already batches): CRAFT in channels-last memory under bfloat16 autocast where the
-    CPU computes bfloat16 natively (AVX-512 BF16 / AMX; float32 elsewhere), and the recognizer
-    on batches of crops that EasyOCR would pad to the same width, instead of one crop per
-    call. Each crop gets exactly the tensor EasyOCR gives it, so the readings are EasyOCR's;
-    bfloat16 detection can move a box edge by a pixel (tests/test_ocr.py checks the readings).
+    way on the CPU (docs/benchmarks.md; on a GPU EasyOCR already batches): CRAFT in
+    channels-last memory under bfloat16 autocast where the CPU computes bfloat16 natively
+    (AVX-512 BF16 / AMX; float32 elsewhere), and the float recognizer on batches of crops
+    that EasyOCR would pad to the same width, instead of one crop per call with an int8 LSTM.
+    Each crop gets exactly the tensor EasyOCR gives it (tests/test_ocr.py); bfloat16 can move
+    a detection score near its threshold, so a box may differ now and then.
+    ``int8`` (or TEXTCODEC_OCR_INT8=1) runs CRAFT and the recognizer's convolutions in int8
+    with activation ranges calibrated once (textcodec/ocr/int8.py): 1.5-2x faster per image
+    on a CPU with VNNI, but building the int8 graphs costs ~3 s once per engine, so it pays
+    from the third image on; off by default.
     ``fast=False`` is EasyOCR's own ``readtext``."""
 
     name: str = "easyocr"
     gpu: bool | None = None
     canvas_size: int = 2560
     fast: bool = True
+    int8: bool | None = None     # None: TEXTCODEC_OCR_INT8=1 turns it on (ocr/int8.py)
 
     def __post_init__(self):
         import torch
@@ -65,9 +72,22 @@ class EasyOcrEngine:
                                       download_enabled=False, verbose=False,
                                       quantize=not self.fast)
         self._fast_cpu = self.fast and not gpu   # on a GPU, EasyOCR's own batched readtext
+        self.int8_active = False
         if self._fast_cpu:
-            self._reader.detector = FastCpu(self._reader.detector, channels_last=True)
-            self._reader.recognizer = FastCpu(self._reader.recognizer, channels_last=True)
+            from textcodec.ocr import int8
+
+            want = self.int8 if self.int8 is not None else \
+                os.environ.get("TEXTCODEC_OCR_INT8", "0") == "1"
+            stats = int8.load_stats() if want else None
+            if want and stats is None:
+                raise ModelError(f"int8 OCR needs its calibration file {int8.STATS}")
+            if want:
+                int8.quantise_reader(self._reader, stats)
+                self._reader.recognizer = FastCpu(self._reader.recognizer)  # the BiLSTM
+                self.int8_active = True
+            else:
+                self._reader.detector = FastCpu(self._reader.detector, channels_last=True)
+                self._reader.recognizer = FastCpu(self._reader.recognizer, channels_last=True)
 
     def detect(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
         """Axis-aligned word boxes (x0, y0, x1, y1) found by CRAFT."""
@@ -250,10 +270,15 @@ ENGINES = {"easyocr": EasyOcrEngine, "tesseract": TesseractEngine}
 
 @lru_cache(maxsize=4)
 def get_engine(name: str = "easyocr") -> OcrEngine:
-    try:
-        return ENGINES[name]()
-    except KeyError:
-        raise ModelError(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}") from None
+    """The named engine, built once per process (EasyOCR's models take seconds to load)."""
+    if name not in ENGINES:
+        raise ModelError(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}")
+    return _built(name)
+
+
+@lru_cache(maxsize=None)
+def _built(name: str) -> OcrEngine:
+    return ENGINES[name]()
 
 
 def filter_words(words: list[Word], min_confidence: float = MIN_CONFIDENCE,
