@@ -5,7 +5,8 @@
 
 For each checkpoint and quality: real entropy-coded files (bpp counts the latent streams and
 a 40-byte allowance for the container), PSNR, and the corpus CER of the english_g2 recognizer
-reading the annotated word boxes of the last FUNSD forms (never used in training).
+reading the annotated word boxes of held-out FUNSD forms (never used in training); --skip K
+takes the next forms after the first K.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("checkpoints", nargs="+", help="NAME=PATH")
     p.add_argument("--images", type=int, default=8)
+    p.add_argument("--skip", type=int, default=0,
+                   help="start after this many held-out forms (a second, disjoint sample)")
     p.add_argument("--qualities", default="1,3,5")
     p.add_argument("--funsd", type=Path, default=Path("../shared/data/funsd_train"))
     args = p.parse_args()
     _, held = funsd_split(args.funsd)
-    held = held[:args.images]
+    held = held[args.skip:args.skip + args.images]
     reader = Reader()
     results = []
     for spec in args.checkpoints:
