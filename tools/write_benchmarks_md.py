@@ -328,7 +328,8 @@ def ablation_section() -> list[str]:
             "with the same rate-dependent errors. It is no better than the block it started "
             "from: q4 english_g2 CER 0.659 vs 0.650 (Tesseract 0.528 vs 0.519), q6 0.233 vs "
             "0.237 (Tesseract 0.266 vs 0.270), q8 equal; its training box-MSE gain sat flat "
-            "at ~1.9e-3 from the start. The block has converged for this architecture and "
+            "at ~1.9e-3 over its last 9,000 steps. The block has converged for this "
+            "architecture and "
             "data: more of the same steps do not move it, so text-v3 keeps its block.",
             "- Samples are small (4 forms, 1 screenshot, scored on a 2-core CPU): read the "
             "differences between blocks as indicative only.", ""]
