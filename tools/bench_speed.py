@@ -115,6 +115,9 @@ def main() -> None:
         quant = EasyOcrEngine(int8=True)
         res["ocr_int8_build_s"] = time.perf_counter() - t0
         res["ocr_int8_s"] = timed(lambda: quant.read(img), reps, sync)
+        from textcodec.ocr.int8 import vnni_available
+
+        res["cpu_vnni"] = vnni_available()
         t0 = time.perf_counter()
         EasyOcrEngine(int8=False)
         res["ocr_build_s"] = time.perf_counter() - t0

@@ -5,8 +5,9 @@ CRAFT (the detector) and the recognizer's VGG feature extractor are quantised st
 ranges were measured once on training images by ``tools/calibrate_ocr_int8.py`` and stored in
 ``textcodec/data/ocr-int8.pt`` (the observers' histograms, not weights: the weights stay
 EasyOCR's and are quantised when the engine is built). The recognizer's BiLSTM stays in
-floating point. Used only where the CPU has VNNI (int8 dot products) and oneDNN is built in;
-elsewhere the engine keeps its bfloat16 / float32 path.
+floating point. Opt-in (``TEXTCODEC_OCR_INT8=1`` or ``EasyOcrEngine(int8=True)``): building
+the graphs takes seconds, and int8 pays most where the CPU has VNNI (``vnni_available``,
+reported by tools/bench_speed.py).
 """
 
 from __future__ import annotations
