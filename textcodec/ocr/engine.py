@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
+import torch
 
 from textcodec.errors import ModelError
 from textcodec.words import Word
@@ -54,8 +55,6 @@ class EasyOcrEngine:
     int8: bool | None = None     # None: TEXTCODEC_OCR_INT8=1 turns it on (ocr/int8.py)
 
     def __post_init__(self):
-        import torch
-
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
 
         weight_path(DETECTOR_FILE)  # a clear error if the offline weights are missing
@@ -121,35 +120,23 @@ class EasyOcrEngine:
 
 def cpu_has_bf16() -> bool:
     """Whether oneDNN runs bfloat16 natively here (else autocast would emulate it, slowly)."""
-    import torch
-
     try:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
         return False
 
 
-def _module_base():
-    import torch
-
-    return torch.nn.Module
-
-
-class FastCpu(_module_base()):  # type: ignore[misc]
+class FastCpu(torch.nn.Module):
     """One of EasyOCR's networks as EasyOCR calls it, under bfloat16 autocast where the CPU
     has it natively (float outputs, as the caller expects), channels-last for CRAFT."""
 
     def __init__(self, net, channels_last: bool = False):
-        import torch
-
         super().__init__()
         self.channels_last = channels_last
         self.net = net.to(memory_format=torch.channels_last) if channels_last else net
         self.bf16 = cpu_has_bf16()
 
     def forward(self, x, *rest):
-        import torch
-
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):

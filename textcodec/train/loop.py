@@ -205,6 +205,7 @@ def train(args: argparse.Namespace) -> dict:
         batch_size=args.batch, collate_fn=collate, num_workers=args.workers,
         pin_memory=device.type == "cuda", persistent_workers=args.workers > 0)
     lambdas_all = torch.tensor(model.lambdas, device=device)
+    lambda_mid = lambdas_all.log().mean().exp()      # --kappa-by-rate's unit weight
     m_min, sigma_max = parse_logit_filter(args.logit_filter)
     text_options = {"kappa": args.kappa, "kappa_by_rate": args.kappa_by_rate,
                     "logit_filter": args.logit_filter,
@@ -250,7 +251,7 @@ def train(args: argparse.Namespace) -> dict:
                 weights = None
                 if args.kappa_by_rate:
                     lam = lambdas_all[q][b[:, 0].long()]
-                    weights = lam / lambdas_all.log().mean().exp()
+                    weights = lam / lambda_mid
                 tl = text_logit_loss(recognizer, x, out.x_hat.clamp(0, 1), b, m_min, sigma_max,
                                      weights)
                 loss = loss + args.kappa * tl
