@@ -25,12 +25,11 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from compressai.entropy_models import EntropyBottleneck, GaussianConditional
-from compressai.layers import GDN
 
 from textcodec.container import EntropyCoder
 from textcodec.errors import ModelError
 from textcodec.nets.coder import TableCoder
+from textcodec.nets.entropy import GDN, EntropyBottleneck, GaussianConditional
 from textcodec.nets.intmath import IntConv, from_fixed, to_fixed
 
 SCALE_MIN, SCALE_MAX, SCALE_LEVELS = 0.11, 256.0, 64
@@ -86,7 +85,7 @@ class VariableRateHyperprior(nn.Module):
         self.log_gain = nn.Parameter(init.clone())
         self.log_inv_gain = nn.Parameter(-init.clone())
         self.entropy_bottleneck = EntropyBottleneck(N)
-        self.gaussian_conditional = GaussianConditional(None)
+        self.gaussian_conditional = GaussianConditional()
         if fusion:
             from textcodec.nets.fusion import FusionBlock
 
@@ -129,9 +128,9 @@ class VariableRateHyperprior(nn.Module):
         Must run (or ``load_coding`` must) before ``compress``/``decompress``; the result is
         stored in checkpoints so every machine codes with the very same tables."""
         eb, gc = self.entropy_bottleneck, self.gaussian_conditional
-        eb.update(force=True)
+        eb.update()
         table = _scale_table()
-        gc.update_scale_table(table, force=True)
+        gc.update_scale_table(table)
         for conv in self._hs_convs():
             # checkpoints store weights in fp16: make fp16 exact here, so the integers
             # rebuilt from a checkpoint equal the ones this encoder would use
@@ -141,7 +140,7 @@ class VariableRateHyperprior(nn.Module):
         coding = {
             "z_cdf": eb._quantized_cdf.cpu().clone(), "z_cdf_len": eb._cdf_length.cpu().clone(),
             "z_offset": eb._offset.cpu().clone(),
-            "z_medians": eb._get_medians().detach().float().cpu().reshape(-1).clone(),
+            "z_medians": eb.medians().detach().float().cpu().reshape(-1).clone(),
             "y_cdf": gc._quantized_cdf.cpu().clone(), "y_cdf_len": gc._cdf_length.cpu().clone(),
             "y_offset": gc._offset.cpu().clone(),
             "scale_table_fixed": to_fixed(table.float()).to(torch.int64),
