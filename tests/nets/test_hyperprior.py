@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from textcodec.nets.hyperprior import VariableRateHyperprior, pad_to_multiple
@@ -56,3 +57,53 @@ def test_coding_without_update_is_refused():
 def test_padding_reaches_the_next_multiple_of_64():
     assert pad_to_multiple(torch.zeros(1, 3, 1, 1)).shape[-2:] == (64, 64)
     assert pad_to_multiple(torch.zeros(1, 3, 65, 128)).shape[-2:] == (128, 128)
+
+
+def _shipped_and_sample():
+    import json
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    from textcodec.checkpoint import load_release
+
+    root = Path(__file__).parents[2]
+    manifest = json.loads((root / "models" / "manifest.json").read_text())
+    model, _ = load_release(root / "models" / manifest["models"][manifest["default"]]["file"])
+    rgb = np.asarray(Image.open(root / "textcodec" / "samples" / "screenshot.png")
+                     .convert("RGB"))[:256, :384]
+    return model, torch.from_numpy(rgb.copy()).permute(2, 0, 1)[None].float() / 255
+
+
+def _bytes_and_psnr(model, x, y, q=4.0):
+    streams = model.compress_latent(y, q)
+    y_hat = model.decompress_latent(streams, (y.shape[-2] // 4, y.shape[-1] // 4), q)
+    x_hat = model.synthesis(y_hat, q).clamp(0, 1)
+    return sum(map(len, streams)), float(-10 * torch.log10(((x_hat - x) ** 2).mean()))
+
+
+def test_cpu_analysis_channels_last_is_float_g_a(monkeypatch):
+    import textcodec.nets.hyperprior as hp
+
+    model, x = _shipped_and_sample()
+    monkeypatch.setattr(hp, "has_bf16", lambda: False)
+    with torch.no_grad():
+        ref = model.g_a(x)
+    fast = model.analysis(x)
+    assert fast.is_contiguous() and fast.dtype == torch.float32
+    assert torch.allclose(fast, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_cpu_analysis_in_bfloat16_makes_files_as_good():
+    """Where the CPU has bfloat16, g_a runs in it: the file must cost and look the same."""
+    from textcodec.cpu import has_bf16
+
+    if not has_bf16():
+        pytest.skip("this CPU has no native bfloat16: analysis runs in float32 (tested above)")
+    model, x = _shipped_and_sample()
+    with torch.no_grad():
+        ref = _bytes_and_psnr(model, x, model.g_a(x))
+    fast = _bytes_and_psnr(model, x, model.analysis(x))
+    assert abs(fast[0] - ref[0]) <= 0.02 * ref[0]
+    assert abs(fast[1] - ref[1]) <= 0.1

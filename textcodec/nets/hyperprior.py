@@ -27,6 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from textcodec.container import EntropyCoder
+from textcodec.cpu import has_bf16
 from textcodec.errors import ModelError
 from textcodec.nets.coder import TableCoder
 from textcodec.nets.entropy import GDN, EntropyBottleneck, GaussianConditional
@@ -193,8 +194,17 @@ class VariableRateHyperprior(nn.Module):
 
     @torch.no_grad()
     def analysis(self, x: torch.Tensor) -> torch.Tensor:
-        """g_a(x): the rate-independent part of encoding, reusable across rate searches."""
-        return self.g_a(x)
+        """g_a(x): the rate-independent part of encoding, reusable across rate searches.
+
+        On a CPU g_a runs channels-last, under bfloat16 autocast where the CPU computes
+        bfloat16 natively: ~3x faster at 720p, and the files are as good (same bytes and PSNR
+        within 0.2 %, docs/benchmarks.md). Only the encoder's choice of y changes; the entropy
+        parameters stay exact integers, so every decoder decodes the file identically."""
+        if x.device.type != "cpu":
+            return self.g_a(x)
+        x = x.contiguous(memory_format=torch.channels_last)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=has_bf16()):
+            return self.g_a(x).float().contiguous()
 
     @torch.no_grad()
     def compress_latent(self, y: torch.Tensor, quality: float,

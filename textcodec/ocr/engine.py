@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from textcodec.cpu import has_bf16
 from textcodec.errors import ModelError
 from textcodec.words import Word
 
@@ -118,14 +119,6 @@ class EasyOcrEngine:
         return words
 
 
-def cpu_has_bf16() -> bool:
-    """Whether oneDNN runs bfloat16 natively here (else autocast would emulate it, slowly)."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
-
-
 class FastCpu(torch.nn.Module):
     """One of EasyOCR's networks as EasyOCR calls it, under bfloat16 autocast where the CPU
     has it natively (float outputs, as the caller expects), channels-last for CRAFT."""
@@ -134,7 +127,7 @@ class FastCpu(torch.nn.Module):
         super().__init__()
         self.channels_last = channels_last
         self.net = net.to(memory_format=torch.channels_last) if channels_last else net
-        self.bf16 = cpu_has_bf16()
+        self.bf16 = has_bf16()
 
     def forward(self, x, *rest):
         if self.channels_last:
