@@ -19,7 +19,8 @@ def page():
 
 @pytest.fixture(scope="module")
 def engines():
-    return EasyOcrEngine(gpu=False, fast=False), EasyOcrEngine(gpu=False, fast=True)
+    return (EasyOcrEngine(gpu=False, fast=False),
+            EasyOcrEngine(gpu=False, fast=True, int8=False))   # the float fast path
 
 
 def _boxes(reader, image):
@@ -119,3 +120,20 @@ def test_int8_calibration_must_fit_the_network():
                                 torch.nn.ReLU(), torch.nn.Conv2d(2, 2, 1))
     with pytest.raises(ValueError, match="does not fit"):
         int8.quantise(other, stats, x[:1])
+
+
+def test_int8_is_the_default_only_where_it_pays(monkeypatch):
+    from textcodec.ocr import int8
+    from textcodec.ocr.engine import int8_by_default
+
+    monkeypatch.setenv("TEXTCODEC_OCR_INT8", "0")
+    assert int8_by_default() is False
+    monkeypatch.setenv("TEXTCODEC_OCR_INT8", "1")
+    assert int8_by_default() is True
+    monkeypatch.delenv("TEXTCODEC_OCR_INT8")
+    monkeypatch.setattr(int8, "vnni_available", lambda: False)
+    assert int8_by_default() is False
+    monkeypatch.setattr(int8, "vnni_available", lambda: True)
+    assert int8_by_default() is True
+    monkeypatch.setattr(int8, "STATS", int8.STATS.with_name("no-such-file.pt"))
+    assert int8_by_default() is False

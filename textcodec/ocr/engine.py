@@ -43,17 +43,19 @@ class EasyOcrEngine:
     that EasyOCR would pad to the same width, instead of one crop per call with an int8 LSTM.
     Each crop gets exactly the tensor EasyOCR gives it (tests/test_ocr.py); bfloat16 can move
     a detection score near its threshold, so a box may differ now and then.
-    ``int8`` (or TEXTCODEC_OCR_INT8=1) runs CRAFT and the recognizer's convolutions in int8
-    with activation ranges calibrated once (textcodec/ocr/int8.py): 1.5-2x faster per image
-    on a CPU with VNNI, but building the int8 graphs costs ~3 s once per engine, so it pays
-    from the third image on; off by default.
+    ``int8`` runs CRAFT and the recognizer's convolutions in int8 with activation ranges
+    calibrated once (textcodec/ocr/int8.py): ~1.5x faster per image on a CPU with VNNI, and
+    it reads as well (docs/benchmarks.md). On by default where the CPU has VNNI
+    (``int8_by_default``); TEXTCODEC_OCR_INT8=0 or ``int8=False`` turns it off, =1 forces it.
+    Building the int8 graphs costs ~2-3 s once per engine (engines are built once per
+    process, ``get_engine``).
     ``fast=False`` is EasyOCR's own ``readtext``."""
 
     name: str = "easyocr"
     gpu: bool | None = None
     canvas_size: int = 2560
     fast: bool = True
-    int8: bool | None = None     # None: TEXTCODEC_OCR_INT8=1 turns it on (ocr/int8.py)
+    int8: bool | None = None     # None: TEXTCODEC_OCR_INT8, else int8_by_default()
 
     def __post_init__(self):
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
@@ -76,8 +78,7 @@ class EasyOcrEngine:
         if self._fast_cpu:
             from textcodec.ocr import int8
 
-            want = self.int8 if self.int8 is not None else \
-                os.environ.get("TEXTCODEC_OCR_INT8", "0") == "1"
+            want = self.int8 if self.int8 is not None else int8_by_default()
             stats = int8.load_stats() if want else None
             if want and stats is None:
                 raise ModelError(f"int8 OCR needs its calibration file {int8.STATS}")
@@ -117,6 +118,16 @@ class EasyOcrEngine:
                 pts = tuple((float(x), float(y)) for x, y in quad)
                 words.append(Word.from_quad(text, pts, float(conf)))  # type: ignore[arg-type]
         return words
+
+
+def int8_by_default() -> bool:
+    """TEXTCODEC_OCR_INT8=1/0 if set, else whether int8 pays here: VNNI and the calibration."""
+    env = os.environ.get("TEXTCODEC_OCR_INT8", "").strip()
+    if env in ("0", "1"):
+        return env == "1"
+    from textcodec.ocr import int8
+
+    return int8.vnni_available() and int8.STATS.exists()
 
 
 class FastCpu(torch.nn.Module):

@@ -5,9 +5,9 @@ CRAFT (the detector) and the recognizer's VGG feature extractor are quantised st
 ranges were measured once on training images by ``tools/calibrate_ocr_int8.py`` and stored in
 ``textcodec/data/ocr-int8.pt`` (the observers' histograms, not weights: the weights stay
 EasyOCR's and are quantised when the engine is built). The recognizer's BiLSTM stays in
-floating point. Opt-in (``TEXTCODEC_OCR_INT8=1`` or ``EasyOcrEngine(int8=True)``): building
-the graphs takes seconds, and int8 pays most where the CPU has VNNI (``vnni_available``,
-reported by tools/bench_speed.py).
+floating point. The engine's default where the CPU has VNNI (``vnni_available``, reported by
+tools/bench_speed.py); ``TEXTCODEC_OCR_INT8=0`` or ``EasyOcrEngine(int8=False)`` turns it off.
+Building the graphs takes ~2-3 s once per engine.
 """
 
 from __future__ import annotations

@@ -207,7 +207,8 @@ def train(args: argparse.Namespace) -> dict:
     lambdas_all = torch.tensor(model.lambdas, device=device)
     lambda_mid = lambdas_all.log().mean().exp()      # --kappa-by-rate's unit weight
     m_min, sigma_max = parse_logit_filter(args.logit_filter)
-    text_options = {"kappa": args.kappa, "kappa_by_rate": args.kappa_by_rate,
+    text_options = {"kappa": args.kappa, "ocr_weight": args.ocr_weight,
+                    "kappa_by_rate": args.kappa_by_rate,
                     "logit_filter": args.logit_filter,
                     "text_max_char_area": args.text_max_char_area}
     log = open(args.out / "log.jsonl", "a") if rank == 0 else None
