@@ -137,3 +137,11 @@ def test_int8_is_the_default_only_where_it_pays(monkeypatch):
     assert int8_by_default() is True
     monkeypatch.setattr(int8, "STATS", int8.STATS.with_name("no-such-file.pt"))
     assert int8_by_default() is False
+
+
+def test_the_benchmarks_reference_reading_is_float_everywhere():
+    from textcodec.bench.runner import REFERENCE_ENGINE
+    from textcodec.ocr.engine import get_engine
+
+    engine = get_engine(REFERENCE_ENGINE["easyocr"])
+    assert isinstance(engine, EasyOcrEngine) and not engine.int8_active

@@ -19,6 +19,9 @@ from textcodec.bench.metrics import ms_ssim, psnr
 from textcodec.bench.textscore import EngineReader, Reader, score
 
 
+# the page reading that scores every codec (and feeds textcodec's side stream): the float
+# networks, so figures do not move with a CPU's int8 support (the encoder's default)
+REFERENCE_ENGINE = {"easyocr": "easyocr-float"}
 MAX_BOXES = 120  # boxes scored per image: recognition of every box of every point is the
                  # bench's cost on a CPU; an evenly spaced subset keeps pages comparable
 
@@ -116,11 +119,11 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
             if isinstance(reader, EngineReader):   # the reader's page reading is the one
                 page_words = reader.words(item.image)
             else:
-                engine = engine or get_engine(ocr_engine)
+                engine = engine or get_engine(REFERENCE_ENGINE.get(ocr_engine, ocr_engine))
                 page_words = engine.read(item.image)        # once per image: boxes + text
             boxes = _subset([w.axis_aligned_box() for w in page_words], max_boxes)
             if ocr_engine != "easyocr" and any(c.wants_words for c, _ in todo):
-                side_engine = side_engine or get_engine("easyocr")
+                side_engine = side_engine or get_engine(REFERENCE_ENGINE["easyocr"])
                 side_source = side_engine.read(item.image)
             else:
                 side_source = page_words

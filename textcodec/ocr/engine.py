@@ -256,7 +256,14 @@ def parse_tesseract_tsv(tsv: str) -> list[Word]:
     return words
 
 
-ENGINES = {"easyocr": EasyOcrEngine, "tesseract": TesseractEngine}
+def _easyocr_float() -> EasyOcrEngine:
+    return EasyOcrEngine(int8=False)
+
+
+# "easyocr-float": the float networks on every CPU, so readings do not depend on the CPU's
+# int8 support (the benchmarks' reference reading)
+ENGINES = {"easyocr": EasyOcrEngine, "easyocr-float": _easyocr_float,
+           "tesseract": TesseractEngine}
 
 
 @lru_cache(maxsize=4)
