@@ -40,14 +40,27 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
          [("s6-logitS6.jsonl", 72005), ("s6-logitS7.jsonl", 72005 + 9871)]),
         ("logit, small glyphs only (logitA6)", [("s6-logitA6.jsonl", 72005)]),
         ("logit, kappa by rate (logitW6)", [("s6-logitW6.jsonl", 72005)]),
-        ("OCR loss on base6 (ocr6)", [("s6-ocr6.jsonl", 72005)])]
+        ("OCR loss on base6 (ocr6)", [("s6-ocr6.jsonl", 72005)]),
+        # session 7: the OCR loss at 0.02 on small glyphs from text-v4 (81,876 steps), dotted
+        ("OCR 0.02, small glyphs: ocrS8 -> S9 -> S10 (text-v5)",
+         [("s7-ocrS8.jsonl", 81876), ("s7-ocrS9.jsonl", 81876 + 8472),
+          ("s7-ocrS10.jsonl", 81876 + 8472 + 11289)]),
+        ("OCR 0.04, small glyphs (ocrM8)", [("s7-ocrM8.jsonl", 81876)]),
+        ("OCR 0.02, every word (ocrA8)", [("s7-ocrA8.jsonl", 81876)]),
+        ("logit + OCR, small glyphs (lo8)", [("s7-lo8.jsonl", 81876)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
           ("fusion on logit v2 (warm start)", [("fusion-on-logit-v2b.jsonl", 10782)]),
           ("rate-dependent OCR errors: fusR5, then fusR6 (text-v3's block)",
            [("s5-fusR5.jsonl", 0), ("s5-fusR6.jsonl", 9958)]),
-          ("text-v3's block fine-tuned on base6 (fusB6)", [("s6-fusB6.jsonl", 9958 + 13168)])]
+          ("text-v3's block fine-tuned on base6 (fusB6)", [("s6-fusB6.jsonl", 9958 + 13168)]),
+          ("text-v3's block fine-tuned on text-v4 (fusV4)", [("s7-fusV4.jsonl", 9958 + 13168)])]
+
+
+def _style(parts) -> str:
+    """Session 6's runs dashed, session 7's dotted, the rest solid."""
+    return {"s6-": "--", "s7-": ":"}.get(parts[0][0][:3], "-")
 
 
 def _rows(parts):
@@ -64,13 +77,13 @@ def main() -> None:
     for label, parts in RUNS:
         rows = _rows(parts)
         steps = [s for s, _ in rows]
-        style = "--" if parts[0][0].startswith("s6-") else "-"   # session 6: dashed
+        style = _style(parts)
         for ax, key in zip(axes, ("psnr", "bpp", "loss")):
             ax.plot(steps, [r[key] for _, r in rows], style, label=label, lw=1)
     for label, parts in FUSION:
         rows = _rows(parts)
         axes[3].plot([s for s, _ in rows], [r["box_mse_gain"] * 1e3 for _, r in rows],
-                     "--" if parts[0][0].startswith("s6-") else "-", label=label, lw=1)
+                     _style(parts), label=label, lw=1)
     for ax, title in zip(axes, ("training PSNR (dB), all rates mixed", "training bpp",
                                 "total loss", "fusion: box MSE gain (x1e-3)")):
         ax.set_title(title)
