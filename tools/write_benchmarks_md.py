@@ -119,7 +119,7 @@ def substitution_section() -> list[str]:
     out = ["## Substitutions: does fusion paint the side stream's misreadings?", "",
            "Command: `python tools/substitution_rate.py --images 2 --qualities 4,6,8` "
            "(docs/bench/substitution.json; needs `apt-get install tesseract-ocr`), the default "
-           "model (text-v4) with and without its fusion block on the same files. The side "
+           "model (text-v5) with and without its fusion block on the same files. The side "
            f"stream comes from {data['engines']['side stream']}; the check engine is "
            f"{data['engines']['check']}, independent of it. A side-stream token is *wrong* "
            "where Tesseract does not read it in that phrase's box on the original, and a "
