@@ -117,7 +117,7 @@ def substitution_section() -> list[str]:
     data = json.loads(path.read_text())
     images = sorted({f"{r['dataset']}/{r['image']}" for r in data["rows"]})
     out = ["## Substitutions: does fusion paint the side stream's misreadings?", "",
-           "Command: `python tools/substitution_rate.py --images 2 --qualities 4,6,8` "
+           "Command: `python tools/substitution_rate.py --images 4 --qualities 4,6,8` "
            "(docs/bench/substitution.json; needs `apt-get install tesseract-ocr`), the default "
            "model (text-v5) with and without its fusion block on the same files. The side "
            f"stream comes from {data['engines']['side stream']}; the check engine is "
@@ -138,9 +138,18 @@ def substitution_section() -> list[str]:
                "fusion substituted more than the plain decode at quality "
                + ", ".join(f"{q:g}" for q in worse) + " (" + "; ".join(
                    f"{by_q[q][True]} vs {by_q[q][False]}" for q in worse)
-               + "): the 'no more than plain' requirement is not shown to hold; the sample is "
-               "small and needs widening before either claim")
-    return out + ["", f"Reading: {verdict}.", ""]
+               + "): the 'no more than plain' requirement does not hold on this sample")
+    per_set: dict = {}
+    for r in data["rows"]:
+        k = (r["dataset"], r["quality"], r["fusion"])
+        per_set[k] = per_set.get(k, 0) + r["substituted"]
+    sets = sorted({k[0] for k in per_set})
+    split = "; ".join(
+        f"{ds}: " + ", ".join(f"q{q:g} {per_set.get((ds, q, True), 0)} vs "
+                              f"{per_set.get((ds, q, False), 0)}"
+                              for q in sorted({k[1] for k in per_set if k[0] == ds}))
+        for ds in sets)
+    return out + ["", f"Reading: {verdict}. Substitutions by set, fusion vs plain: {split}.", ""]
 
 
 def losses_v2_section() -> list[str]:
