@@ -266,16 +266,11 @@ ENGINES = {"easyocr": EasyOcrEngine, "easyocr-float": _easyocr_float,
            "tesseract": TesseractEngine}
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=None)
 def get_engine(name: str = "easyocr") -> OcrEngine:
     """The named engine, built once per process (EasyOCR's models take seconds to load)."""
     if name not in ENGINES:
         raise ModelError(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}")
-    return _built(name)
-
-
-@lru_cache(maxsize=None)
-def _built(name: str) -> OcrEngine:
     return ENGINES[name]()
 
 
