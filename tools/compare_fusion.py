@@ -25,23 +25,28 @@ import numpy as np
 from textcodec import codec
 from textcodec.bench import datasets
 from textcodec.bench.metrics import corpus_error, psnr
+from textcodec.ocr.engine import MIN_CONFIDENCE
 from textcodec.render import render
 from textcodec.words import Word
 
-CACHE = Path("runs/sidestream-cache")
+CACHE = Path("runs/sidestream-cache-all")
 
 
-def side_words(item) -> list[Word]:
-    """EasyOCR's filtered reading of the original, as `textcodec encode` would send it."""
+def side_words(item, min_confidence: float = MIN_CONFIDENCE) -> list[Word]:
+    """EasyOCR's filtered reading of the original, as `textcodec encode` would send it (the
+    cache holds every confidence, so one cache serves any --min-confidence)."""
+    from textcodec.ocr.engine import filter_words
+
     path = CACHE / (item.id.replace("/", "_") + ".json")
     if path.is_file():
-        return [Word(**w) for w in json.loads(path.read_text())]
-    from textcodec.ocr.engine import filter_words, get_engine
+        words = [Word(**w) for w in json.loads(path.read_text())]
+    else:
+        from textcodec.ocr.engine import get_engine
 
-    words = filter_words(get_engine("easyocr").read(item.image))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps([dataclasses.asdict(w) for w in words]))
-    return words
+        words = filter_words(get_engine("easyocr").read(item.image), min_confidence=0.0)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([dataclasses.asdict(w) for w in words]))
+    return filter_words(words, min_confidence=min_confidence)
 
 
 def masked_psnr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> float:
@@ -59,6 +64,8 @@ def main() -> None:
     p.add_argument("--images", type=int, default=8)
     p.add_argument("--qualities", default="2,4,6,8")
     p.add_argument("--tesseract", action="store_true")
+    p.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE,
+                   help="side-stream filter: the least OCR confidence a word needs")
     p.add_argument("--out", type=Path, help="write result rows here (JSONL)")
     args = p.parse_args()
     from textcodec.bench.textscore import EngineReader, Reader
@@ -78,7 +85,7 @@ def main() -> None:
     qualities = [float(v) for v in args.qualities.split(",")]
     acc: dict[tuple[str, float], dict] = {}
     for item in items:
-        words = side_words(item)
+        words = side_words(item, args.min_confidence)
         truth = [w for w in item.truth or [] if w.height >= 6]
         h, w = item.image.shape[:2]
         inside = None

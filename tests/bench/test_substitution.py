@@ -14,6 +14,26 @@ def test_a_misread_that_appears_after_decoding_is_a_substitution():
     good = count_substitutions(side, original, kept)
     assert (bad.tokens, bad.wrong, bad.substituted) == (2, 1, 1) and bad.rate == 0.5
     assert (good.tokens, good.wrong, good.substituted) == (2, 1, 0) and good.rate == 0.0
+    assert bad.examples == ["68"] and good.examples == []
+
+
+def test_counts_add_up_over_images_with_their_examples():
+    side = [Word("Total 68", 100, 50, 80, 12)]
+    original = [Word("Total", 80, 50, 40, 12), Word("86", 125, 50, 20, 12)]
+    painted = [Word("Total", 80, 50, 40, 12), Word("68", 125, 50, 20, 12)]
+    one = count_substitutions(side, original, painted)
+    both = one + count_substitutions(side, original, original)
+    assert (both.tokens, both.wrong, both.substituted, both.examples) == (4, 2, 1, ["68"])
+
+
+def test_a_token_split_differently_by_the_reference_is_not_wrong():
+    side = [Word("10/5/92", 100, 50, 60, 12)]
+    annotated = [Word("10", 78, 50, 14, 12), Word("/5", 96, 50, 14, 12),
+                 Word("/92", 114, 50, 20, 12)]
+    n = count_substitutions(side, annotated, [])
+    assert (n.tokens, n.wrong) == (1, 0)
+    far_apart = count_substitutions(side, [Word("10", 78, 50, 14, 12)], [])
+    assert far_apart.wrong == 1
 
 
 def test_words_outside_the_phrase_box_do_not_count():
