@@ -47,7 +47,11 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
           ("s7-ocrS10.jsonl", 81876 + 8472 + 11289)]),
         ("OCR 0.04, small glyphs (ocrM8)", [("s7-ocrM8.jsonl", 81876)]),
         ("OCR 0.02, every word (ocrA8)", [("s7-ocrA8.jsonl", 81876)]),
-        ("logit + OCR, small glyphs (lo8)", [("s7-lo8.jsonl", 81876)])]
+        ("logit + OCR, small glyphs (lo8)", [("s7-lo8.jsonl", 81876)]),
+        # session 8, dash-dot: the fair anchor (R+D on from base7) and the OCR loss carried on
+        ("R+D only from base7: base8 (the fair anchor)", [("s8-base8.jsonl", 84116)]),
+        ("OCR 0.02, small glyphs from text-v5: ocrS11 -> S12",
+         [("s8-ocrS11.jsonl", 108246), ("s8-ocrS12.jsonl", 120234)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -55,12 +59,16 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("rate-dependent OCR errors: fusR5, then fusR6 (text-v3's block)",
            [("s5-fusR5.jsonl", 0), ("s5-fusR6.jsonl", 9958)]),
           ("text-v3's block fine-tuned on base6 (fusB6)", [("s6-fusB6.jsonl", 9958 + 13168)]),
-          ("text-v3's block fine-tuned on text-v4 (fusV4)", [("s7-fusV4.jsonl", 9958 + 13168)])]
+          ("text-v3's block fine-tuned on text-v4 (fusV4)", [("s7-fusV4.jsonl", 9958 + 13168)]),
+          ("more substituted characters on text-v5: fusS5 -> fusS6",
+           [("s8-fusS5.jsonl", 9958 + 13168), ("s8-fusS6.jsonl", 9958 + 13168 + 10116)]),
+          ("half the words' characters substituted: fusX6",
+           [("s8-fusX6.jsonl", 9958 + 13168 + 10116)])]
 
 
 def _style(parts) -> str:
-    """Session 6's runs dashed, session 7's dotted, the rest solid."""
-    return {"s6-": "--", "s7-": ":"}.get(parts[0][0][:3], "-")
+    """Session 6's runs dashed, session 7's dotted, session 8's dash-dot, the rest solid."""
+    return {"s6-": "--", "s7-": ":", "s8-": "-."}.get(parts[0][0][:3], "-")
 
 
 def _rows(parts):
