@@ -7,8 +7,10 @@ import pytest
 import torch
 
 from textcodec.bench.metrics import corpus_error, levenshtein
-from textcodec.ocr.engine import EasyOcrEngine, FastCpu, recognize_batched
+from textcodec.ocr.engine import (MAX_CHAR_AREA, MIN_CONFIDENCE, EasyOcrEngine, FastCpu,
+                                   filter_words, recognize_batched)
 from textcodec.train.synth import ScreenSynth
+from textcodec.words import Word
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +147,13 @@ def test_the_benchmarks_reference_reading_is_float_everywhere():
 
     engine = get_engine(REFERENCE_ENGINE["easyocr"])
     assert isinstance(engine, EasyOcrEngine) and not engine.int8_active
+
+
+def test_side_stream_filter_keeps_confident_small_glyph_words_in_reading_order():
+    sure = Word("sure", 200, 20, 40, 10, confidence=MIN_CONFIDENCE)
+    first = Word("first", 20, 20, 50, 10, confidence=0.99)
+    unsure = Word("unsure", 20, 60, 60, 10, confidence=MIN_CONFIDENCE - 0.01)
+    huge = Word("HUGE", 100, 200, 400, 100, confidence=0.99)   # large text survives by itself
+    assert huge.char_area > MAX_CHAR_AREA
+    assert filter_words([sure, unsure, huge, first]) == [first, sure]
+    assert filter_words([unsure], min_confidence=0.0) == [unsure]

@@ -34,6 +34,11 @@ def test_a_token_split_differently_by_the_reference_is_not_wrong():
     assert (n.tokens, n.wrong) == (1, 0)
     far_apart = count_substitutions(side, [Word("10", 78, 50, 14, 12)], [])
     assert far_apart.wrong == 1
+    # words of one line but of different heights still join left to right: "M:A" is "M." "A."
+    initials = [Word("PETERSON", 192, 812, 60, 14), Word("A.", 149, 812, 12, 13),
+                Word("M.", 132, 810, 12, 12)]
+    read = count_substitutions([Word("M:A PETERSON", 176, 812, 102, 14)], initials, [])
+    assert (read.tokens, read.wrong) == (2, 0)
 
 
 def test_words_outside_the_phrase_box_do_not_count():

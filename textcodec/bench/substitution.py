@@ -26,8 +26,10 @@ MAX_JOIN = 4   # a token may match up to this many consecutive reference tokens 
 
 def _tokens_in(box: tuple[float, float, float, float], words: list[Word]) -> set[str]:
     """The normalised tokens in the box, and runs of up to MAX_JOIN consecutive ones joined:
-    one engine reads "10/5/92" where the annotation has "10", "/5", "/92"; both are 10592."""
-    tokens = [n for w in words_in_box(box, words) for t in w.text.split() if (n := _norm(t))]
+    one engine reads "10/5/92" where the annotation has "10", "/5", "/92"; both are 10592.
+    A side-stream phrase box holds one line, so its words run left to right."""
+    inside = sorted(words_in_box(box, words), key=lambda w: w.cx)
+    tokens = [n for w in inside for t in w.text.split() if (n := _norm(t))]
     return {"".join(tokens[i:i + k]) for k in range(1, MAX_JOIN + 1)
             for i in range(len(tokens) - k + 1)}
 
