@@ -66,6 +66,7 @@ def main() -> None:
                for (r, q, f), c in totals.items()]
     args.out.write_text(json.dumps({"model": args.model or zoo.default_model(),
                                     "min_confidence": args.min_confidence,
+                                    "token_matching": "joined",
                                     "engines": {"side stream": "easyocr (CRAFT + english_g2)",
                                                "check": "tesseract 5 (LSTM, psm 11)",
                                                "reference": "ground truth (synthetic, funsd) "
