@@ -1,6 +1,6 @@
 """Substitution rate of the fusion block against the plain decode of the same files.
 
-    python tools/substitution_rate.py [--images 2] [--qualities 2,5] [--model NAME_OR_PATH]
+    python tools/substitution_rate.py [--images 2] [--skip 0] [--qualities 2,5] [--model NAME_OR_PATH]
                                       [--min-confidence C] [--out docs/bench/substitution.json]
 
 EasyOCR makes the side stream (as `textcodec encode` does); Tesseract, an independent engine,
@@ -13,6 +13,7 @@ original count as misreadings). Writes docs/bench/substitution.json.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--images", type=int, default=2)
     p.add_argument("--qualities", default="2,5")
+    p.add_argument("--skip", type=int, default=0,
+                   help="start after this many images of each set (a second, disjoint sample)")
     p.add_argument("--model", help="checkpoint name or path (default: the zoo's default)")
     p.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE,
                    help="side-stream filter: the least OCR confidence a word needs")
@@ -41,7 +44,8 @@ def main() -> None:
               for f in (True, False)}
     rows = []
     for ds in ("synthetic", "funsd", "samples"):
-        for item in datasets.load(ds, args.images):
+        for item in itertools.islice(datasets.load(ds, args.skip + args.images), args.skip,
+                                     None):
             if ds == "samples" and item.id != "screenshot":
                 continue
             side = filter_words(easy.read(item.image), min_confidence=args.min_confidence)
@@ -66,7 +70,7 @@ def main() -> None:
                for (r, q, f), c in totals.items()]
     args.out.write_text(json.dumps({"model": args.model or zoo.default_model(),
                                     "min_confidence": args.min_confidence,
-                                    "token_matching": "joined",
+                                    "token_matching": "joined", "skip": args.skip,
                                     "engines": {"side stream": "easyocr (CRAFT + english_g2)",
                                                "check": "tesseract 5 (LSTM, psm 11)",
                                                "reference": "ground truth (synthetic, funsd) "

@@ -115,12 +115,17 @@ def fusion_section() -> list[str]:
 
 
 def substitution_section() -> list[str]:
-    runs = [json.loads(p.read_text()) for p in sorted(BENCH.glob("substitution*.json"))]
+    paths = sorted(BENCH.glob("substitution*.json"),  # the shipped filter first, main run first
+                   key=lambda p: (-json.loads(p.read_text()).get("min_confidence", 0.3),
+                                  p.name != "substitution.json", p.name))
+    runs = [json.loads(p.read_text()) for p in paths]
     if not runs:
         return []
-    runs.sort(key=lambda d: -d.get("min_confidence", 0.3))   # the shipped filter first
     first = runs[0]
-    images = sorted({f"{r['dataset']}/{r['image']}" for r in first["rows"]})
+    images = sorted({f"{r['dataset']}/{r['image']}" for d in runs if not d.get("skip")
+                     for r in d["rows"]})
+    second = sorted({f"{r['dataset']}/{r['image']}" for d in runs if d.get("skip")
+                     for r in d["rows"]})
     out = ["## Substitutions: does fusion paint the side stream's misreadings?", "",
            "Command: `python tools/substitution_rate.py --images 4 --qualities 4,6,8 "
            "--min-confidence C [--out F]` (docs/bench/substitution*.json; needs `apt-get "
@@ -137,13 +142,16 @@ def substitution_section() -> list[str]:
            "four consecutive reference tokens of the phrase's line run together, left to right "
            "(\"10/5/92\" against the annotation's \"10\", \"/5\", \"/92\"); the *exact* runs "
            "were counted before, token by token, so they also count such splits as misreadings. "
-           f"Images: {', '.join(images)}.", "",
+           f"Images: {', '.join(images)}" + (f"; a second, disjoint sample (`--skip 4`, "
+                                              f"marked *2nd*): {', '.join(second)}"
+                                              if second else "") + ".", "",
            "| model | min. confidence | token matching | reference | quality | side-stream "
            "tokens | wrong | substituted, fusion | substituted, plain |",
            "|---|---|---|---|---|---|---|---|---|"]
     readings = []
     for d in runs:
-        model = Path(d.get("model") or "textcodec-text-v5").stem
+        model = Path(d.get("model") or "textcodec-text-v5").stem + (" (2nd)" if d.get("skip")
+                                                                    else "")
         conf = d.get("min_confidence", 0.3)
         matching = d.get("token_matching", "exact")
         cells: dict = {}
