@@ -21,9 +21,9 @@ from textcodec.words import Word
 
 # A misread word in the side stream is the one that fusion could paint into the image (the
 # JBIG2 lesson), so the side stream favours precision: from 0.3 to 0.7, on held-out forms the
-# share of side-stream tokens that the ground truth does not hold fell from 22 % to 12 % (on
-# screenshots from 13 % to 7 %) while 61 % (75 %) of the tokens stayed. docs/benchmarks.md,
-# "Substitutions".
+# share of side-stream tokens that the ground truth does not hold falls from 17 % to 11 % (on
+# screenshots from 10 % to 7 %, its lowest) while 60 % of the tokens stay (tools/
+# confidence_sweep.py; docs/benchmarks.md, "Side-stream budget: the confidence filter").
 MIN_CONFIDENCE = 0.7
 # TextBoost keeps words whose glyphs are small, since large text survives compression on
 # its own. The unit is px^2 per character of the word's box; 500 keeps text up to ~24 px tall.
