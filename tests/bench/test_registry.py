@@ -79,6 +79,14 @@ def test_offline_mode_forbids_the_download(served, monkeypatch):
         list(datasets.load("kodak"))
 
 
+def test_a_dataset_that_cannot_be_fetched_names_the_local_copy_way_out(served, monkeypatch):
+    _, install = served
+    install(_zip({"images/a.png": _png(1)}))
+    monkeypatch.setenv("TEXTCODEC_OFFLINE", "1")
+    with pytest.raises(InputError, match="set TEXTCODEC_DATA to a folder that holds"):
+        list(datasets.load("kodak"))
+
+
 def test_archive_members_escaping_the_folder_are_refused(served, tmp_path):
     _, install = served
     entry = install(_zip({"images/a.png": _png(1), "../../evil.png": _png(2)}))

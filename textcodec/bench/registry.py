@@ -72,6 +72,14 @@ def resolve(entry: DatasetEntry, data_root: Path, progress: bool = True) -> Path
 
 
 def fetch(entry: DatasetEntry, progress: bool = True) -> Path:
+    try:
+        return _fetch(entry, progress)
+    except InputError as e:   # offline, or the download failed: say how to use a local copy
+        raise InputError(f"{e} (or set TEXTCODEC_DATA to a folder that holds "
+                         f"{entry.local}/)") from None
+
+
+def _fetch(entry: DatasetEntry, progress: bool) -> Path:
     zoo.require_online("dataset", entry.name, InputError)
     root = cache_dir()
     root.mkdir(parents=True, exist_ok=True)
