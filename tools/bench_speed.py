@@ -116,7 +116,8 @@ def main() -> None:
         res["ocr_boxes"] = len(found[0][0]) + len(found[1][0])
         res["ocr_recognize_s"] = timed(
             lambda: recognize_batched(reader, grey, found[0][0], found[1][0]), reps, sync)
-        # int8 convolutions (the default where the CPU has VNNI): per image, and the one-off cost of building them
+        # int8 convolutions (the default where the CPU has VNNI): per image, and the one-off
+        # cost of building them
         t0 = time.perf_counter()
         quant = EasyOcrEngine(int8=True)
         res["ocr_int8_build_s"] = time.perf_counter() - t0

@@ -25,7 +25,7 @@ import numpy as np
 from textcodec import codec
 from textcodec.bench import datasets
 from textcodec.bench.metrics import corpus_error, psnr
-from textcodec.ocr.engine import MIN_CONFIDENCE
+from textcodec.ocr.engine import MIN_CONFIDENCE, filter_words, get_engine
 from textcodec.render import render
 from textcodec.words import Word
 
@@ -35,14 +35,10 @@ CACHE = Path("runs/sidestream-cache-all")
 def side_words(item, min_confidence: float = MIN_CONFIDENCE) -> list[Word]:
     """EasyOCR's filtered reading of the original, as `textcodec encode` would send it (the
     cache holds every confidence, so one cache serves any --min-confidence)."""
-    from textcodec.ocr.engine import filter_words
-
     path = CACHE / (item.id.replace("/", "_") + ".json")
     if path.is_file():
         words = [Word(**w) for w in json.loads(path.read_text())]
     else:
-        from textcodec.ocr.engine import get_engine
-
         words = filter_words(get_engine("easyocr").read(item.image), min_confidence=0.0)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps([dataclasses.asdict(w) for w in words]))

@@ -115,10 +115,10 @@ def fusion_section() -> list[str]:
 
 
 def substitution_section() -> list[str]:
-    paths = sorted(BENCH.glob("substitution*.json"),  # the shipped filter first, main run first
-                   key=lambda p: (-json.loads(p.read_text()).get("min_confidence", 0.3),
-                                  p.name != "substitution.json", p.name))
-    runs = [json.loads(p.read_text()) for p in paths]
+    loaded = [(p.name, json.loads(p.read_text())) for p in BENCH.glob("substitution*.json")]
+    loaded.sort(key=lambda nd: (-nd[1].get("min_confidence", 0.3),   # the shipped filter first,
+                                nd[0] != "substitution.json", nd[0]))  # its main run first
+    runs = [d for _, d in loaded]
     if not runs:
         return []
     first = runs[0]

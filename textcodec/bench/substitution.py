@@ -37,7 +37,7 @@ def _tokens_in(box: tuple[float, float, float, float], words: list[Word]) -> set
 @dataclass
 class SubstitutionCount:
     tokens: int = 0          # side-stream tokens checked
-    wrong: int = 0           # ... that the second engine does not read on the original
+    wrong: int = 0           # ... that the reference does not hold (misreadings)
     substituted: int = 0     # ... wrong, yet read on the decoded image
     examples: list[str] = field(default_factory=list)   # the substituted tokens
 
