@@ -107,3 +107,33 @@ def test_cpu_analysis_in_bfloat16_makes_files_as_good():
     fast = _bytes_and_psnr(model, x, model.analysis(x))
     assert abs(fast[0] - ref[0]) <= 0.02 * ref[0]
     assert abs(fast[1] - ref[1]) <= 0.1
+
+
+def test_region_codes_its_cells_at_the_region_quality():
+    from textcodec.nets.hyperprior import Region
+
+    torch.manual_seed(0)
+    m = VariableRateHyperprior(N=32, M=48, N_dec=32, N_last=16).eval()
+    with torch.no_grad():  # spread the gains so rates differ even untrained
+        m.log_gain.copy_(torch.linspace(-2, 2, m.num_rates)[:, None].repeat(1, 48))
+        m.log_inv_gain.copy_(-m.log_gain)
+    m.update()
+    x = pad_to_multiple(torch.rand(1, 3, 64, 128))
+    y = m.analysis(x)
+    none = torch.zeros(4, 8, dtype=torch.bool)
+    half = none.clone()
+    half[:, :4] = True
+    plain, high = m.compress_latent(y, 1.0), m.compress_latent(y, 6.0)
+    # no cells: the plain file; every cell: the file of the higher quality
+    assert m.compress_latent(y, 1.0, region=Region(none, 6.0)) == plain
+    assert m.compress_latent(y, 1.0, region=Region(~none, 6.0)) == high
+    mixed = m.compress_latent(y, 1.0, region=Region(half, 6.0))
+    assert sum(map(len, plain)) < sum(map(len, mixed)) < sum(map(len, high))
+    # the decoder applies the same per-cell inverse gains: the left half of its latent is
+    # scaled as the higher quality's, the right half as the plain one's
+    y_hat = m.decompress_latent(mixed, (1, 2), 1.0)
+    _, ig_lo = m._gains(1.0)
+    _, ig_hi = m._gains(6.0)
+    scaled = torch.cat([y_hat[..., :4] * ig_hi, y_hat[..., 4:] * ig_lo], -1)
+    with torch.no_grad():
+        assert torch.allclose(m.synthesis(y_hat, 1.0, Region(half, 6.0)), m.g_s(scaled))

@@ -107,6 +107,18 @@ class VariableRateHyperprior(nn.Module):
         ig = rate_rows(self.log_inv_gain, quality)
         return g.exp()[:, :, None, None], ig.exp()[:, :, None, None]
 
+    def _gain_maps(self, quality: float, region: "Region | None"
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Gains for one image: (1, M, 1, 1), or (1, M, h, w) where ``region`` raises the
+        quality of some latent cells (text): those cells take the gains of the higher
+        quality, the rest keep ``quality``'s."""
+        gain, inv_gain = self._gains(quality)
+        if region is None:
+            return gain, inv_gain
+        g2, ig2 = self._gains(region.quality)
+        m = region.cells.to(gain.device)[None, None]
+        return torch.where(m, g2, gain), torch.where(m, ig2, inv_gain)
+
     # ---- training -------------------------------------------------------------------
     def forward(self, x: torch.Tensor, quality: torch.Tensor) -> RDOutput:
         gain, inv_gain = self._gains(quality)
@@ -209,9 +221,10 @@ class VariableRateHyperprior(nn.Module):
 
     @torch.no_grad()
     def compress_latent(self, y: torch.Tensor, quality: float,
-                        coder: EntropyCoder = EntropyCoder.RANS16_LANES) -> list[bytes]:
+                        coder: EntropyCoder = EntropyCoder.RANS16_LANES,
+                        region: "Region | None" = None) -> list[bytes]:
         c = self._require_coding()
-        gain, _ = self._gains(quality)
+        gain, _ = self._gain_maps(quality, region)
         y = y * gain
         z = self.h_a(y)
         medians = c["z_medians"].to(z.device)[None, :, None, None]
@@ -241,9 +254,20 @@ class VariableRateHyperprior(nn.Module):
         return (y_sym.reshape(1, M, *idx.shape[-2:]).to(means.device).double() + means).float()
 
     @torch.no_grad()
-    def synthesis(self, y_hat: torch.Tensor, quality: float) -> torch.Tensor:
-        _, inv_gain = self._gains(quality)
+    def synthesis(self, y_hat: torch.Tensor, quality: float,
+                  region: "Region | None" = None) -> torch.Tensor:
+        _, inv_gain = self._gain_maps(quality, region)
         return self.g_s(y_hat.to(inv_gain.device) * inv_gain)
+
+
+@dataclass(frozen=True)
+class Region:
+    """Latent cells coded at a higher quality: ``cells`` is a (h, w) bool tensor on the latent
+    grid (one cell per 16x16 pixels of the padded image), ``quality`` their rate setting.
+    An experiment hook (tools/text_boost_sweep.py: text cells at a higher quality did not
+    beat a higher quality everywhere on forms), not used by the file format."""
+    cells: torch.Tensor
+    quality: float
 
 
 def rate_rows(table: torch.Tensor, quality: torch.Tensor | float,
