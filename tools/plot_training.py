@@ -51,7 +51,12 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         # session 8, dash-dot: the fair anchor (R+D on from base7) and the OCR loss carried on
         ("R+D only from base7: base8 (the fair anchor)", [("s8-base8.jsonl", 84116)]),
         ("OCR 0.02, small glyphs from text-v5: ocrS11 -> S12",
-         [("s8-ocrS11.jsonl", 108246), ("s8-ocrS12.jsonl", 120234)])]
+         [("s8-ocrS11.jsonl", 108246), ("s8-ocrS12.jsonl", 120234)]),
+        # session 9, densely dotted: R+D on from base8 (base-v5) and the OCR loss from base8
+        ("R+D only from base8: base9 -> base10 (base-v5)",
+         [("s9-base9.jsonl", 96795), ("s9-base10.jsonl", 96795 + 13558)]),
+        ("OCR 0.02 from base8 (ocrT2)", [("s9-ocrT2.jsonl", 96795)]),
+        ("OCR 0.05 from base8 (ocrT5)", [("s9-ocrT5.jsonl", 96795)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -63,12 +68,15 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("more substituted characters on text-v5: fusS5 -> fusS6",
            [("s8-fusS5.jsonl", 9958 + 13168), ("s8-fusS6.jsonl", 9958 + 13168 + 10116)]),
           ("half the words' characters substituted: fusX6",
-           [("s8-fusX6.jsonl", 9958 + 13168 + 10116)])]
+           [("s8-fusX6.jsonl", 9958 + 13168 + 10116)]),
+          ("text-v5's block on base9: fus9 (text-v6's block)",
+           [("s9-fus9.jsonl", 9958 + 13168)])]
 
 
-def _style(parts) -> str:
-    """Session 6's runs dashed, session 7's dotted, session 8's dash-dot, the rest solid."""
-    return {"s6-": "--", "s7-": ":", "s8-": "-."}.get(parts[0][0][:3], "-")
+def _style(parts):
+    """Session 6's runs dashed, 7's dotted, 8's dash-dot, 9's dash-dot-dot, the rest solid."""
+    return {"s6-": "--", "s7-": ":", "s8-": "-.",
+            "s9-": (0, (3, 1, 1, 1, 1, 1))}.get(parts[0][0][:3], "-")
 
 
 def _rows(parts):
@@ -87,11 +95,11 @@ def main() -> None:
         steps = [s for s, _ in rows]
         style = _style(parts)
         for ax, key in zip(axes, ("psnr", "bpp", "loss")):
-            ax.plot(steps, [r[key] for _, r in rows], style, label=label, lw=1)
+            ax.plot(steps, [r[key] for _, r in rows], linestyle=style, label=label, lw=1)
     for label, parts in FUSION:
         rows = _rows(parts)
         axes[3].plot([s for s, _ in rows], [r["box_mse_gain"] * 1e3 for _, r in rows],
-                     _style(parts), label=label, lw=1)
+                     linestyle=_style(parts), label=label, lw=1)
     for ax, title in zip(axes, ("training PSNR (dB), all rates mixed", "training bpp",
                                 "total loss", "fusion: box MSE gain (x1e-3)")):
         ax.set_title(title)
