@@ -225,6 +225,15 @@ def test_decode_fuses_guidance_only_inside_the_word_boxes(tmp_path, small_image)
     _, mask = render(words, small_image.shape[1], small_image.shape[0])
     changed = np.abs(with_fusion.astype(int) - plain.astype(int)).sum(2) > 0
     assert changed.any() and not (changed & (mask == 0)).any()
+    # above FUSION_MAX_QUALITY the default ("auto") decodes as the plain codec; "always" fuses
+    high = codec.FUSION_MAX_QUALITY + 1
+    data = codec.encode_image(small_image, model=str(ck), words=words, quality=high).data
+    auto, _ = codec.decode_array(data, model=str(ck), device="cpu")
+    off, _ = codec.decode_array(data, model=str(ck), device="cpu", fusion="off")
+    always, _ = codec.decode_array(data, model=str(ck), device="cpu", fusion="always")
+    assert np.array_equal(auto, off) and not np.array_equal(always, off)
+    with pytest.raises(InputError, match="fusion must be one of"):
+        codec.decode_array(data, model=str(ck), device="cpu", fusion="sometimes")
 
 
 def test_default_quality_is_the_rate_trained_for_the_default_lambda():

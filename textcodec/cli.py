@@ -41,6 +41,12 @@ class Device(str, Enum):
     cuda = "cuda"
 
 
+class FusionMode(str, Enum):
+    auto = "auto"
+    always = "always"
+    off = "off"
+
+
 def _fail(e: Exception) -> None:
     typer.echo(f"textcodec: error: {e}", err=True)
     raise typer.Exit(1)
@@ -104,7 +110,10 @@ def decode(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="image to write "
                                                    "(format from its suffix; default PNG)")] = None,
     device: Annotated[Device, typer.Option(help="where to run the networks")] = Device.auto,
-    no_fusion: Annotated[bool, typer.Option("--no-fusion", help="ignore the text guidance")]
+    fusion: Annotated[FusionMode, typer.Option(
+        help="the fusion block: auto = at low rates (quality <= 4, where it was measured to "
+             "paint no misread words), always, or off")] = FusionMode.auto,
+    no_fusion: Annotated[bool, typer.Option("--no-fusion", help="same as --fusion off")]
         = False,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output")] = False,
 ):
@@ -118,7 +127,8 @@ def decode(
         fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP",
                ".tif": "TIFF", ".tiff": "TIFF"}.get(out.suffix.lower(), "PNG")
         with _console().status("decoding..."):
-            img = decode_fn(tlc, device=device.value, fusion=not no_fusion)
+            img = decode_fn(tlc, device=device.value,
+                            fusion="off" if no_fusion else fusion.value)
         save_atomic(out, lambda f: img.save(f, format=fmt), force=force)
         typer.echo(f"{out}: {img.width}x{img.height} {img.mode}")
     except TextcodecError as e:

@@ -243,15 +243,36 @@ def text_layer(data_or_path) -> list[Word]:
     return sidestream.decompress(f.text) if f.text is not None else []
 
 
-def decode_array(data_or_path, *, device: str = "auto", fusion: bool = True,
+# The fusion block runs by default only up to this quality. On held-out forms and screenshots
+# (tools/substitution_rate.py, docs/benchmarks.md "Substitutions") text-v6's fused decodes
+# showed no more of the side stream's misreadings than the plain decodes at quality 4, but a
+# few more at 6 and 8 (digits among them), where the decoded pixels already read well and the
+# block's gains are small. fusion="always" runs it at every rate.
+FUSION_MAX_QUALITY = 4.0
+FUSION_MODES = ("auto", "always", "off")
+
+
+def fusion_mode(fusion: bool | str) -> str:
+    """"auto" | "always" | "off" from a mode name or a bool (True = "auto", False = "off")."""
+    if isinstance(fusion, bool):
+        return "auto" if fusion else "off"
+    if fusion not in FUSION_MODES:
+        raise InputError(f"fusion must be one of {', '.join(FUSION_MODES)}, got {fusion!r}")
+    return fusion
+
+
+def decode_array(data_or_path, *, device: str = "auto", fusion: bool | str = "auto",
                  model: str | None = None) -> tuple[np.ndarray, TlcFile]:
+    """Decode to a uint8 array. ``fusion``: "auto" runs the fusion block on files with a side
+    stream up to FUSION_MAX_QUALITY, "always" at every rate, "off" never."""
     import torch
 
+    mode = fusion_mode(fusion)
     with torch.no_grad():
-        return _decode_array(data_or_path, device, fusion, model)
+        return _decode_array(data_or_path, device, mode, model)
 
 
-def _decode_array(data_or_path, device: str, fusion: bool,
+def _decode_array(data_or_path, device: str, fusion: str,
                   model: str | None) -> tuple[np.ndarray, TlcFile]:
     import torch
 
@@ -269,7 +290,8 @@ def _decode_array(data_or_path, device: str, fusion: bool,
     except (RuntimeError, ValueError) as e:
         raise ContainerError(f"latent streams do not decode: {e}") from None
     x_hat = net.synthesis(y_hat.to(dev), hdr.quality)
-    if fusion and words and net.fusion is not None:
+    use = fusion == "always" or (fusion == "auto" and hdr.quality <= FUSION_MAX_QUALITY)
+    if use and words and net.fusion is not None:
         # one pass on a GPU; cache-sized tiles on a CPU (same result either way)
         x_hat = apply_fusion(net.fusion, x_hat, words, hdr.quality,
                              tile=FUSION_TILE if x_hat.device.type == "cpu" else 1 << 16)

@@ -92,7 +92,8 @@ def main() -> None:
                 if key not in files:
                     files[key] = codec.encode(item.image, words=words, quality=q, model=path,
                                               side_codec="zstd", device="cpu")
-                rec, _ = codec.decode_array(files[key], model=path, device="cpu", fusion=fusion)
+                rec, _ = codec.decode_array(files[key], model=path, device="cpu",
+                                            fusion="always" if fusion else "off")
                 if inside is None:  # the boxes as the file carries them (quantised)
                     inside = render(codec.text_layer(files[key]), w, h)[1] > 0
                 boxes = [t.axis_aligned_box() for t in truth]

@@ -52,7 +52,7 @@ def main() -> None:
                     if cer_plain is None:
                         rec = decode_array(enc.data, fusion=False)[0]
                         cer_plain = score(reference, reader.read(rec, boxes)).cer
-                    rec = decode_array(enc.data, fusion=True)[0]
+                    rec = decode_array(enc.data, fusion="always")[0]
                     row["cer_fused"] = score(reference, reader.read(rec, boxes)).cer
                     row["cer_plain"] = cer_plain
                 for codec in (SideCodec.ZSTD, SideCodec.GZIP):

@@ -53,7 +53,7 @@ def main() -> None:
             for q in qualities:
                 enc = encode_image(item.image, quality=q, words=side, model=args.model)
                 for fusion in (True, False):
-                    decoded = tess.read(decode_array(enc.data, fusion=fusion, model=args.model)[0])
+                    decoded = tess.read(decode_array(enc.data, fusion="always" if fusion else "off", model=args.model)[0])
                     for ref, words in (("truth", item.truth), ("tesseract", original)):
                         if words is None:
                             continue
