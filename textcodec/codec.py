@@ -246,8 +246,8 @@ def text_layer(data_or_path) -> list[Word]:
 # The fusion block runs by default only up to this quality. On held-out forms and screenshots
 # (tools/substitution_rate.py, docs/benchmarks.md "Substitutions") text-v6's fused decodes
 # showed no more of the side stream's misreadings than the plain decodes at quality 4, but a
-# few more at 6 and 8 (digits among them), where the decoded pixels already read well and the
-# block's gains are small. fusion="always" runs it at every rate.
+# few more at 6 and 8 (digits among them), where the decoded pixels already read well: a wrong
+# word painted in costs more than the block's gains there. fusion="always" runs it at every rate.
 FUSION_MAX_QUALITY = 4.0
 FUSION_MODES = ("auto", "always", "off")
 
