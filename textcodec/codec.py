@@ -245,9 +245,10 @@ def text_layer(data_or_path) -> list[Word]:
 
 # The fusion block runs by default only up to this quality. On held-out forms and screenshots
 # (tools/substitution_rate.py, docs/benchmarks.md "Substitutions") text-v6's fused decodes
-# showed no more of the side stream's misreadings than the plain decodes at quality 4, but a
-# few more at 6 and 8 (digits among them), where the decoded pixels already read well: a wrong
-# word painted in costs more than the block's gains there. fusion="always" runs it at every rate.
+# showed a few more of the side stream's misreadings than the plain decodes at quality 6 and 8
+# (digits among them), where the decoded pixels already read well: a wrong word painted in
+# costs more than the block's gains there. At 4: as many on one sample, one more (no digits)
+# on a second. fusion="always" runs it at every rate.
 FUSION_MAX_QUALITY = 4.0
 FUSION_MODES = ("auto", "always", "off")
 
