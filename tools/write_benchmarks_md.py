@@ -113,12 +113,16 @@ def fusion_section() -> list[str]:
                   "checks it), so non-text PSNR cannot drop. Kodak's CER rests on one or two boxes: noise.", ""]
 
 
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
 def text_boost_section() -> list[str]:
     """Text cells at a higher quality than the rest (session 9's experiment, not shipped)."""
     path = BENCH / "text-boost-funsd.jsonl"
     if not path.exists():
         return []
-    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    rows = _jsonl(path)
     out = ["## Text regions at a higher quality (tried, not shipped)", "",
            "Command: `python tools/text_boost_sweep.py --images 8 --qualities 3,4,5,6,7,8 "
            "--boosts 0,1,2 --model textcodec-text-v5.pt` (text-v5, no fusion; "
@@ -260,7 +264,7 @@ def losses_v2_section() -> list[str]:
         return []
     from textcodec.bench.metrics import bd_quality, bd_rate
 
-    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    rows = _jsonl(path)
     out = ["## Text losses on held-out FUNSD, v2 (11 rates, ~34k steps each)", "",
            "Command: `python tools/compare_checkpoints.py --images 8 --qualities "
            "2,4,5,6,7,8,10 base=<textcodec-base-v2> logit=<logit fine-tune, kappa 0.01 then "
@@ -350,7 +354,7 @@ def ablation_section() -> list[str]:
                "funsd-base6", "funsd-v4"):
         path = BENCH / f"fusion-ablation-{ds}.jsonl"
         if path.exists():
-            parts.append((ds, [json.loads(line) for line in path.read_text().splitlines()]))
+            parts.append((ds, _jsonl(path)))
     if not parts:
         return []
     names = {"plain": "backbone only (`--no-fusion`)", "v2": "text-v2's block (the v2 default)",

@@ -71,20 +71,14 @@ def test_hash_mismatch_is_refused_and_nothing_is_cached(served):
     assert not any(registry.cache_dir().iterdir())   # no temporary leftovers either
 
 
-def test_offline_mode_forbids_the_download(served, monkeypatch):
+def test_offline_mode_forbids_the_download_and_names_the_local_copy_way_out(served,
+                                                                           monkeypatch):
     _, install = served
     install(_zip({"images/a.png": _png(1)}))
     monkeypatch.setenv("TEXTCODEC_OFFLINE", "1")
-    with pytest.raises(InputError, match="TEXTCODEC_OFFLINE"):
+    with pytest.raises(InputError, match="TEXTCODEC_OFFLINE") as e:
         list(datasets.load("kodak"))
-
-
-def test_a_dataset_that_cannot_be_fetched_names_the_local_copy_way_out(served, monkeypatch):
-    _, install = served
-    install(_zip({"images/a.png": _png(1)}))
-    monkeypatch.setenv("TEXTCODEC_OFFLINE", "1")
-    with pytest.raises(InputError, match="set TEXTCODEC_DATA to a folder that holds"):
-        list(datasets.load("kodak"))
+    assert "set TEXTCODEC_DATA to a folder that holds" in str(e.value)
 
 
 def test_archive_members_escaping_the_folder_are_refused(served, tmp_path):
