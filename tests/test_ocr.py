@@ -2,15 +2,20 @@
 
 import random
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from textcodec.bench.metrics import corpus_error, levenshtein
 from textcodec.ocr.engine import (MAX_CHAR_AREA, MIN_CONFIDENCE, EasyOcrEngine, FastCpu,
-                                   filter_words, recognize_batched)
+                                   filter_words, recognize_batched, width_bucket)
 from textcodec.train.synth import ScreenSynth
 from textcodec.words import Word
+
+SAMPLES = Path(__file__).resolve().parent.parent / "textcodec" / "samples"
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +48,7 @@ def test_batched_recognition_is_easyocrs_reading_crop_by_crop(engines, page):
         grey, horizontal, free = _boxes(reader, page[0])
         assert len(horizontal) + len(free) >= 5
         one_by_one = reader.recognize(grey, horizontal, free, batch_size=1, reformat=False)
+        reader.recognizer.train()   # left in training mode, it must still read in eval mode
         batched = recognize_batched(reader, grey, horizontal, free)
     finally:
         reader.recognizer = wrapped
@@ -82,6 +88,86 @@ def test_fast_engine_reads_the_page_as_well_as_easyocr(engines, page):
     slow_err, fast_err = _reading_error(slow, truth), _reading_error(fast, truth)
     assert slow_err < 0.6                      # the page is readable at all
     assert fast_err <= slow_err + 0.05
+
+
+def test_window_box_extraction_is_easyocrs_box_for_box(engines):
+    """CRAFT's maps of a real 1280x720 screenshot (hundreds of components) give the same boxes,
+    labels and box order through craftboxes.word_boxes as through EasyOCR's own code."""
+    from easyocr import craft_utils
+
+    from textcodec.ocr.craftboxes import installed, word_boxes
+
+    maps = []
+    original = craft_utils.getDetBoxes_core
+
+    def spy(*args, **kwargs):
+        maps.append(args[:5])
+        return original(*args, **kwargs)
+
+    image = np.asarray(Image.open(SAMPLES / "screenshot.png").convert("RGB"))
+    craft_utils.getDetBoxes_core = spy
+    try:
+        engines[0]._reader.detect(image)
+    finally:
+        craft_utils.getDetBoxes_core = original
+    theirs, their_labels, their_kept = original(*maps[0])
+    ours, our_labels, our_kept = word_boxes(*maps[0])
+    assert len(theirs) > 100
+    assert len(ours) == len(theirs) and our_kept == their_kept
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(our_labels, their_labels)
+    # and the engine's detect goes through it only inside the with block
+    with installed():
+        assert craft_utils.getDetBoxes_core is not original
+    assert craft_utils.getDetBoxes_core is original
+
+
+def test_width_buckets_cover_each_width_with_at_most_half_again():
+    previous = 0
+    for width in range(64, 64 * 200, 64):
+        bucket = width_bucket(width)
+        assert bucket >= width and bucket % 64 == 0 and bucket >= previous
+        assert bucket < 1.5 * width + 64   # at most half again, rounded to whole units
+        previous = bucket
+    assert len({width_bucket(w) for w in range(64, 64 * 200, 64)}) <= 16
+
+
+def test_bucketed_reading_decodes_only_each_crops_own_frames(engines, page):
+    """A crop padded into a wider bucket is decoded over its own frames: the same crops as
+    without buckets, in fewer calls, and on the rendered page the same reading quality."""
+    reader = engines[1]._reader
+    grey, horizontal, free = _boxes(reader, page[0])
+    calls = []
+
+    class Counting(torch.nn.Module):   # the recognizer, noting each call's width
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x, text):
+            calls.append(x.shape[-1])
+            return self.net(x, text)
+
+    wrapped = reader.recognizer
+    reader.recognizer = Counting(wrapped)
+    try:
+        exact = recognize_batched(reader, grey, horizontal, free)
+        exact_calls, calls[:] = len(calls), []
+        bucketed = recognize_batched(reader, grey, horizontal, free, buckets=True)
+    finally:
+        reader.recognizer = wrapped
+    assert len(calls) < exact_calls and all(w == width_bucket(w) for w in calls)
+    assert [[list(map(int, p)) for p in q] for q, _, _ in bucketed] == \
+        [[list(map(int, p)) for p in q] for q, _, _ in exact]
+    truth = page[1]
+
+    def as_words(results):
+        return [Word.from_quad(t.strip(), tuple((float(x), float(y)) for x, y in q), c)
+                for q, t, c in results if t.strip()]
+
+    assert _reading_error(as_words(bucketed), truth) <= _reading_error(as_words(exact),
+                                                                       truth) + 0.02
 
 
 def test_fast_cpu_wrapper_is_the_network_when_bfloat16_is_off():

@@ -3,7 +3,8 @@
     python tools/compare_ocr.py --images 8        (writes docs/bench/ocr-fastpath.json)
 
 Engines: EasyOCR's readtext, the fast path as the encoder runs it (bfloat16 where native) and
-the fast path with int8 convolutions (TEXTCODEC_OCR_INT8=1). For each: the corpus CER of its
+the fast path with int8 convolutions (TEXTCODEC_OCR_INT8=1), and that with the crops read in
+width buckets (``buckets=True``). For each: the corpus CER of its
 readings against the ground-truth words whose centres fall in each of its boxes, the share
 of ground-truth words some box covers (recall), and the seconds it took. Same images, same
 weights; only the way they run differs.
@@ -40,7 +41,8 @@ def main() -> None:
     images = sorted((args.funsd / "images").glob("*.png"))[-args.images:]
     engines = {"easyocr": EasyOcrEngine(gpu=False, fast=False),
                "fast": EasyOcrEngine(gpu=False, fast=True, int8=False),
-               "fast-int8": EasyOcrEngine(gpu=False, fast=True, int8=True)}
+               "fast-int8": EasyOcrEngine(gpu=False, fast=True, int8=True),
+               "fast-int8-buckets": EasyOcrEngine(gpu=False, fast=True, int8=True, buckets=True)}
     totals = {k: {"edits": 0, "chars": 0, "covered": 0, "words": 0, "seconds": 0.0,
                   "readings": 0} for k in engines}
     for path in images:

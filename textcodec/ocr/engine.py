@@ -8,6 +8,7 @@ only when an engine is built, never by the decode path.
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -45,15 +46,20 @@ class EasyOcrEngine:
     way on the CPU (docs/benchmarks.md; on a GPU EasyOCR already batches): CRAFT in
     channels-last memory under bfloat16 autocast where the CPU computes bfloat16 natively
     (AVX-512 BF16 / AMX; float32 elsewhere), and the float recognizer on batches of crops
-    that EasyOCR would pad to the same width, instead of one crop per call with an int8 LSTM.
-    Each crop gets exactly the tensor EasyOCR gives it (tests/test_ocr.py); bfloat16 can move
-    a detection score near its threshold, so a box may differ now and then.
+    of near widths, instead of one crop per call with an int8 LSTM. With ``buckets=False``
+    each crop gets exactly the tensor EasyOCR gives it (tests/test_ocr.py); with ``buckets``
+    (the default) a crop is padded further, to its ``width_bucket``, so a page's crops take a
+    handful of calls, and decoded over its own frames: readings change now and then (a
+    trailing "_" or space), as well read overall (docs/benchmarks.md). bfloat16 can move a
+    detection score near its threshold, so a box may differ now and then.
     ``int8`` runs CRAFT and the recognizer's convolutions in int8 with activation ranges
     calibrated once (textcodec/ocr/int8.py): ~1.5x faster per image on a CPU with VNNI, and
     it reads as well (docs/benchmarks.md). On by default where the CPU has VNNI
     (``int8_by_default``); TEXTCODEC_OCR_INT8=0 or ``int8=False`` turns it off, =1 forces it.
     Building the int8 graphs costs ~2-3 s once per engine (engines are built once per
     process, ``get_engine``).
+    CRAFT's maps become boxes per component window (textcodec/ocr/craftboxes.py: the same
+    boxes, ~15x faster on a dense page), on the CPU and on a GPU.
     ``fast=False`` is EasyOCR's own ``readtext``."""
 
     name: str = "easyocr"
@@ -61,6 +67,7 @@ class EasyOcrEngine:
     canvas_size: int = 2560
     fast: bool = True
     int8: bool | None = None     # None: TEXTCODEC_OCR_INT8, else int8_by_default()
+    buckets: bool = True         # crops of near widths read in one call (width_bucket)
 
     def __post_init__(self):
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
@@ -95,9 +102,16 @@ class EasyOcrEngine:
                 self._reader.detector = FastCpu(self._reader.detector, channels_last=True)
                 self._reader.recognizer = FastCpu(self._reader.recognizer, channels_last=True)
 
+    def _boxes_the_fast_way(self):
+        """EasyOCR's box extraction per component window where ``fast`` (the same boxes)."""
+        from textcodec.ocr.craftboxes import installed
+
+        return installed() if self.fast else nullcontext()
+
     def detect(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
         """Axis-aligned word boxes (x0, y0, x1, y1) found by CRAFT."""
-        horizontal, free = self._reader.detect(image, canvas_size=self.canvas_size)
+        with self._boxes_the_fast_way():
+            horizontal, free = self._reader.detect(image, canvas_size=self.canvas_size)
         boxes = [(float(x0), float(y0), float(x1), float(y1))
                  for x0, x1, y0, y1 in horizontal[0]]
         for quad in free[0]:
@@ -106,16 +120,18 @@ class EasyOcrEngine:
         return boxes
 
     def read(self, image: np.ndarray) -> list[Word]:
-        if self._fast_cpu:
-            from easyocr.utils import reformat_input
+        with self._boxes_the_fast_way():
+            if self._fast_cpu:
+                from easyocr.utils import reformat_input
 
-            img, grey = reformat_input(image)
-            horizontal, free = self._reader.detect(img, canvas_size=self.canvas_size,
-                                                   reformat=False)
-            results = recognize_batched(self._reader, grey, horizontal[0], free[0])
-        else:
-            results = self._reader.readtext(image, canvas_size=self.canvas_size, batch_size=16,
-                                            paragraph=False)
+                img, grey = reformat_input(image)
+                horizontal, free = self._reader.detect(img, canvas_size=self.canvas_size,
+                                                       reformat=False)
+                results = recognize_batched(self._reader, grey, horizontal[0], free[0],
+                                            buckets=self.buckets)
+            else:
+                results = self._reader.readtext(image, canvas_size=self.canvas_size,
+                                                batch_size=16, paragraph=False)
         words = []
         for quad, text, conf in results:
             text = text.strip()
@@ -159,25 +175,73 @@ class FastCpu(torch.nn.Module):
 RECOGNIZER_BATCH = 32
 
 
+def width_bucket(width: int, unit: int = 64) -> int:
+    """The padded width a crop is read at when crops of near widths share one call: EasyOCR's
+    width (a multiple of ``unit``) rounded up to unit x 1, 2, 3, 4, 6, 8, 12, 16, ... (each
+    step at most 1.5x the last), so a page's crops fall into a handful of calls."""
+    units = max(1, -(-width // unit))
+    step = 1
+    while True:
+        for candidate in (step, step * 3 // 2):
+            if candidate >= units:
+                return candidate * unit
+        step *= 2
+
+
+def frames_for(width: int) -> int:
+    """english_g2's output frames for an input ``width`` px wide (its CNN divides by 4)."""
+    return width // 4 - 1
+
+
+def read_greedy(reader, tensors: torch.Tensor, frames: list[int],
+                ignore_idx: list[int]) -> list[tuple[str, float]]:
+    """(text, confidence) of each crop as EasyOCR's greedy ``recognizer_predict`` computes them
+    (softmax, the ignored characters' share removed, CTC best path, confidence from the kept
+    frames' maxima), decoding only each crop's first ``frames``: where a width bucket pads a
+    crop past its own width, the frames of that padding are not decoded (the BiLSTM still
+    carries some of it back: running it packed, on the crop's frames alone, read worse, with
+    more stray trailing characters, and slower on the CPU)."""
+    reader.recognizer.eval()   # as EasyOCR's recognizer_predict does: BatchNorm's running stats
+    with torch.no_grad():
+        text_for_pred = torch.zeros(len(tensors), 1, dtype=torch.long, device=reader.device)
+        logits = reader.recognizer(tensors.to(reader.device), text_for_pred)
+        probs = torch.softmax(logits.float(), dim=2).cpu().numpy()
+    probs[:, :, ignore_idx] = 0.0
+    probs /= probs.sum(axis=2, keepdims=True)
+    out = []
+    for p, n in zip(probs, frames):
+        p = p[:n]
+        best = p.argmax(axis=1)
+        text = reader.converter.decode_greedy(best, [len(best)])[0]
+        kept = p.max(axis=1)[best != 0]
+        if len(kept) == 0:
+            kept = np.zeros(1)
+        out.append((text, float(kept.prod() ** (2.0 / np.sqrt(len(kept))))))
+    return out
+
+
 def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
                       contrast_ths: float = 0.1, adjust_contrast: float = 0.5,
-                      batch: int = RECOGNIZER_BATCH) -> list[tuple]:
+                      batch: int = RECOGNIZER_BATCH, buckets: bool = False) -> list[tuple]:
     """EasyOCR's Reader.recognize (greedy decoding, its contrast retry) with the crops that
     share a padded width read together: the same tensors, fewer and fuller calls.
+    ``buckets`` pads each crop further, to its ``width_bucket``, as EasyOCR's GPU path pads
+    every crop of a page to the widest: far fewer calls, readings that can differ slightly.
 
     Returns (quad, text, confidence) in EasyOCR's order: horizontal boxes, then free ones."""
     import easyocr.easyocr
-    from easyocr.recognition import AlignCollate, recognizer_predict
+    from easyocr.recognition import AlignCollate
     from easyocr.utils import get_image_list
     from PIL import Image
 
     height = getattr(easyocr.easyocr, "imgH", 64)
     ignore = set(reader.character) - set(reader.lang_char)
     ignore_idx = [reader.character.index(c) + 1 for c in ignore]
-    items = []                       # (quad, crop, padded width), one per box kept
+    items = []          # (quad, crop, width read at, EasyOCR's width), one per box kept
     for h_list, f_list in [([b], []) for b in horizontal] + [([], [b]) for b in free]:
         crops, width = get_image_list(h_list, f_list, grey, model_height=height)
-        items += [(quad, crop, int(width)) for quad, crop in crops]
+        read_at = width_bucket(int(width), height) if buckets else int(width)
+        items += [(quad, crop, read_at, int(width)) for quad, crop in crops]
 
     def predict(indices: list[int], contrast: float) -> dict[int, list]:
         out: dict[int, list] = {}
@@ -190,17 +254,15 @@ def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
             for k in range(0, len(group), batch):
                 chunk = group[k:k + batch]
                 tensors = collate([Image.fromarray(items[i][1], "L") for i in chunk])
-                preds = recognizer_predict(reader.recognizer, reader.converter, [tensors],
-                                           int(width / 10), ignore_idx, {}, "greedy", 5,
-                                           device=reader.device)
-                out.update(zip(chunk, preds))
+                frames = [frames_for(items[i][3]) for i in chunk]
+                out.update(zip(chunk, read_greedy(reader, tensors, frames, ignore_idx)))
         return out
 
     first = predict(list(range(len(items))), 0.0)
     retry = [i for i in range(len(items)) if first[i][1] < contrast_ths]
     second = predict(retry, adjust_contrast) if retry else {}
     results = []
-    for i, (quad, _, _) in enumerate(items):
+    for i, (quad, *_) in enumerate(items):
         text, conf = first[i]
         if i in second and second[i][1] >= conf:
             text, conf = second[i]
