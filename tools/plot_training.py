@@ -56,7 +56,10 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         ("R+D only from base8: base9 -> base10 (base-v5)",
          [("s9-base9.jsonl", 96795), ("s9-base10.jsonl", 96795 + 13558)]),
         ("OCR 0.02 from base8 (ocrT2)", [("s9-ocrT2.jsonl", 96795)]),
-        ("OCR 0.05 from base8 (ocrT5)", [("s9-ocrT5.jsonl", 96795)])]
+        ("OCR 0.05 from base8 (ocrT5)", [("s9-ocrT5.jsonl", 96795)]),
+        # session 10, loosely dashed: R+D on from base10 (base-v6 = base12)
+        ("R+D only from base10: base11 -> base12 (base-v6)",
+         [("s10-base11.jsonl", 116111), ("s10-base12.jsonl", 116111 + 12821)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -70,13 +73,20 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("half the words' characters substituted: fusX6",
            [("s8-fusX6.jsonl", 9958 + 13168 + 10116)]),
           ("text-v5's block on base9: fus9 (text-v6's block)",
-           [("s9-fus9.jsonl", 9958 + 13168)])]
+           [("s9-fus9.jsonl", 9958 + 13168)]),
+          ("text-v6's block, 40 % substituted at low rates: fus10a -> fus11a",
+           [("s10-fus10a.jsonl", 9958 + 13168 + 4525),
+            ("s10-fus11a.jsonl", 9958 + 13168 + 4525 + 10211)]),
+          ("the same, 60 %: fus10b -> fus11b (text-v7's block)",
+           [("s10-fus10b.jsonl", 9958 + 13168 + 4525),
+            ("s10-fus11b.jsonl", 9958 + 13168 + 4525 + 10161)])]
 
 
 def _style(parts):
-    """Session 6's runs dashed, 7's dotted, 8's dash-dot, 9's dash-dot-dot, the rest solid."""
-    return {"s6-": "--", "s7-": ":", "s8-": "-.",
-            "s9-": (0, (3, 1, 1, 1, 1, 1))}.get(parts[0][0][:3], "-")
+    """Session 6's runs dashed, 7's dotted, 8's dash-dot, 9's dash-dot-dot, 10's loosely
+    dashed, the rest solid."""
+    return {"s6-": "--", "s7-": ":", "s8-": "-.", "s9-": (0, (3, 1, 1, 1, 1, 1)),
+            "s10": (0, (6, 3))}.get(parts[0][0][:3], "-")
 
 
 def _rows(parts):
