@@ -532,7 +532,9 @@ def gpu_ocr_paragraph(gpu: dict) -> list[str]:
     if "ocr_s" not in gpu:
         return []
     met = "met" if gpu["encode_s_with_ocr"] <= 0.15 else "not met"
-    return [f"**Encode including OCR on the {gpu['gpu']}: {gpu['encode_s_with_ocr']:.2f} s** "
+    when = (f"The H100 row's codec columns are {gpu['codec_fields']}; its OCR column is "
+            f"{gpu['ocr_fields']}. " if "ocr_fields" in gpu else "")
+    return [when + f"**Encode including OCR on the {gpu['gpu']}: {gpu['encode_s_with_ocr']:.2f} s** "
             f"against the 150 ms target ({met}); the codec's share is "
             f"{gpu['encode_s_no_ocr'] * 1000:.0f} ms, the rest is EasyOCR's pipeline "
             f"({gpu['ocr_s']:.2f} s; building the engine {gpu['ocr_build_s']:.1f} s once). "
