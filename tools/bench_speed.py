@@ -162,6 +162,14 @@ def main() -> None:
         res["ocr_easyocr_s"] = timed(lambda: plain.read(img), 1, sync)
         words = filter_words(engine.read(img))
         res["words_kept"] = len(words)
+        # the sample's own side stream at quality 3, where the block runs by default
+        own = codec.encode(img, quality=3.0, words=words, side_codec=side, device=args.device,
+                           model=args.model)
+        res["sample_words"] = len(words)
+        res["decode_sample_fused_s"] = timed(lambda: codec.decode_array(own, device=args.device),
+                                             args.repeat, sync)
+        res["decode_sample_plain_s"] = timed(
+            lambda: codec.decode_array(own, device=args.device, fusion="off"), args.repeat, sync)
         res["render_s"] = timed(lambda: render(words, img.shape[1], img.shape[0]), 5, sync)
     print(json.dumps(res))
 

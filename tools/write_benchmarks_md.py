@@ -631,9 +631,15 @@ def main() -> None:
            " | - | encode <= 150 ms, decode <= 20 ms |", "",
            "On the CPU the fusion block runs only on 128-px tiles that hold words (with a halo "
            "wider than its receptive field, so the result equals one full-frame pass, tested): "
-           "the sample screenshot's 64 side-stream words cost 0.25 s on top of the plain decode "
-           "(a full-frame pass cost 1.16 s). 300 words spread over the whole page is the worst "
-           "case.", "",
+           + (f"the sample screenshot's own side stream ({cpu['sample_words']} words, coded at "
+              f"quality 3 where the block runs by default) decodes in "
+              f"{cpu['decode_sample_fused_s']:.2f} s against {cpu['decode_sample_plain_s']:.2f} s "
+              "without the block"
+              if "decode_sample_fused_s" in cpu else
+              "the sample screenshot's 64 side-stream words cost 0.25 s on top of the plain "
+              "decode") +
+           " (session 5: a full-frame pass cost 1.16 s). 300 words spread over the whole page "
+           "is the worst case.", "",
            *([f"OCR on this CPU: {cpu['ocr_int8_s']:.1f} s with int8 convolutions (the default "
               f"where the CPU has VNNI, as this one does), {cpu['ocr_s']:.1f} s with textcodec's "
               f"float fast path, {cpu['ocr_easyocr_s']:.1f} s with EasyOCR's own readtext (same "
@@ -677,7 +683,9 @@ def main() -> None:
            "Medians after a warm-up. This shared 2-core CPU is noisy: three runs in session 7 "
            "gave encode including OCR 2.34 / 2.57 / 3.36 s (the middle one is shown), encode "
            "without OCR 0.31-0.36 s, int8 OCR 1.95-2.26 s, decode 0.46-0.49 s; on its 2 cores "
-           "the rANS lanes change little (the one-lane file decodes within that noise).", "",
+           "the rANS lanes change little (the one-lane file decodes within that noise). Session "
+           "10's two runs gave encode including OCR 1.74 and 2.03 s (the second is shown) with "
+           "the int8 OCR at 1.46 s in both.", "",
            *profile_section(),
            *losses_v2_section(), *fusion_section(), *ablation_section(),
            *substitution_section(), *text_boost_section(),
