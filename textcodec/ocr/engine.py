@@ -87,9 +87,8 @@ class EasyOcrEngine:
         self._reader = easyocr.Reader(["en"], gpu=gpu, model_storage_directory=str(model_dir()),
                                       download_enabled=False, verbose=False,
                                       quantize=not self.fast)
-        self._fast_cpu = self.fast and not gpu   # the CPU-only wrappers (bfloat16, int8)
         self.int8_active = False
-        if self._fast_cpu:
+        if self.fast and not gpu:   # the CPU-only wrappers (bfloat16, int8)
             from textcodec.ocr import int8
 
             want = self.int8 if self.int8 is not None else int8_by_default()
