@@ -255,3 +255,24 @@ def test_ddp_run_of_two_processes_keeps_every_rank_in_sync(tmp_path):
     assert result["ranks_in_sync"] is True
     model, blob = load_release(out / "d.pt")
     assert blob["extra"]["steps"] == 3
+
+
+def test_learning_rate_decays_from_start_to_end_and_stays_there():
+    from textcodec.train.loop import learning_rate
+
+    values = [learning_rate(s, 1e-4, 1e-5, 100) for s in (0, 25, 50, 75, 100, 500)]
+    assert values[0] == pytest.approx(1e-4)
+    assert values[2] == pytest.approx(5.5e-5)
+    assert values[4] == values[5] == pytest.approx(1e-5)
+    assert all(a > b for a, b in zip(values[:4], values[1:5]))
+
+
+def test_lr_schedule_reaches_the_optimizer_and_the_log_and_survives_resume(tmp_path):
+    out = tmp_path / "sched"
+    args = ["--out", str(out), "--batch", "2", "--workers", "0", "--crop", "128",
+            "--log-every", "1", "--lr", "1e-3", "--lr-end", "1e-4", "--lr-decay-steps", "4"]
+    main(args + ["--steps", "2"])
+    main(args + ["--steps", "4", "--resume"])
+    lrs = [json.loads(line)["lr"] for line in (out / "log.jsonl").read_text().splitlines()]
+    # the rate each step trained at: step 0..3 of the 4-step cosine, resumed at step 2
+    assert lrs == pytest.approx([1e-3, 0.000868, 0.00055, 0.000232], rel=1e-2)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import time
@@ -51,6 +52,12 @@ def small_glyph_boxes(boxes: torch.Tensor, texts: list[str], max_char_area: floa
     return torch.nonzero(area / chars <= max_char_area).flatten()
 
 
+def learning_rate(step: int, start: float, end: float, decay_steps: int) -> float:
+    """Cosine decay from start to end over decay_steps steps, then end."""
+    t = min(step / max(decay_steps, 1), 1.0)
+    return end + (start - end) * 0.5 * (1 + math.cos(math.pi * t))
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="textcodec-train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -62,6 +69,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-minutes", type=float, default=0, help="stop and save after this long")
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--lr-end", type=float,
+                   help="decay the learning rate from --lr to this (cosine) over "
+                   "--lr-decay-steps of this run's steps; a resumed run keeps its place")
+    p.add_argument("--lr-decay-steps", type=int, default=20000)
     p.add_argument("--losses", default="rd", help="comma list of rd, logit, ocr")
     p.add_argument("--lambdas", help="comma list of the model's rates (default: the arch's); "
                    "an --init checkpoint with other rates has its gains carried over")
@@ -262,6 +273,9 @@ def train(args: argparse.Namespace) -> dict:
                                   [texts[i] for i in pick.tolist()])
                 loss = loss + args.ocr_weight * ol
                 terms["ocr"] = float(ol.detach())
+        if args.lr_end is not None:
+            for group in opt.param_groups:
+                group["lr"] = learning_rate(step, args.lr, args.lr_end, args.lr_decay_steps)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(main_params, 1.0)
@@ -277,7 +291,8 @@ def train(args: argparse.Namespace) -> dict:
         n_acc += 1
         if log and step % args.log_every == 0:
             rec = {"step": step, "time": round(time.time() - t0, 1),
-                   **{k: round(v / n_acc, 5) for k, v in acc.items()}, "aux": round(float(aux), 3)}
+                   **{k: round(v / n_acc, 5) for k, v in acc.items()}, "aux": round(float(aux), 3),
+                   "lr": float(f"{opt.param_groups[0]['lr']:.3g}")}
             log.write(json.dumps(rec) + "\n")
             log.flush()
             print(json.dumps(rec), flush=True)
