@@ -48,3 +48,58 @@ def test_integer_hyper_synthesis_matches_between_devices():
     lm_gpu = codec.load_model(zoo.baseline_model(), "cuda")
     _, idx_gpu, mean_gpu = lm_gpu.model.entropy_parameters(z.cuda())
     assert torch.equal(idx_cpu, idx_gpu.cpu()) and torch.equal(mean_cpu, mean_gpu.cpu())
+
+
+class _TinyReader(torch.nn.Module):
+    """english_g2's shape of computation in miniature: convolutions, then a BiLSTM over the
+    width, called as EasyOCR calls it, net(images, text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3, padding=1),
+                                        torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
+                                        torch.nn.AdaptiveAvgPool2d((1, None)))
+        self.lstm = torch.nn.LSTM(8, 16, bidirectional=True, batch_first=True)
+        self.head = torch.nn.Linear(32, 5)
+
+    def forward(self, images, text):
+        f = self.conv(images).squeeze(2).transpose(1, 2)
+        return self.head(self.lstm(f)[0])
+
+
+@cuda
+def test_graphed_recognizer_replays_what_the_network_computes():
+    from textcodec.ocr.cudagraph import BATCHES, GraphedRecognizer
+
+    torch.manual_seed(0)
+    net = _TinyReader().cuda().eval()
+    graphed = GraphedRecognizer(torch.nn.DataParallel(net)).eval()
+    assert graphed.net is net
+    text = torch.zeros(1, 1, dtype=torch.long)
+    with torch.no_grad():
+        for rows, width in [(3, 64), (20, 128), (3, 64), (20, 128), (3, 64), (7, 64)]:
+            x = torch.randn(rows, 1, 16, width, device="cuda")
+            got, want = graphed(x, text.cuda()), net(x, text.cuda())
+            assert got.shape == want.shape
+            torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-5)
+        assert graphed.recorded == 2     # (8, 64) and (32, 128): met twice each, then replayed
+        wide = torch.randn(BATCHES[-1] + 1, 1, 16, 64, device="cuda")
+        torch.testing.assert_close(graphed(wide, text.cuda()), net(wide, text.cuda()))
+
+
+@cuda
+def test_engine_reads_a_page_the_same_with_and_without_cuda_graphs(screenshot):
+    from textcodec.errors import ModelError
+    from textcodec.ocr.engine import EasyOcrEngine
+
+    try:
+        plain = EasyOcrEngine(cuda_graphs=False)
+    except ModelError as e:
+        pytest.skip(f"EasyOCR's weights are not here ({e}): TEXTCODEC_OCR_MODELS, "
+                    "docs/training.md")
+    graphed = EasyOcrEngine()
+    want = [(w.text, w.x, w.y) for w in plain.read(screenshot)]
+    for _ in range(3):    # eager, then recorded, then replayed
+        got = [(w.text, w.x, w.y) for w in graphed.read(screenshot)]
+        assert got == want
+    assert graphed._reader.recognizer.recorded > 0

@@ -243,3 +243,27 @@ def test_side_stream_filter_keeps_confident_small_glyph_words_in_reading_order()
     assert huge.char_area > MAX_CHAR_AREA
     assert filter_words([sure, unsure, huge, first]) == [first, sure]
     assert filter_words([unsure], min_confidence=0.0) == [unsure]
+
+
+def test_graphed_recognizer_is_the_network_itself_off_the_gpu():
+    from textcodec.ocr.cudagraph import GraphedRecognizer
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.Flatten(2))
+    graphed = GraphedRecognizer(torch.nn.DataParallel(net))
+    assert graphed.net is net        # one device needs no DataParallel
+
+    class Called(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = net
+
+        def forward(self, images, text):
+            return self.inner(images)
+
+    graphed = GraphedRecognizer(Called())
+    x = torch.randn(3, 1, 8, 12)
+    with torch.no_grad():
+        for _ in range(3):   # met often enough to record, but a CPU tensor never is
+            assert torch.equal(graphed(x, None), net(x))
+    assert graphed.recorded == 0

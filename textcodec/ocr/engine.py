@@ -61,7 +61,8 @@ class EasyOcrEngine:
     CRAFT's maps become boxes per component window (textcodec/ocr/craftboxes.py: the same
     boxes, ~13x faster on a dense page) and the recognizer reads in batches, on the CPU and
     on a GPU (there the wrappers above are left out: 0.49 s against readtext's 1.45 s for an
-    encode with OCR on the H100).
+    encode with OCR on the H100). On a GPU the recognizer replays CUDA graphs
+    (``cuda_graphs``, textcodec/ocr/cudagraph.py): its BiLSTM is launch-bound there.
     ``fast=False`` is EasyOCR's own ``readtext``."""
 
     name: str = "easyocr"
@@ -70,6 +71,7 @@ class EasyOcrEngine:
     fast: bool = True
     int8: bool | None = None     # None: TEXTCODEC_OCR_INT8, else int8_by_default()
     buckets: bool = True         # crops of near widths read in one call (width_bucket)
+    cuda_graphs: bool = True     # on a GPU: the recognizer replayed from CUDA graphs
 
     def __post_init__(self):
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
@@ -102,6 +104,10 @@ class EasyOcrEngine:
             else:
                 self._reader.detector = FastCpu(self._reader.detector, channels_last=True)
                 self._reader.recognizer = FastCpu(self._reader.recognizer, channels_last=True)
+        if self.fast and gpu and self.cuda_graphs:   # the recognizer's launches, recorded
+            from textcodec.ocr.cudagraph import GraphedRecognizer
+
+            self._reader.recognizer = GraphedRecognizer(self._reader.recognizer)
 
     def _boxes_the_fast_way(self):
         """EasyOCR's box extraction per component window where ``fast`` (the same boxes)."""

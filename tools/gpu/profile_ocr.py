@@ -1,0 +1,158 @@
+"""Where the encoder's OCR spends its time on a GPU, stage by stage, and what half precision
+or channels-last would save (with how many of the page's readings each leaves unchanged).
+
+    source tools/gpu/env.sh; export TEXTCODEC_OCR_MODELS=/tmp/ocr
+    python3 tools/gpu/profile_ocr.py [--image PNG] [--repeat 9]
+
+Prints one JSON object of seconds (medians). Runs on the CPU too (slowly), for a check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+SAMPLE = Path(__file__).resolve().parents[2] / "textcodec" / "samples" / "screenshot.png"
+
+
+def median_time(fn, repeat: int, sync) -> float:
+    fn()
+    sync()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--image", type=Path, default=SAMPLE)
+    p.add_argument("--repeat", type=int, default=9)
+    args = p.parse_args()
+    from easyocr import imgproc
+    from easyocr.recognition import AlignCollate
+    from easyocr.utils import get_image_list, reformat_input
+
+    from textcodec.ocr.craftboxes import installed
+    from textcodec.ocr.engine import (EasyOcrEngine, frames_for, read_greedy,
+                                      recognize_batched, width_bucket)
+
+    cuda = torch.cuda.is_available()
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    engine = EasyOcrEngine(int8=False)
+    reader = engine._reader
+    img = np.asarray(Image.open(args.image).convert("RGB"))
+    colour, grey = reformat_input(img)
+    r = args.repeat
+    res: dict = {"device": torch.cuda.get_device_name() if cuda else "cpu",
+                 "image": f"{img.shape[1]}x{img.shape[0]}"}
+    res["read_s"] = median_time(lambda: engine.read(img), r, sync)
+    if cuda:    # the recognizer run eagerly, as before the CUDA graphs
+        eager = EasyOcrEngine(int8=False, cuda_graphs=False)
+        res["read_no_graphs_s"] = median_time(lambda: eager.read(img), r, sync)
+        res["same_words_as_no_graphs"] = ([(w.text, w.x, w.y) for w in eager.read(img)]
+                                          == [(w.text, w.x, w.y) for w in engine.read(img)])
+    with installed():
+        found = reader.detect(colour, canvas_size=engine.canvas_size, reformat=False)
+        res["detect_s"] = median_time(lambda: reader.detect(
+            colour, canvas_size=engine.canvas_size, reformat=False), r, sync)
+    horizontal, free = found[0][0], found[1][0]
+    res["boxes"] = len(horizontal) + len(free)
+    res["recognize_s"] = median_time(
+        lambda: recognize_batched(reader, grey, horizontal, free, buckets=True), r, sync)
+
+    # CRAFT, stage by stage
+    def prepare():
+        resized, ratio, _ = imgproc.resize_aspect_ratio(colour, engine.canvas_size,
+                                                        interpolation=1, mag_ratio=1.0)
+        x = np.transpose(imgproc.normalizeMeanVariance(resized), (2, 0, 1))[None]
+        return torch.from_numpy(np.ascontiguousarray(x))
+    res["craft_prepare_s"] = median_time(prepare, r, lambda: None)
+    x = prepare()
+    res["craft_input"] = list(x.shape)
+    res["craft_upload_s"] = median_time(lambda: x.to(reader.device), r, sync)
+    xd = x.to(reader.device)
+    net = reader.detector
+    with torch.no_grad():
+        res["craft_net_s"] = median_time(lambda: net(xd), r, sync)
+        y, _ = net(xd)
+        res["craft_download_s"] = median_time(lambda: y[0].cpu().numpy(), r, sync)
+        if cuda:
+            with torch.autocast("cuda", dtype=torch.float16):
+                res["craft_net_fp16_s"] = median_time(lambda: net(xd), r, sync)
+                y16, _ = net(xd)
+            res["craft_fp16_max_abs_diff"] = float((y16.float() - y).abs().max())
+            net_cl = net.to(memory_format=torch.channels_last)
+            xcl = xd.contiguous(memory_format=torch.channels_last)
+            with torch.autocast("cuda", dtype=torch.float16):
+                res["craft_net_fp16_channels_last_s"] = median_time(lambda: net_cl(xcl), r, sync)
+            net.to(memory_format=torch.contiguous_format)
+
+    # the recognizer, stage by stage (the bucketed reader's steps)
+    height = 64
+    ignore = set(reader.character) - set(reader.lang_char)
+    ignore_idx = [reader.character.index(c) + 1 for c in ignore]
+
+    def crops():
+        items = []
+        for h_list, f_list in [([b], []) for b in horizontal] + [([], [b]) for b in free]:
+            cr, width = get_image_list(h_list, f_list, grey, model_height=height)
+            items += [(c, width_bucket(int(width), height), int(width)) for _, c in cr]
+        return items
+    res["rec_crops_s"] = median_time(crops, r, lambda: None)
+    items = crops()
+    groups: dict[int, list[int]] = {}
+    for i, (_, w, _) in enumerate(items):
+        groups.setdefault(w, []).append(i)
+    res["rec_calls"] = sum(-(-len(g) // 32) for g in groups.values())
+
+    def collate():
+        out = []
+        for w, g in groups.items():
+            c = AlignCollate(imgH=height, imgW=w, keep_ratio_with_pad=True)
+            for k in range(0, len(g), 32):
+                chunk = g[k:k + 32]
+                out.append((c([Image.fromarray(items[i][0], "L") for i in chunk]),
+                            [frames_for(items[i][2]) for i in chunk]))
+        return out
+    res["rec_collate_s"] = median_time(collate, r, lambda: None)
+    batches = collate()
+    on_device = [(t.to(reader.device), f) for t, f in batches]
+    rec = reader.recognizer
+    rec.eval()
+
+    def network(autocast: bool = False, net=rec):
+        with torch.no_grad(), torch.autocast("cuda", dtype=torch.float16, enabled=autocast):
+            for t, _ in on_device:
+                net(t, torch.zeros(len(t), 1, dtype=torch.long, device=reader.device))
+    res["rec_network_s"] = median_time(network, r, sync)
+    if hasattr(rec, "net"):      # the graphed recognizer's own network, eagerly
+        res["rec_network_eager_s"] = median_time(lambda: network(net=rec.net), r, sync)
+    if cuda:
+        res["rec_network_fp16_s"] = median_time(lambda: network(True, getattr(rec, "net", rec)),
+                                                r, sync)
+    res["rec_network_and_decode_s"] = median_time(
+        lambda: [read_greedy(reader, t, f, ignore_idx) for t, f in on_device], r, sync)
+    texts32 = [read_greedy(reader, t, f, ignore_idx) for t, f in on_device]
+    if cuda:
+        reader.recognizer = getattr(rec, "net", rec)   # autocast: eager (graphs are fp32)
+        with torch.autocast("cuda", dtype=torch.float16):
+            texts16 = [read_greedy(reader, t, f, ignore_idx) for t, f in on_device]
+        reader.recognizer = rec
+        a = [t for batch in texts32 for t, _ in batch]
+        b = [t for batch in texts16 for t, _ in batch]
+        res["rec_fp16_same_text"] = f"{sum(x == y for x, y in zip(a, b))}/{len(a)}"
+    print(json.dumps(res))
+
+
+if __name__ == "__main__":
+    main()
