@@ -103,3 +103,22 @@ def test_engine_reads_a_page_the_same_with_and_without_cuda_graphs(screenshot):
         got = [(w.text, w.x, w.y) for w in graphed.read(screenshot)]
         assert got == want
     assert graphed._reader.recognizer.recorded > 0
+
+
+@cuda
+def test_craft_on_the_gpu_finds_easyocrs_boxes(screenshot):
+    from textcodec.errors import ModelError
+    from textcodec.ocr.craftboxes import installed
+    from textcodec.ocr.engine import EasyOcrEngine
+
+    try:
+        reader = EasyOcrEngine()._reader
+    except ModelError as e:
+        pytest.skip(f"EasyOCR's weights are not here ({e}): TEXTCODEC_OCR_MODELS, "
+                    "docs/training.md")
+    want = reader.detect(screenshot)
+    with installed():      # input made on the GPU, boxes per component window
+        got = reader.detect(screenshot)
+    assert len(got[0][0]) > 20
+    assert [list(map(int, b)) for b in got[0][0]] == [list(map(int, b)) for b in want[0][0]]
+    assert len(got[1][0]) == len(want[1][0])

@@ -118,9 +118,47 @@ def test_window_box_extraction_is_easyocrs_box_for_box(engines):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(our_labels, their_labels)
     # and the engine's detect goes through it only inside the with block
+    from easyocr import detection
+
+    test_net = detection.test_net
     with installed():
         assert craft_utils.getDetBoxes_core is not original
-    assert craft_utils.getDetBoxes_core is original
+        assert detection.test_net is not test_net
+    assert craft_utils.getDetBoxes_core is original and detection.test_net is test_net
+
+
+@pytest.mark.parametrize("crop,canvas", [((720, 1280), 2560), ((301, 517), 2560),
+                                         ((720, 1280), 640)])
+def test_craft_input_is_easyocrs_resize_pad_and_normalisation(crop, canvas):
+    from easyocr import imgproc
+
+    from textcodec.ocr.craftboxes import craft_input
+
+    image = np.asarray(Image.open(SAMPLES / "screenshot.png").convert("RGB"))
+    image = np.ascontiguousarray(image[:crop[0], :crop[1]])
+    resized, ratio, _ = imgproc.resize_aspect_ratio(image, canvas, interpolation=1, mag_ratio=1.0)
+    want = np.transpose(imgproc.normalizeMeanVariance(resized), (2, 0, 1))[None]
+    got, got_ratio = craft_input(image, canvas, 1.0, "cpu")
+    assert got_ratio == ratio and tuple(got.shape) == want.shape
+    np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_craft_page_gives_easyocrs_test_net_boxes(engines):
+    """The page pass that a GPU takes (craft_page), run here on the CPU, against EasyOCR's."""
+    from easyocr import detection
+
+    from textcodec.ocr.craftboxes import craft_page
+
+    reader = engines[1]._reader
+    image = np.asarray(Image.open(SAMPLES / "screenshot.png").convert("RGB"))[:360, :640]
+    args = (2560, 1.0, reader.detector, np.ascontiguousarray(image), 0.7, 0.4, 0.4, False, "cpu")
+    (want,), (want_polys,) = detection.test_net(*args)
+    (got,), (got_polys,) = craft_page(*args)
+    assert len(want) > 20 and len(got) == len(want)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, atol=1e-3)
+    for a, b in zip(got_polys, want_polys):
+        np.testing.assert_allclose(a, b, atol=1e-3)
 
 
 def test_width_buckets_cover_each_width_with_at_most_half_again():

@@ -79,14 +79,75 @@ def _core(textmap, linkmap, text_threshold, link_threshold, low_text,
     return word_boxes(textmap, linkmap, text_threshold, link_threshold, low_text)
 
 
-@contextmanager
-def installed():
-    """EasyOCR's box extraction goes through ``word_boxes`` inside the ``with`` block."""
+# CRAFT's input normalisation (ImageNet's), in 0..255 units
+_MEAN = (0.485 * 255.0, 0.456 * 255.0, 0.406 * 255.0)
+_STD = (0.229 * 255.0, 0.224 * 255.0, 0.225 * 255.0)
+
+
+def craft_input(image: np.ndarray, canvas_size: int, mag_ratio: float, device):
+    """(CRAFT's input tensor on ``device``, the resize ratio) for an (H, W, 3) uint8 image:
+    EasyOCR's resize, zero padding to multiples of 32 and normalisation, with the padding done
+    on uint8 and the float arithmetic on ``device`` (on a GPU's host the float copies of the
+    page were 16 ms of the encoder's OCR; tools/gpu/profile_ocr.py)."""
+    import cv2
+    import torch
+
+    height, width = image.shape[:2]
+    ratio = min(mag_ratio * max(height, width), canvas_size) / max(height, width)
+    h, w = int(height * ratio), int(width * ratio)
+    canvas = np.zeros((-(-h // 32) * 32, -(-w // 32) * 32, 3), np.uint8)
+    canvas[:h, :w] = cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
+    x = torch.from_numpy(canvas).to(device).float()
+    x = (x - torch.tensor(_MEAN, device=x.device)) / torch.tensor(_STD, device=x.device)
+    return x.permute(2, 0, 1).unsqueeze(0).contiguous(), ratio
+
+
+def _test_net(canvas_size, mag_ratio, net, image, text_threshold, link_threshold, low_text,
+              poly, device, estimate_num_chars=False, _original=None):
+    """EasyOCR's ``test_net`` (CRAFT on one page, then its boxes) with ``craft_input`` on a
+    GPU; EasyOCR's own on the CPU and for batches of pages."""
+    if str(device).startswith("cpu") or not (isinstance(image, np.ndarray) and image.ndim == 3):
+        return _original(canvas_size, mag_ratio, net, image, text_threshold, link_threshold,
+                         low_text, poly, device, estimate_num_chars)
+    return craft_page(canvas_size, mag_ratio, net, image, text_threshold, link_threshold,
+                      low_text, poly, device, estimate_num_chars)
+
+
+def craft_page(canvas_size, mag_ratio, net, image, text_threshold, link_threshold, low_text,
+               poly, device, estimate_num_chars=False):
+    """``test_net``'s result for one page, its input made by ``craft_input`` on ``device``."""
+    import torch
     from easyocr import craft_utils
 
-    original = craft_utils.getDetBoxes_core
-    craft_utils.getDetBoxes_core = partial(_core, _original=original)
+    x, ratio = craft_input(image, canvas_size, mag_ratio, device)
+    with torch.no_grad():
+        y, _ = net(x)
+    maps = y[0].float().cpu().numpy()
+    boxes, polys, mapper = craft_utils.getDetBoxes(maps[:, :, 0], maps[:, :, 1], text_threshold,
+                                                   link_threshold, low_text, poly,
+                                                   estimate_num_chars)
+    boxes = craft_utils.adjustResultCoordinates(boxes, 1 / ratio, 1 / ratio)
+    polys = craft_utils.adjustResultCoordinates(polys, 1 / ratio, 1 / ratio)
+    if estimate_num_chars:
+        boxes, polys = list(boxes), list(polys)
+    for k in range(len(polys)):
+        if estimate_num_chars:
+            boxes[k] = (boxes[k], mapper[k])
+        if polys[k] is None:
+            polys[k] = boxes[k]
+    return [boxes], [polys]
+
+
+@contextmanager
+def installed():
+    """Inside the ``with`` block EasyOCR's box extraction goes through ``word_boxes`` and, on
+    a GPU, CRAFT's input is prepared there (``craft_input``)."""
+    from easyocr import craft_utils, detection
+
+    original_core, original_net = craft_utils.getDetBoxes_core, detection.test_net
+    craft_utils.getDetBoxes_core = partial(_core, _original=original_core)
+    detection.test_net = partial(_test_net, _original=original_net)
     try:
         yield
     finally:
-        craft_utils.getDetBoxes_core = original
+        craft_utils.getDetBoxes_core, detection.test_net = original_core, original_net

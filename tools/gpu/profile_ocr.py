@@ -97,6 +97,14 @@ def main() -> None:
                 res["craft_net_fp16_channels_last_s"] = median_time(lambda: net_cl(xcl), r, sync)
             net.to(memory_format=torch.contiguous_format)
 
+        # CRAFT's maps -> boxes (textcodec/ocr/craftboxes.py), on the host
+        from textcodec.ocr.craftboxes import word_boxes
+
+        score_text = y[0, :, :, 0].cpu().numpy()
+        score_link = y[0, :, :, 1].cpu().numpy()
+        res["craft_boxes_s"] = median_time(
+            lambda: word_boxes(score_text, score_link, 0.7, 0.4, 0.4), r, lambda: None)
+
     # the recognizer, stage by stage (the bucketed reader's steps)
     height = 64
     ignore = set(reader.character) - set(reader.lang_char)
