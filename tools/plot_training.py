@@ -59,7 +59,12 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         ("OCR 0.05 from base8 (ocrT5)", [("s9-ocrT5.jsonl", 96795)]),
         # session 10, loosely dashed: R+D on from base10 (base-v6 = base12)
         ("R+D only from base10: base11 -> base12 (base-v6)",
-         [("s10-base11.jsonl", 116111), ("s10-base12.jsonl", 116111 + 12821)])]
+         [("s10-base11.jsonl", 116111), ("s10-base12.jsonl", 116111 + 12821)]),
+        # session 11, solid and thick: the learning rate decayed, from base12 (142,431 steps)
+        ("R+D, decayed LR: base13 -> base14 (base-v7)",
+         [("s11-base13.jsonl", 142431), ("s11-base14.jsonl", 142431 + 14217)]),
+        ("logit loss, decayed LR: logit13 -> logit14 (text-v8's codec)",
+         [("s11-logit13.jsonl", 142431), ("s11-logit14.jsonl", 142431 + 12869)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -79,14 +84,21 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
             ("s10-fus11a.jsonl", 9958 + 13168 + 4525 + 10211)]),
           ("the same, 60 %: fus10b -> fus11b (text-v7's block)",
            [("s10-fus10b.jsonl", 9958 + 13168 + 4525),
-            ("s10-fus11b.jsonl", 9958 + 13168 + 4525 + 10161)])]
+            ("s10-fus11b.jsonl", 9958 + 13168 + 4525 + 10161)]),
+          ("text-v7's block, up to 80 % substituted at high rates: fus12",
+           [("s11-fus12.jsonl", 9958 + 13168 + 4525 + 10161 + 10744)])]
 
 
 def _style(parts):
     """Session 6's runs dashed, 7's dotted, 8's dash-dot, 9's dash-dot-dot, 10's loosely
-    dashed, the rest solid."""
+    dashed, the rest (and 11's, drawn thick) solid."""
     return {"s6-": "--", "s7-": ":", "s8-": "-.", "s9-": (0, (3, 1, 1, 1, 1, 1)),
             "s10": (0, (6, 3))}.get(parts[0][0][:3], "-")
+
+
+def _width(parts):
+    """Session 11's runs (the decayed learning rate) drawn thicker."""
+    return 2.2 if parts[0][0].startswith("s11") else 1
 
 
 def _rows(parts):
@@ -99,26 +111,30 @@ def _rows(parts):
 
 
 def main() -> None:
-    fig, axes = plt.subplots(1, 4, figsize=(18, 4), dpi=100)
+    fig, axes = plt.subplots(1, 4, figsize=(18, 6.2), dpi=100)
     for label, parts in RUNS:
         rows = _rows(parts)
         steps = [s for s, _ in rows]
         style = _style(parts)
         for ax, key in zip(axes, ("psnr", "bpp", "loss")):
-            ax.plot(steps, [r[key] for _, r in rows], linestyle=style, label=label, lw=1)
+            ax.plot(steps, [r[key] for _, r in rows], linestyle=style, label=label,
+                    lw=_width(parts))
     for label, parts in FUSION:
         rows = _rows(parts)
         axes[3].plot([s for s, _ in rows], [r["box_mse_gain"] * 1e3 for _, r in rows],
-                     linestyle=_style(parts), label=label, lw=1)
+                     linestyle=_style(parts), label=label, lw=_width(parts))
     for ax, title in zip(axes, ("training PSNR (dB), all rates mixed", "training bpp",
                                 "total loss", "fusion: box MSE gain (x1e-3)")):
         ax.set_title(title)
         ax.set_xlabel("step (batch 16, 256x256)")
         ax.grid(alpha=0.3)
     axes[2].set_yscale("log")
-    axes[0].legend(fontsize=7)
-    axes[3].legend(fontsize=7)
-    fig.tight_layout()
+    # the legends go under the plots, where they hide no curve
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower left", ncol=3, fontsize=7,
+               bbox_to_anchor=(0.01, 0.0), title="codec training (first three panels)")
+    fig.legend(*axes[3].get_legend_handles_labels(), loc="lower right", ncol=2, fontsize=7,
+               bbox_to_anchor=(0.99, 0.0), title="fusion block (last panel)")
+    fig.tight_layout(rect=(0, 0.31, 1, 1))
     out = ROOT / "docs" / "img" / "training-curves.png"
     fig.savefig(out)
     print(out)

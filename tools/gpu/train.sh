@@ -18,6 +18,9 @@ start)
   [ "${NPROC:-1}" -gt 1 ] && launcher="python3 -m torch.distributed.run --standalone \
     --nproc-per-node $NPROC -m textcodec.train"
   touch runs/.started   # wait returns only checkpoints written after this (return limits)
+  # the runs read the pack all along (fonts, pages): a carried folder is gone as soon as a
+  # call does not name it, so they read a copy under runs/, which stays while the machine does
+  rm -rf runs/.pack && cp -r "${PACK:-.pack}" runs/.pack
   for chain in "$@"; do
     # RUN>RUN...: runs one after another in one session, each for MINUTES (unless its
     # EXTRA says --max-minutes=M), so a later run can start from an earlier one's checkpoint
@@ -29,7 +32,7 @@ start)
       [ -n "${init:-}" ] && extra="--init $init"
       extra="$extra ${more:-}"
       script="$script $launcher --out runs/$name --name textcodec-$name \
-        --losses $losses --pack ${PACK:-.pack} --max-minutes $minutes --steps 10000000 \
+        --losses $losses --pack runs/.pack --max-minutes $minutes --steps 10000000 \
         --workers 4 --save-every 1500 --log-every 250 --resume $extra >runs/$name.out 2>&1;"
     done
     setsid nohup bash -c "$script" </dev/null >/dev/null 2>&1 &
