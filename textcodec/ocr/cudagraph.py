@@ -22,6 +22,10 @@ BATCHES = (8, 32)
 RECORD_AFTER = 2
 
 
+def _weights_stay() -> None:
+    """flatten_parameters for an LSTM whose weights are already one flat buffer."""
+
+
 class GraphedRecognizer(torch.nn.Module):
     """A recognizer called as EasyOCR calls it, ``net(images, text)``, that replays a CUDA
     graph per (rows, height, width) where it can and runs ``net`` itself otherwise (on the
@@ -31,6 +35,13 @@ class GraphedRecognizer(torch.nn.Module):
         super().__init__()
         # EasyOCR wraps its networks in DataParallel on a GPU: one device needs none of it
         self.net = net.module if isinstance(net, torch.nn.DataParallel) else net
+        # EasyOCR's BiLSTM calls flatten_parameters() in every forward, which copies the LSTM's
+        # weights into a new buffer: a recorded graph would then read the freed old one. The
+        # weights are flattened once here and stay where they are.
+        for m in self.net.modules():
+            if isinstance(m, torch.nn.RNNBase):
+                m.flatten_parameters()
+                m.flatten_parameters = _weights_stay
         self._seen: dict[tuple, int] = {}
         self._graphs: dict[tuple, tuple] = {}
         self._pool = None

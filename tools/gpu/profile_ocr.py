@@ -59,8 +59,8 @@ def main() -> None:
     if cuda:    # the recognizer run eagerly, as before the CUDA graphs
         eager = EasyOcrEngine(int8=False, cuda_graphs=False)
         res["read_no_graphs_s"] = median_time(lambda: eager.read(img), r, sync)
-        res["same_words_as_no_graphs"] = ([(w.text, w.x, w.y) for w in eager.read(img)]
-                                          == [(w.text, w.x, w.y) for w in engine.read(img)])
+        res["same_words_as_no_graphs"] = ([(w.text, w.cx, w.cy) for w in eager.read(img)]
+                                          == [(w.text, w.cx, w.cy) for w in engine.read(img)])
     with installed():
         found = reader.detect(colour, canvas_size=engine.canvas_size, reformat=False)
         res["detect_s"] = median_time(lambda: reader.detect(
