@@ -11,26 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
+import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
 
-SAMPLE = Path(__file__).resolve().parents[2] / "textcodec" / "samples" / "screenshot.png"
-
-
-def median_time(fn, repeat: int, sync) -> float:
-    fn()
-    sync()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench_speed import SAMPLE, timed as median_time  # noqa: E402  (medians after a warm-up)
 
 
 def main() -> None:
