@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 import textcodec
-from textcodec import codec, container, zoo
+from textcodec import codec, container, sidestream, zoo
 from textcodec.bench.metrics import psnr
 from textcodec.errors import InputError, ModelError, OutputError, RateControlError
 from textcodec.words import Word
@@ -200,14 +200,12 @@ def test_forged_latent_bytes_never_crash_the_decoder(screenshot):
     check()
 
 
-def test_decode_fuses_guidance_only_inside_the_word_boxes(tmp_path, small_image):
-    """A checkpoint with a (here randomly initialised) fusion block: decoding with the side
-    stream changes pixels only where words are, and --no-fusion gives the plain codec."""
+def _random_fusion_checkpoint(tmp_path):
+    """The baseline's codec with a randomly initialised fusion block, as a release file."""
     import torch
 
     from textcodec.checkpoint import load_release, load_weights, save_release
     from textcodec.nets import create
-    from textcodec.render import render
 
     base, blob = load_release(zoo.resolve(zoo.baseline_model())[0])
     fused = create("vr-hyperprior", **{**blob["config"], "lambdas": tuple(blob["config"]["lambdas"]),
@@ -218,6 +216,15 @@ def test_decode_fuses_guidance_only_inside_the_word_boxes(tmp_path, small_image)
         torch.nn.init.normal_(p, std=0.3)
     ck = tmp_path / "fused.pt"
     save_release(fused, ck, "fused-test")
+    return ck
+
+
+def test_decode_fuses_guidance_only_inside_the_word_boxes(tmp_path, small_image):
+    """A checkpoint with a (here randomly initialised) fusion block: decoding with the side
+    stream changes pixels only where words are, and --no-fusion gives the plain codec."""
+    from textcodec.render import render
+
+    ck = _random_fusion_checkpoint(tmp_path)
     words = [Word("Hello", 60, 30, 50, 14)]
     data = codec.encode_image(small_image, model=str(ck), words=words, quality=3).data
     with_fusion, _ = codec.decode_array(data, model=str(ck), device="cpu")
@@ -234,6 +241,24 @@ def test_decode_fuses_guidance_only_inside_the_word_boxes(tmp_path, small_image)
     assert np.array_equal(auto, off) and not np.array_equal(always, off)
     with pytest.raises(InputError, match="fusion must be one of"):
         codec.decode_array(data, model=str(ck), device="cpu", fusion="sometimes")
+
+
+def test_the_fusion_block_never_draws_a_word_with_a_digit(tmp_path, small_image):
+    """Numbers stay in the side stream but out of the guidance: their boxes decode as the plain
+    codec's, while a word of letters beside them is drawn."""
+    from textcodec.render import render
+
+    ck = _random_fusion_checkpoint(tmp_path)
+    letters, number = Word("Hello", 60, 30, 50, 14), Word("19.50", 60, 90, 50, 14)
+    assert codec.guidance_words([letters, number, Word("B2B", 5, 5, 9, 9)]) == [letters]
+    data = codec.encode_image(small_image, model=str(ck), words=[letters, number], quality=3).data
+    fused, f = codec.decode_array(data, model=str(ck), device="cpu")
+    plain, _ = codec.decode_array(data, model=str(ck), device="cpu", fusion="off")
+    assert [w.text for w in sidestream.decompress(f.text)] == ["Hello", "19.50"]
+    changed = np.abs(fused.astype(int) - plain.astype(int)).sum(2) > 0
+    h, w = small_image.shape[:2]
+    assert (changed & (render([letters], w, h)[1] > 0)).any()
+    assert not (changed & (render([number], w, h)[1] > 0)).any()
 
 
 def test_default_quality_is_the_rate_trained_for_the_default_lambda():

@@ -247,8 +247,8 @@ def text_layer(data_or_path) -> list[Word]:
 # (tools/substitution_rate.py, docs/benchmarks.md "Substitutions") text-v6's fused decodes
 # showed a few more of the side stream's misreadings than the plain decodes at quality 6 and 8
 # (digits among them), where the decoded pixels already read well: a wrong word painted in
-# costs more than the block's gains there. text-v7's and text-v8's blocks, trained on harsher
-# substitutions, paint none more at 4 on the samples checked but still one more (a number) at 6.
+# costs more than the block's gains there. text-v8's block, trained on harsher substitutions
+# and given no words with digits (guidance_words), shows none more at 4 but one more at 6.
 # fusion="always" runs it at every rate.
 FUSION_MAX_QUALITY = 4.0
 FUSION_MODES = ("auto", "always", "off")
@@ -293,15 +293,25 @@ def _decode_array(data_or_path, device: str, fusion: str,
         raise ContainerError(f"latent streams do not decode: {e}") from None
     x_hat = net.synthesis(y_hat.to(dev), hdr.quality)
     use = fusion == "always" or (fusion == "auto" and hdr.quality <= FUSION_MAX_QUALITY)
-    if use and words and net.fusion is not None:
+    guide = guidance_words(words) if use else []
+    if guide and net.fusion is not None:
         # one pass on a GPU; cache-sized tiles on a CPU (same result either way)
-        x_hat = apply_fusion(net.fusion, x_hat, words, hdr.quality,
+        x_hat = apply_fusion(net.fusion, x_hat, guide, hdr.quality,
                              tile=FUSION_TILE if x_hat.device.type == "cpu" else 1 << 16)
     out = x_hat[0, :, :hdr.height, :hdr.width].clamp(0, 1).mul(255).round().to(torch.uint8)
     return out.permute(1, 2, 0).cpu().numpy(), f
 
 
 FUSION_TILE = 128   # CPU: 128-px tiles run ~4x faster than one full frame (cache-sized)
+
+
+def guidance_words(words: list[Word]) -> list[Word]:
+    """The side stream's words that the fusion block may draw: those without a digit. A
+    misread letter mostly leaves a word that still reads as the right one; a misread digit is
+    another number, and numbers are what the trained blocks painted from misreadings
+    (docs/benchmarks.md, "Substitutions"). So digits are never drawn; the side stream still
+    carries them (``textcodec text``)."""
+    return [w for w in words if not any(c.isdigit() for c in w.text)]
 
 
 def apply_fusion(block, x_hat, words: list[Word], quality: float = 0,

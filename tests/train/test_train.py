@@ -149,6 +149,9 @@ def test_guidance_corruption_is_set_by_its_parameters():
     assert clean.mask[10, 20] > 0 and clean.mask[40, 20] > 0
     gone = with_guidance(Sample(img, boxes, ["hello", "world"]), random.Random(0), (1.0, 0, 0))
     assert not gone.mask.any() and not gone.guide.any()
+    # as the decoder does, a word holding a digit is not drawn
+    number = with_guidance(Sample(img, boxes, ["hello", "19.50"]), random.Random(0), None)
+    assert number.mask[10, 20] > 0 and not number.mask[40, 20]
 
 
 def test_rate_dependent_corruption_grows_from_the_low_to_the_high_rate():
@@ -171,8 +174,10 @@ def test_rate_dependent_corruption_grows_from_the_low_to_the_high_rate():
     batch = collate(samples)
     assert len(batch) == 6 and batch[5].tolist() == [s.rate for s in samples]
     assert set(batch[5].tolist()) == {0, 1, 2}
-    lowest = [s for s in samples if s.rate == 0 and len(s.texts)]
-    highest = [s for s in samples if s.rate == 2 and len(s.texts)]
+    # (samples with a word the guidance may draw: words holding a digit never are)
+    drawable = [s for s in samples if any(not any(c.isdigit() for c in t) for t in s.texts)]
+    lowest = [s for s in drawable if s.rate == 0]
+    highest = [s for s in drawable if s.rate == 2]
     assert lowest and highest
     assert all(s.mask.any() for s in lowest) and not any(s.mask.any() for s in highest)
 

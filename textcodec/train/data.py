@@ -87,7 +87,9 @@ def parse_corruption(spec: str) -> tuple[tuple[float, float, float], tuple[float
 def with_guidance(sample: Sample, rng: random.Random,
                   corrupt: tuple[float, float, float] | None = CORRUPTION) -> Sample:
     """Render the sample's words as the decoder would render a side stream, with OCR errors
-    (``corrupt`` = p_drop, p_sub, max_shift; None renders the ground truth)."""
+    (``corrupt`` = p_drop, p_sub, max_shift; None renders the ground truth), leaving out the
+    words the decoder leaves out (``codec.guidance_words``: those holding a digit)."""
+    from textcodec.codec import guidance_words
     from textcodec.render import render
 
     words = [Word(t, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], b[3] - b[1])
@@ -95,7 +97,7 @@ def with_guidance(sample: Sample, rng: random.Random,
     if corrupt is not None:
         words = corrupt_words(words, rng, *corrupt)
     h, w = sample.image.shape[:2]
-    sample.guide, sample.mask = render(words, w, h)
+    sample.guide, sample.mask = render(guidance_words(words), w, h)
     return sample
 
 
