@@ -111,8 +111,9 @@ def decode(
                                                    "(format from its suffix; default PNG)")] = None,
     device: Annotated[Device, typer.Option(help="where to run the networks")] = Device.auto,
     fusion: Annotated[FusionMode, typer.Option(
-        help="the fusion block: auto = at low rates only (quality <= 4: where it helps most "
-             "and was measured to paint the fewest misread words), always, or off")]
+        help="the fusion block: auto = at low rates only (quality <= 4: where it was "
+             "measured to paint no more misread words than the plain decode), always, or off; "
+             "words holding a digit are never drawn")]
         = FusionMode.auto,
     no_fusion: Annotated[bool, typer.Option("--no-fusion", help="same as --fusion off")]
         = False,

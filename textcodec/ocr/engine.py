@@ -60,9 +60,10 @@ class EasyOcrEngine:
     process, ``get_engine``).
     CRAFT's maps become boxes per component window (textcodec/ocr/craftboxes.py: the same
     boxes, ~13x faster on a dense page) and the recognizer reads in batches, on the CPU and
-    on a GPU (there the wrappers above are left out: 0.49 s against readtext's 1.45 s for an
-    encode with OCR on the H100). On a GPU the recognizer replays CUDA graphs
-    (``cuda_graphs``, textcodec/ocr/cudagraph.py): its BiLSTM is launch-bound there.
+    on a GPU (there the wrappers above are left out). On a GPU the recognizer replays CUDA
+    graphs (``cuda_graphs``, textcodec/ocr/cudagraph.py: its BiLSTM is launch-bound there) and
+    CRAFT's input is made on the device: an encode with OCR takes 0.31 s on the H100 against
+    readtext's 1.45 s (docs/benchmarks.md).
     ``fast=False`` is EasyOCR's own ``readtext``."""
 
     name: str = "easyocr"
