@@ -35,7 +35,8 @@ def main() -> None:
     dev = torch.device(args.device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     img = np.asarray(Image.open(SAMPLE).convert("RGB"))
-    page = [Word(f"word{i}", 20 + (i % 15) * 80, 12 + (i // 15) * 34, 60, 14)
+    page = [Word(f"word{chr(97 + i % 26)}{chr(97 + i // 26)}", 20 + (i % 15) * 80,
+                 12 + (i // 15) * 34, 60, 14)
             for i in range(300)]
     data = codec.encode(img, words=page, side_codec="gzip", device=args.device)
     f = read_file(data)
