@@ -223,55 +223,59 @@ def _ordinal(skip: int) -> str:
     return {1: "2nd", 2: "3rd"}.get(skip // 4, f"{skip // 4 + 1}th")
 
 
+def _if_measured(name: str, text: str) -> list[str]:
+    """A paragraph (and its blank line) about docs/bench/NAME, where that file exists."""
+    return [text, ""] if (BENCH / name).exists() else []
+
+
 def _session9_gate() -> list[str]:
     """Why the fusion block runs only at low rates by default (session 9's measurement)."""
-    if not (BENCH / "substitution-v6.json").exists():
-        return []
-    return ["**Session 9: text-v6 and the rate gate.** On the same files, text-v6 (base-v5's "
-            "codec with fus9's block, measured with `--model models/textcodec-text-v6.pt`, "
-            "which forces the block at every rate) substituted 0 / 4 / 2 of the side stream's "
-            "misreadings at q4 / q6 / q8 against the ground truth, its plain decodes 0 / 1 / 1; "
-            "text-v5's block grafted onto the same codec (substitution-v6-v5block.json) "
-            "0 / 3 / 2. The new codec's plain decodes are more faithful than text-v5's (0 / 4 / "
-            "3), and the blocks now paint a few misreadings over pixels that already read "
-            "well: \"36\" and \"2027\" on a screenshot, \"MARLEORO\" (read at confidence "
-            "0.98, so no confidence filter would have caught it) on a form. So the decoder "
-            "runs the block by default only up to quality 4 (`FUSION_MAX_QUALITY`; "
-            "`--fusion auto`), where it helps most and paints least; `--fusion always` runs "
-            "it at every rate. The gate lowers the risk, it does not remove it: on the second "
-            "sample (`--skip 4 --qualities 4,6`, substitution-v6-skip4.json) text-v6 "
-            "substituted 4 / 5 at q4 / q6 against plain 3 / 4 by the ground truth (the fused "
-            "decodes alone show \"lambelegus\" and \"oricarton\", the plain one alone "
-            "\"homey\"; no digits), and 2 / 10 against 2 / 11 by Tesseract. So "
-            "requirement 5 (never more than the plain codec) holds on the first sample at q4 "
-            "and misses by one token on the second. The "
-            "benchmarks' `textcodec` rows use the default, so from quality 5 up they equal "
-            "`textcodec-nofusion`.", ""]
+    return _if_measured(
+        "substitution-v6.json",
+        "**Session 9: text-v6 and the rate gate.** On the same files, text-v6 (base-v5's "
+        "codec with fus9's block, measured with `--model models/textcodec-text-v6.pt`, "
+        "which forces the block at every rate) substituted 0 / 4 / 2 of the side stream's "
+        "misreadings at q4 / q6 / q8 against the ground truth, its plain decodes 0 / 1 / 1; "
+        "text-v5's block grafted onto the same codec (substitution-v6-v5block.json) "
+        "0 / 3 / 2. The new codec's plain decodes are more faithful than text-v5's (0 / 4 / "
+        "3), and the blocks now paint a few misreadings over pixels that already read "
+        "well: \"36\" and \"2027\" on a screenshot, \"MARLEORO\" (read at confidence "
+        "0.98, so no confidence filter would have caught it) on a form. So the decoder "
+        "runs the block by default only up to quality 4 (`FUSION_MAX_QUALITY`; "
+        "`--fusion auto`), where it helps most and paints least; `--fusion always` runs "
+        "it at every rate. The gate lowers the risk, it does not remove it: on the second "
+        "sample (`--skip 4 --qualities 4,6`, substitution-v6-skip4.json) text-v6 "
+        "substituted 4 / 5 at q4 / q6 against plain 3 / 4 by the ground truth (the fused "
+        "decodes alone show \"lambelegus\" and \"oricarton\", the plain one alone "
+        "\"homey\"; no digits), and 2 / 10 against 2 / 11 by Tesseract. So "
+        "requirement 5 (never more than the plain codec) holds on the first sample at q4 "
+        "and misses by one token on the second. The "
+        "benchmarks' `textcodec` rows use the default, so from quality 5 up they equal "
+        "`textcodec-nofusion`.")
 
 
 def _session10_block() -> list[str]:
     """text-v7's block against the substitutions that made the gate (session 10)."""
-    if not (BENCH / "substitution-v7.json").exists():
-        return []
-    return ["**Session 10: a block trained on harsher substitutions (text-v7).** Two blocks "
-            "continued from text-v6's for ~21k steps with 40 % (fus11a) or 60 % (fus11b) of the "
-            "guidance words carrying a substituted character at the low rates (60 % at the "
-            "high rates for both), then moved onto base-v6, were checked on the first sample "
-            "at q4 / q6 (`--qualities 4,6`, substitution-fus11a.json, substitution-v7.json). "
-            "By the ground truth fus11a painted 2 / 3 against plain 1 / 3 (\"MARLEORO\" "
-            "again at q4); fus11b 0 / 4 against 1 / 3, and by Tesseract 4 / 10 against 7 / 14. "
-            "fus11b ships as text-v7's block. On the second sample at q4 (`--skip 4 "
-            "--qualities 4`, substitution-v7-skip4.json) it painted 2 against the plain "
-            "decode's 2 by the ground truth (\"dec\" on both, \"dey\" against \"19\"), 6 "
-            "against 7 by Tesseract; on a third at q4 (`--skip 8 --qualities 4`, "
-            "substitution-v7-skip8.json) 3 against 4 by the ground truth, 5 against 4 by "
-            "Tesseract (its one extra, \"cornic\" on a screenshot, is a word the ground truth "
-            "holds: the side stream read it right and Tesseract missed it on the original). So "
-            "at quality 4, where the block runs by default, requirement 5 holds by the ground "
-            "truth on all three samples (12 images, 5 against 7 in all; no digit painted); at "
-            "q6 it still paints one more than the plain decode (\"529116\"), which is why the "
-            "gate stays.",
-            ""]
+    return _if_measured(
+        "substitution-v7.json",
+        "**Session 10: a block trained on harsher substitutions (text-v7).** Two blocks "
+        "continued from text-v6's for ~21k steps with 40 % (fus11a) or 60 % (fus11b) of the "
+        "guidance words carrying a substituted character at the low rates (60 % at the "
+        "high rates for both), then moved onto base-v6, were checked on the first sample "
+        "at q4 / q6 (`--qualities 4,6`, substitution-fus11a.json, substitution-v7.json). "
+        "By the ground truth fus11a painted 2 / 3 against plain 1 / 3 (\"MARLEORO\" "
+        "again at q4); fus11b 0 / 4 against 1 / 3, and by Tesseract 4 / 10 against 7 / 14. "
+        "fus11b ships as text-v7's block. On the second sample at q4 (`--skip 4 "
+        "--qualities 4`, substitution-v7-skip4.json) it painted 2 against the plain "
+        "decode's 2 by the ground truth (\"dec\" on both, \"dey\" against \"19\"), 6 "
+        "against 7 by Tesseract; on a third at q4 (`--skip 8 --qualities 4`, "
+        "substitution-v7-skip8.json) 3 against 4 by the ground truth, 5 against 4 by "
+        "Tesseract (its one extra, \"cornic\" on a screenshot, is a word the ground truth "
+        "holds: the side stream read it right and Tesseract missed it on the original). So "
+        "at quality 4, where the block runs by default, requirement 5 holds by the ground "
+        "truth on all three samples (12 images, 5 against 7 in all; no digit painted); at "
+        "q6 it still paints one more than the plain decode (\"529116\"), which is why the "
+        "gate stays.")
 
 
 def _proxy_excess(run: dict) -> list[str]:
@@ -391,27 +395,27 @@ def profile_section() -> list[str]:
 
 def _session11_block() -> list[str]:
     """text-v8's block (fus12) on the substitution check (session 11)."""
-    if not (BENCH / "substitution-v8.json").exists():
-        return []
-    return ["**Session 11: text-v8, and no digits in the guidance.** text-v7's block trained "
-            "11.4k more steps with up to 80 % of the guidance words substituted at the highest "
-            "rate (fus12), on text-v8's codec (`--model <text-v8> --qualities 4,6`, "
-            "substitution-v8.json), fused against plain at q4 / q6: by the ground truth 0 / 4 "
-            "against 2 / 3, by Tesseract 11 / 16 against 9 / 9, numbers among the extras "
-            "(\"36\", \"3\", \"10592\"); on the second sample at q4 (`--skip 4`, "
-            "substitution-v8-skip4.json) 3 against 3 and 6 against 6, one of the fused three "
-            "a number (\"19\"). The harsher errors did not teach the block to leave numbers "
-            "alone, so the decoder no longer gives it any: words holding a digit stay in the "
-            "side stream (`textcodec text` shows them) but are left out of the guidance map "
-            "(`codec.guidance_words`; tests/test_codec.py checks that a number's box decodes "
-            "as the plain codec's). A misread letter mostly leaves a word that still reads as "
-            "the right one; a misread digit is another number. The same check with that rule "
-            "(substitution-v8-nodigits.json): by the ground truth 1 / 3 against 2 / 3, by "
-            "Tesseract 9 / 10 against 9 / 9; on the second sample at q4 "
-            "(substitution-v8-nodigits-skip4.json) 2 against 3 and 5 against 6, \"19\" gone. "
-            "So at q4, where the block runs by default, it shows fewer misreadings than the "
-            "plain decode or as many on both samples by either reference; at q6 one more by "
-            "Tesseract (\"brand\"), so the gate stays at quality 4.", ""]
+    return _if_measured(
+        "substitution-v8.json",
+        "**Session 11: text-v8, and no digits in the guidance.** text-v7's block trained "
+        "11.4k more steps with up to 80 % of the guidance words substituted at the highest "
+        "rate (fus12), on text-v8's codec (`--model <text-v8> --qualities 4,6`, "
+        "substitution-v8.json), fused against plain at q4 / q6: by the ground truth 0 / 4 "
+        "against 2 / 3, by Tesseract 11 / 16 against 9 / 9, numbers among the extras "
+        "(\"36\", \"3\", \"10592\"); on the second sample at q4 (`--skip 4`, "
+        "substitution-v8-skip4.json) 3 against 3 and 6 against 6, one of the fused three "
+        "a number (\"19\"). The harsher errors did not teach the block to leave numbers "
+        "alone, so the decoder no longer gives it any: words holding a digit stay in the "
+        "side stream (`textcodec text` shows them) but are left out of the guidance map "
+        "(`codec.guidance_words`; tests/test_codec.py checks that a number's box decodes "
+        "as the plain codec's). A misread letter mostly leaves a word that still reads as "
+        "the right one; a misread digit is another number. The same check with that rule "
+        "(substitution-v8-nodigits.json): by the ground truth 1 / 3 against 2 / 3, by "
+        "Tesseract 9 / 10 against 9 / 9; on the second sample at q4 "
+        "(substitution-v8-nodigits-skip4.json) 2 against 3 and 5 against 6, \"19\" gone. "
+        "So at q4, where the block runs by default, it shows fewer misreadings than the "
+        "plain decode or as many on both samples by either reference; at q6 one more by "
+        "Tesseract (\"brand\"), so the gate stays at quality 4.")
 
 
 def ablation_section() -> list[str]:
