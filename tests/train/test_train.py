@@ -281,3 +281,13 @@ def test_lr_schedule_reaches_the_optimizer_and_the_log_and_survives_resume(tmp_p
     lrs = [json.loads(line)["lr"] for line in (out / "log.jsonl").read_text().splitlines()]
     # the rate each step trained at: step 0..3 of the 4-step cosine, resumed at step 2
     assert lrs == pytest.approx([1e-3, 0.000868, 0.00055, 0.000232], rel=1e-2)
+
+
+def test_lr_offset_starts_the_schedule_part_way_in(tmp_path):
+    out = tmp_path / "offset"
+    main(["--out", str(out), "--batch", "2", "--workers", "0", "--crop", "128",
+          "--log-every", "1", "--lr", "1e-3", "--lr-end", "1e-4", "--lr-decay-steps", "4",
+          "--lr-offset", "2", "--steps", "2"])
+    lrs = [json.loads(line)["lr"] for line in (out / "log.jsonl").read_text().splitlines()]
+    # steps 2 and 3 of the same 4-step cosine as a run that never stopped
+    assert lrs == pytest.approx([0.00055, 0.000232], rel=1e-2)

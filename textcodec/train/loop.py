@@ -73,6 +73,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="decay the learning rate from --lr to this (cosine) over "
                    "--lr-decay-steps of this run's steps; a resumed run keeps its place")
     p.add_argument("--lr-decay-steps", type=int, default=20000)
+    p.add_argument("--lr-offset", type=int, default=0,
+                   help="start the decay this many steps in: a leg that goes on from an "
+                   "earlier leg's --init checkpoint keeps one schedule across machines")
     p.add_argument("--losses", default="rd", help="comma list of rd, logit, ocr")
     p.add_argument("--lambdas", help="comma list of the model's rates (default: the arch's); "
                    "an --init checkpoint with other rates has its gains carried over")
@@ -275,7 +278,8 @@ def train(args: argparse.Namespace) -> dict:
                 terms["ocr"] = float(ol.detach())
         if args.lr_end is not None:
             for group in opt.param_groups:
-                group["lr"] = learning_rate(step, args.lr, args.lr_end, args.lr_decay_steps)
+                group["lr"] = learning_rate(step + args.lr_offset, args.lr, args.lr_end,
+                                              args.lr_decay_steps)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(main_params, 1.0)
