@@ -90,7 +90,7 @@ def test_fast_engine_reads_the_page_as_well_as_easyocr(engines, page):
     assert fast_err <= slow_err + 0.05
 
 
-def test_window_box_extraction_is_easyocrs_box_for_box(engines):
+def test_box_extraction_is_easyocrs_box_for_box(engines):
     """CRAFT's maps of a real 1280x720 screenshot (hundreds of components) give the same boxes,
     labels and box order through craftboxes.word_boxes as through EasyOCR's own code."""
     from easyocr import craft_utils
@@ -125,6 +125,40 @@ def test_window_box_extraction_is_easyocrs_box_for_box(engines):
         assert craft_utils.getDetBoxes_core is not original
         assert detection.test_net is not test_net
     assert craft_utils.getDetBoxes_core is original and detection.test_net is test_net
+
+
+def test_box_extraction_is_easyocrs_on_random_maps_with_components_cut_by_the_edge():
+    """Rotated blobs of text and link score, many of them cut by the page's edge (where
+    word_boxes leaves its hull shortcut for the window path), give EasyOCR's boxes exactly."""
+    import cv2
+    from easyocr import craft_utils
+
+    from textcodec.ocr.craftboxes import word_boxes
+
+    rng = np.random.default_rng(7)
+    boxes = 0
+    for _ in range(80):
+        height, width = (int(v) for v in rng.integers(20, 120, 2))
+        text = np.zeros((height, width), np.float32)
+        link = np.zeros((height, width), np.float32)
+        for _ in range(int(rng.integers(1, 15))):
+            blob = np.zeros((height, width), np.uint8)
+            cv2.ellipse(blob, (int(rng.integers(-5, width + 5)), int(rng.integers(-5, height + 5))),
+                        (int(rng.integers(2, 25)), int(rng.integers(1, 8))),
+                        float(rng.uniform(0, 180)), 0, 360, 255, -1)
+            target = link if rng.random() < 0.3 else text
+            on = blob > 0
+            score = rng.uniform(0.3, 1.0) * rng.uniform(0.5, 1, int(on.sum()))
+            target[on] = np.maximum(target[on], score.astype(np.float32))
+        theirs, their_labels, their_kept = craft_utils.getDetBoxes_core(text, link, 0.7, 0.4, 0.4)
+        ours, our_labels, our_kept = word_boxes(text, link, 0.7, 0.4, 0.4)
+        assert our_kept == list(their_kept)
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(our_labels, their_labels)
+        boxes += len(ours)
+    assert boxes > 100
 
 
 @pytest.mark.parametrize("crop,canvas", [((720, 1280), 2560), ((301, 517), 2560),
