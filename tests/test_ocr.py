@@ -185,7 +185,8 @@ def test_craft_page_gives_easyocrs_test_net_boxes(engines):
 
     reader = engines[1]._reader
     image = np.asarray(Image.open(SAMPLES / "screenshot.png").convert("RGB"))[:360, :640]
-    args = (2560, 1.0, reader.detector, np.ascontiguousarray(image), 0.7, 0.4, 0.4, False, "cpu")
+    args = (2560, 1.0, reader.detector, np.ascontiguousarray(image), 0.7, 0.4, 0.4, False,
+            reader.device)
     (want,), (want_polys,) = detection.test_net(*args)
     (got,), (got_polys,) = craft_page(*args)
     assert len(want) > 20 and len(got) == len(want)
