@@ -5,6 +5,7 @@ Skipped on machines without CUDA (CI); run on the device machine (docs/training.
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from textcodec import codec, container, zoo
 from textcodec.bench.metrics import psnr
@@ -123,3 +124,44 @@ def test_craft_on_the_gpu_finds_easyocrs_boxes(screenshot):
     assert len(got[0][0]) > 20
     assert [list(map(int, b)) for b in got[0][0]] == [list(map(int, b)) for b in want[0][0]]
     assert len(got[1][0]) == len(want[1][0])
+
+
+@cuda
+def test_recognizer_output_reduced_on_the_gpu_reads_as_on_the_host(screenshot):
+    """read_greedy reduces the class probabilities on the GPU and copies back each frame's
+    best class and share; the same logits decoded on the host give the same text and, up to
+    float rounding, the same confidence; collate_crops scales on the GPU as on the host."""
+    from textcodec.errors import ModelError
+    from textcodec.ocr.engine import EasyOcrEngine, collate_crops, frames_for, read_greedy
+
+    try:
+        reader = EasyOcrEngine(cuda_graphs=False)._reader
+    except ModelError as e:
+        pytest.skip(f"EasyOCR's weights are not here ({e}): TEXTCODEC_OCR_MODELS, "
+                    "docs/training.md")
+    rng = np.random.default_rng(0)
+    grey = np.asarray(Image.fromarray(screenshot).convert("L"))
+    crops = [grey[y:y + 24, x:x + 160] for x, y in rng.integers(0, 600, (12, 2))]
+    tensors = collate_crops(crops, 320, 64, 0.0, "cuda")
+    assert torch.equal(tensors.cpu(), collate_crops(crops, 320, 64, 0.0, "cpu"))
+    ignore = set(reader.character) - set(reader.lang_char)
+    ignore_idx = [reader.character.index(c) + 1 for c in ignore]
+    frames = [frames_for(320)] * len(crops)
+    on_gpu = read_greedy(reader, tensors, frames, ignore_idx)
+
+    class OnHost(torch.nn.Module):     # the same network, its logits handed over on the CPU
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, *args):
+            return self.net(*args).cpu()
+
+    net = reader.recognizer
+    reader.recognizer = OnHost(net)
+    try:
+        on_host = read_greedy(reader, tensors, frames, ignore_idx)
+    finally:
+        reader.recognizer = net
+    assert [t for t, _ in on_gpu] == [t for t, _ in on_host]
+    np.testing.assert_allclose([c for _, c in on_gpu], [c for _, c in on_host], rtol=1e-5)

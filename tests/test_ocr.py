@@ -196,6 +196,28 @@ def test_craft_page_gives_easyocrs_test_net_boxes(engines):
         np.testing.assert_allclose(a, b, atol=1e-3)
 
 
+@pytest.mark.parametrize("contrast", [0.0, 0.5])
+def test_collate_crops_is_easyocrs_align_collate_value_for_value(contrast):
+    """Crops narrower and wider than the call's width, flat (low-contrast, which the retry
+    stretches) and busy ones: the same tensor as EasyOCR's AlignCollate."""
+    from easyocr.recognition import AlignCollate
+
+    from textcodec.ocr.engine import collate_crops
+
+    rng = np.random.default_rng(3)
+    crops = []
+    for h, w in [(20, 90), (64, 40), (33, 500), (18, 18), (70, 200), (9, 31)]:
+        crop = rng.integers(0, 256, (h, w)).astype(np.uint8)
+        if len(crops) % 2:      # low contrast: 120..135
+            crop = (120 + crop // 16).astype(np.uint8)
+        crops.append(crop)
+    collate = AlignCollate(imgH=64, imgW=256, keep_ratio_with_pad=True, adjust_contrast=contrast)
+    want = collate([Image.fromarray(c, "L") for c in crops])
+    got = collate_crops(crops, 256, 64, contrast)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    assert torch.equal(got, want)
+
+
 def test_width_buckets_cover_each_width_with_at_most_half_again():
     previous = 0
     for width in range(64, 64 * 200, 64):

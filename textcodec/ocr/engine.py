@@ -196,6 +196,36 @@ def width_bucket(width: int, unit: int = 64) -> int:
         step *= 2
 
 
+def collate_crops(crops: list[np.ndarray], width: int, height: int = 64,
+                  contrast: float = 0.0, device="cpu") -> torch.Tensor:
+    """The recognizer's input for uint8 grey crops: what EasyOCR's ``AlignCollate(imgH=height,
+    imgW=width, keep_ratio_with_pad=True, adjust_contrast=contrast)`` gives, value for value
+    (tests/test_ocr.py), without its per-crop tensor work: each crop is resized by Pillow
+    (bicubic, to ``height`` and its own aspect, at most ``width``) into one uint8 canvas whose
+    right padding repeats the crop's last column, and the canvas is scaled to -1..1 once (on
+    a GPU after the upload: a quarter of the bytes)."""
+    import math
+
+    from easyocr.recognition import adjust_contrast_grey
+    from PIL import Image
+
+    canvas = np.empty((len(crops), height, width), np.uint8)
+    for i, crop in enumerate(crops):
+        h, w = crop.shape[:2]
+        if contrast > 0:
+            crop = adjust_contrast_grey(crop, target=contrast)
+        resized_w = min(width, math.ceil(height * (w / float(h))))
+        resized = np.asarray(Image.fromarray(crop, "L").resize((resized_w, height),
+                                                                Image.BICUBIC))
+        canvas[i, :, :resized_w] = resized
+        canvas[i, :, resized_w:] = resized[:, -1:]
+    if str(device) == "cpu":    # numpy: one thread, where torch's pool would contend
+        scaled = (canvas.astype(np.float32) / np.float32(255) - np.float32(0.5)) / np.float32(0.5)
+        return torch.from_numpy(scaled).unsqueeze(1)
+    x = torch.from_numpy(canvas).to(device)
+    return x.float().div_(255).sub_(0.5).div_(0.5).unsqueeze(1)
+
+
 def frames_for(width: int) -> int:
     """english_g2's output frames for an input ``width`` px wide (its CNN divides by 4)."""
     return width // 4 - 1
@@ -213,15 +243,21 @@ def read_greedy(reader, tensors: torch.Tensor, frames: list[int],
     with torch.no_grad():
         text_for_pred = torch.zeros(len(tensors), 1, dtype=torch.long, device=reader.device)
         logits = reader.recognizer(tensors.to(reader.device), text_for_pred)
-        probs = torch.softmax(logits.float(), dim=2).cpu().numpy()
-    probs[:, :, ignore_idx] = 0.0
-    probs /= probs.sum(axis=2, keepdims=True)
+        probs = torch.softmax(logits.float(), dim=2)
+        if probs.is_cuda:   # reduced there: each frame's best class and its share come back
+            probs[:, :, ignore_idx] = 0.0
+            top, best = (probs / probs.sum(dim=2, keepdim=True)).max(dim=2)
+            top, best = top.cpu().numpy(), best.cpu().numpy()
+        else:
+            probs = probs.numpy()
+            probs[:, :, ignore_idx] = 0.0
+            probs /= probs.sum(axis=2, keepdims=True)
+            top, best = probs.max(axis=2), probs.argmax(axis=2)
     out = []
-    for p, n in zip(probs, frames):
-        p = p[:n]
-        best = p.argmax(axis=1)
-        text = reader.converter.decode_greedy(best, [len(best)])[0]
-        kept = p.max(axis=1)[best != 0]
+    for crop_top, crop_best, n in zip(top, best, frames):
+        path = crop_best[:n]
+        text = reader.converter.decode_greedy(path, [len(path)])[0]
+        kept = crop_top[:n][path != 0]
         if len(kept) == 0:
             kept = np.zeros(1)
         out.append((text, float(kept.prod() ** (2.0 / np.sqrt(len(kept))))))
@@ -238,9 +274,7 @@ def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
 
     Returns (quad, text, confidence) in EasyOCR's order: horizontal boxes, then free ones."""
     import easyocr.easyocr
-    from easyocr.recognition import AlignCollate
     from easyocr.utils import get_image_list
-    from PIL import Image
 
     height = getattr(easyocr.easyocr, "imgH", 64)
     ignore = set(reader.character) - set(reader.lang_char)
@@ -257,11 +291,10 @@ def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
         for i in indices:
             by_width.setdefault(items[i][2], []).append(i)
         for width, group in by_width.items():
-            collate = AlignCollate(imgH=height, imgW=width, keep_ratio_with_pad=True,
-                                   adjust_contrast=contrast)
             for k in range(0, len(group), batch):
                 chunk = group[k:k + batch]
-                tensors = collate([Image.fromarray(items[i][1], "L") for i in chunk])
+                tensors = collate_crops([items[i][1] for i in chunk], width, height, contrast,
+                                        reader.device)
                 frames = [frames_for(items[i][3]) for i in chunk]
                 out.update(zip(chunk, read_greedy(reader, tensors, frames, ignore_idx)))
         return out

@@ -32,7 +32,7 @@ def main() -> None:
     from easyocr.utils import get_image_list, reformat_input
 
     from textcodec.ocr.craftboxes import installed
-    from textcodec.ocr.engine import (EasyOcrEngine, frames_for, read_greedy,
+    from textcodec.ocr.engine import (EasyOcrEngine, collate_crops, frames_for, read_greedy,
                                       recognize_batched, width_bucket)
 
     cuda = torch.cuda.is_available()
@@ -112,16 +112,21 @@ def main() -> None:
         groups.setdefault(w, []).append(i)
     res["rec_calls"] = sum(-(-len(g) // 32) for g in groups.values())
 
-    def collate():
+    def collate(easyocrs: bool = False):
         out = []
         for w, g in groups.items():
             c = AlignCollate(imgH=height, imgW=w, keep_ratio_with_pad=True)
             for k in range(0, len(g), 32):
                 chunk = g[k:k + 32]
-                out.append((c([Image.fromarray(items[i][0], "L") for i in chunk]),
-                            [frames_for(items[i][2]) for i in chunk]))
+                if easyocrs:
+                    tensors = c([Image.fromarray(items[i][0], "L") for i in chunk])
+                else:
+                    tensors = collate_crops([items[i][0] for i in chunk], w, height, 0.0,
+                                            reader.device)
+                out.append((tensors, [frames_for(items[i][2]) for i in chunk]))
         return out
-    res["rec_collate_s"] = median_time(collate, r, lambda: None)
+    res["rec_collate_s"] = median_time(collate, r, sync)
+    res["rec_collate_easyocr_s"] = median_time(lambda: collate(True), r, sync)
     batches = collate()
     on_device = [(t.to(reader.device), f) for t, f in batches]
     rec = reader.recognizer
