@@ -347,6 +347,7 @@ def test_graphed_recognizer_is_the_network_itself_off_the_gpu():
     net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.Flatten(2))
     graphed = GraphedRecognizer(torch.nn.DataParallel(net))
     assert graphed.net is net        # one device needs no DataParallel
+    net.cpu()                        # (where there is a GPU, DataParallel moved it there)
 
     class Called(torch.nn.Module):
         def __init__(self):

@@ -196,6 +196,10 @@ def width_bucket(width: int, unit: int = 64) -> int:
         step *= 2
 
 
+# ToTensor's x / 255, then Normalize's (x - 0.5) / 0.5, in float32, for every uint8 value
+_SCALE = (np.arange(256, dtype=np.float32) / np.float32(255) - np.float32(0.5)) / np.float32(0.5)
+
+
 def collate_crops(crops: list[np.ndarray], width: int, height: int = 64,
                   contrast: float = 0.0, device="cpu") -> torch.Tensor:
     """The recognizer's input for uint8 grey crops: what EasyOCR's ``AlignCollate(imgH=height,
@@ -220,10 +224,10 @@ def collate_crops(crops: list[np.ndarray], width: int, height: int = 64,
         canvas[i, :, :resized_w] = resized
         canvas[i, :, resized_w:] = resized[:, -1:]
     if str(device) == "cpu":    # numpy: one thread, where torch's pool would contend
-        scaled = (canvas.astype(np.float32) / np.float32(255) - np.float32(0.5)) / np.float32(0.5)
-        return torch.from_numpy(scaled).unsqueeze(1)
-    x = torch.from_numpy(canvas).to(device)
-    return x.float().div_(255).sub_(0.5).div_(0.5).unsqueeze(1)
+        return torch.from_numpy(_SCALE[canvas]).unsqueeze(1)
+    # a GPU divides by a scalar through its reciprocal (one ulp off): look the values up
+    table = torch.from_numpy(_SCALE).to(device)
+    return table[torch.from_numpy(canvas).to(device).long()].unsqueeze(1)
 
 
 def frames_for(width: int) -> int:
