@@ -64,7 +64,12 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         ("R+D, decayed LR: base13 -> base14 (base-v7)",
          [("s11-base13.jsonl", 142431), ("s11-base14.jsonl", 142431 + 14217)]),
         ("logit loss, decayed LR: logit13 -> logit14 (text-v8's codec)",
-         [("s11-logit13.jsonl", 142431), ("s11-logit14.jsonl", 142431 + 12869)])]
+         [("s11-logit13.jsonl", 142431), ("s11-logit14.jsonl", 142431 + 12869)]),
+        # session 12, thick: restarted at 5e-5, one cosine over two machines
+        ("R+D, restarted LR: base15 -> base16 (base-v8, text-v9's codec)",
+         [("s12-base15.jsonl", 166007), ("s12-base16.jsonl", 166007 + 11297)]),
+        ("logit loss, restarted LR: logit15 -> logit16",
+         [("s12-logit15.jsonl", 163999), ("s12-logit16.jsonl", 163999 + 10357)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -86,19 +91,22 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
            [("s10-fus10b.jsonl", 9958 + 13168 + 4525),
             ("s10-fus11b.jsonl", 9958 + 13168 + 4525 + 10161)]),
           ("text-v7's block, up to 80 % substituted at high rates: fus12",
-           [("s11-fus12.jsonl", 9958 + 13168 + 4525 + 10161 + 10744)])]
+           [("s11-fus12.jsonl", 9958 + 13168 + 4525 + 10161 + 10744)]),
+          ("fus12 on with no digits drawn: fus13 -> fus14 (text-v9's block)",
+           [("s12-fus13.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392),
+            ("s12-fus14.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670)])]
 
 
 def _style(parts):
     """Session 6's runs dashed, 7's dotted, 8's dash-dot, 9's dash-dot-dot, 10's loosely
-    dashed, the rest (and 11's, drawn thick) solid."""
+    dashed, the rest (and 11's and 12's, drawn thick) solid."""
     return {"s6-": "--", "s7-": ":", "s8-": "-.", "s9-": (0, (3, 1, 1, 1, 1, 1)),
             "s10": (0, (6, 3))}.get(parts[0][0][:3], "-")
 
 
 def _width(parts):
-    """Session 11's runs (the decayed learning rate) drawn thicker."""
-    return 2.2 if parts[0][0].startswith("s11") else 1
+    """Sessions 11 and 12's runs (the decayed learning rate) drawn thicker."""
+    return 2.2 if parts[0][0][:3] in ("s11", "s12") else 1
 
 
 def _rows(parts):
