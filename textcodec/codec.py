@@ -247,8 +247,8 @@ def text_layer(data_or_path) -> list[Word]:
 # (tools/substitution_rate.py, docs/benchmarks.md "Substitutions") text-v6's fused decodes
 # showed a few more of the side stream's misreadings than the plain decodes at quality 6 and 8
 # (digits among them), where the decoded pixels already read well: a wrong word painted in
-# costs more than the block's gains there. text-v8's block, trained on harsher substitutions
-# and given no words with digits (guidance_words), shows none more at 4 but one more at 6.
+# costs more than the block's gains there. text-v9's block, trained on harsher substitutions
+# and given no words with digits (guidance_words), shows none more at 4 but four more at 6.
 # fusion="always" runs it at every rate.
 FUSION_MAX_QUALITY = 4.0
 FUSION_MODES = ("auto", "always", "off")
