@@ -429,7 +429,13 @@ def _session12_block() -> list[str]:
         "\"gordon\"; plain: \"jr\", \"size\"); "
         "the four extra at q6 are on one synthetic page (\"triceria\", \"unreported\", "
         "\"simper\" and a number, \"19910\", that the block was never given: its "
-        "neighbours' boxes were). The gate stays at quality 4.")
+        "neighbours' boxes were). A second sample at q4 (`--skip 4`, "
+        "substitution-v9-skip4.json): 1 against 0 by the ground truth (\"oricarton\", a "
+        "misread company name painted in) and 1 against 3 by Tesseract; over both samples 3 "
+        "against 2 and 12 against 14, one painted misreading in 2,149 words. At q3 on the same "
+        "second sample (substitution-v9-q3-skip4.json) 1 against 0 by both (\"dey\"), so a "
+        "lower gate would not remove it: the gate stays at quality 4, and the next lever is "
+        "which words are drawn (a stricter confidence for guidance than for the side stream).")
 
 
 def ablation_section() -> list[str]:
