@@ -98,11 +98,13 @@ def word_boxes(textmap: np.ndarray, linkmap: np.ndarray, text_threshold: float,
             boxes[i] = _window_box(int(kept[i]), stats, labels, text_on, int(size[i] - 1))
         else:
             boxes[i] = cv2.boxPoints(cv2.minAreaRect(points[bounds[i]:bounds[i + 1]]))
-    # a near-square rotated box: take the axis-aligned extent instead
+    # a near-square rotated box: take the axis-aligned extent instead (of the dilated
+    # component as the page clips it)
+    x0, y0 = np.maximum(x0, 0), np.maximum(y0, 0)
+    x1, y1 = np.minimum(x1, width - 1), np.minimum(y1, height - 1)
     side_a = np.sqrt(((boxes[:, 0] - boxes[:, 1]) ** 2).sum(1))
     side_b = np.sqrt(((boxes[:, 1] - boxes[:, 2]) ** 2).sum(1))
-    square = (np.abs(1 - np.maximum(side_a, side_b) / (np.minimum(side_a, side_b) + 1e-5))
-              <= 0.1) & ~clipped
+    square = np.abs(1 - np.maximum(side_a, side_b) / (np.minimum(side_a, side_b) + 1e-5)) <= 0.1
     upright = np.stack([np.stack([x0, y0], 1), np.stack([x1, y0], 1),
                         np.stack([x1, y1], 1), np.stack([x0, y1], 1)], 1)
     boxes[square] = upright[square]
@@ -115,9 +117,9 @@ def word_boxes(textmap: np.ndarray, linkmap: np.ndarray, text_threshold: float,
 
 def _window_box(k: int, stats: np.ndarray, labels: np.ndarray, text_on: np.ndarray,
                 grow: int) -> np.ndarray:
-    """Component ``k``'s box as EasyOCR computes it, on a window around the component: its
-    text pixels, dilated, every pixel to ``cv2.minAreaRect`` (the near-square rule included,
-    in the box's own order; the caller only turns it to start at the top-left corner)."""
+    """Component ``k``'s rotated box as EasyOCR computes it, on a window around the component:
+    its text pixels, dilated (clipped by the page's edge), every pixel to ``cv2.minAreaRect``
+    (the caller applies the near-square rule and the corner order)."""
     import cv2
 
     height, width = labels.shape
@@ -130,16 +132,7 @@ def _window_box(k: int, stats: np.ndarray, labels: np.ndarray, text_on: np.ndarr
     inner[(labels[window] == k) & text_on[window]] = 255
     seg = cv2.dilate(seg, cv2.getStructuringElement(cv2.MORPH_RECT, (1 + grow, 1 + grow)))
     rows, cols = np.nonzero(seg)
-    points = np.stack([cols + x0, rows + y0], axis=1)
-    box = cv2.boxPoints(cv2.minAreaRect(points))
-    side_a = np.linalg.norm(box[0] - box[1])
-    side_b = np.linalg.norm(box[1] - box[2])
-    if abs(1 - max(side_a, side_b) / (min(side_a, side_b) + 1e-5)) <= 0.1:
-        left, right = points[:, 0].min(), points[:, 0].max()
-        top, bottom = points[:, 1].min(), points[:, 1].max()
-        box = np.array([[left, top], [right, top], [right, bottom], [left, bottom]],
-                       dtype=np.float32)
-    return box
+    return cv2.boxPoints(cv2.minAreaRect(np.stack([cols + x0, rows + y0], axis=1)))
 
 
 def _core(textmap, linkmap, text_threshold, link_threshold, low_text,

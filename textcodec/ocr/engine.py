@@ -7,6 +7,7 @@ only when an engine is built, never by the decode path.
 
 from __future__ import annotations
 
+import math
 import os
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -58,11 +59,11 @@ class EasyOcrEngine:
     (``int8_by_default``); TEXTCODEC_OCR_INT8=0 or ``int8=False`` turns it off, =1 forces it.
     Building the int8 graphs costs ~2-3 s once per engine (engines are built once per
     process, ``get_engine``).
-    CRAFT's maps become boxes per component window (textcodec/ocr/craftboxes.py: the same
-    boxes, ~13x faster on a dense page) and the recognizer reads in batches, on the CPU and
-    on a GPU (there the wrappers above are left out). On a GPU the recognizer replays CUDA
+    CRAFT's maps become boxes for all components at once (textcodec/ocr/craftboxes.py: the
+    same boxes, ~60x faster on a dense page) and the recognizer reads in batches, on the CPU
+    and on a GPU (there the wrappers above are left out). On a GPU the recognizer replays CUDA
     graphs (``cuda_graphs``, textcodec/ocr/cudagraph.py: its BiLSTM is launch-bound there) and
-    CRAFT's input is made on the device: an encode with OCR takes 0.31 s on the H100 against
+    CRAFT's input is made on the device: an encode with OCR takes 0.20 s on the H100 against
     readtext's 1.45 s (docs/benchmarks.md).
     ``fast=False`` is EasyOCR's own ``readtext``."""
 
@@ -111,7 +112,7 @@ class EasyOcrEngine:
             self._reader.recognizer = GraphedRecognizer(self._reader.recognizer)
 
     def _boxes_the_fast_way(self):
-        """EasyOCR's box extraction per component window where ``fast`` (the same boxes)."""
+        """EasyOCR's box extraction through ``craftboxes`` where ``fast`` (the same boxes)."""
         from textcodec.ocr.craftboxes import installed
 
         return installed() if self.fast else nullcontext()
@@ -208,8 +209,6 @@ def collate_crops(crops: list[np.ndarray], width: int, height: int = 64,
     (bicubic, to ``height`` and its own aspect, at most ``width``) into one uint8 canvas whose
     right padding repeats the crop's last column, and the canvas is scaled to -1..1 once (on
     a GPU after the upload: a quarter of the bytes)."""
-    import math
-
     from easyocr.recognition import adjust_contrast_grey
     from PIL import Image
 
@@ -226,8 +225,13 @@ def collate_crops(crops: list[np.ndarray], width: int, height: int = 64,
     if str(device) == "cpu":    # numpy: one thread, where torch's pool would contend
         return torch.from_numpy(_SCALE[canvas]).unsqueeze(1)
     # a GPU divides by a scalar through its reciprocal (one ulp off): look the values up
-    table = torch.from_numpy(_SCALE).to(device)
-    return table[torch.from_numpy(canvas).to(device).long()].unsqueeze(1)
+    return _scale_table(str(device))[torch.from_numpy(canvas).to(device).long()].unsqueeze(1)
+
+
+@lru_cache(maxsize=None)
+def _scale_table(device: str) -> torch.Tensor:
+    """``_SCALE`` on ``device``, uploaded once."""
+    return torch.from_numpy(_SCALE).to(device)
 
 
 def frames_for(width: int) -> int:
