@@ -138,6 +138,58 @@ def test_corrupted_guidance_drops_and_alters_words():
     assert sum(w.text not in {f"word{i}" for i in range(200)} for w in bad) > 10
 
 
+def test_misreadings_are_look_alikes_or_single_character_edits():
+    """Half the substitutions swap a character (or pair) for one OCR confuses it with, so
+    the block meets wrong words that look right; the rest replace, insert or drop one."""
+    from textcodec.train.data import CONFUSABLE, misread
+
+    rng = random.Random(1)
+    word = "modern"
+    look_alikes = {word[:i] + c + word[i + n:] for n in (1, 2) for i in range(len(word))
+                   if word[i:i + n] in CONFUSABLE for c in CONFUSABLE[word[i:i + n]]}
+    swaps = {misread(word, rng, p_confusable=1.0) for _ in range(300)}
+    assert swaps <= look_alikes and len(swaps) > 8
+    assert {"modem", "rnodern"} <= swaps                 # pairs both ways
+    edits = [misread("window", rng, p_confusable=0.0) for _ in range(300)]
+    assert {len(e) for e in edits} == {5, 6, 7}          # dropped, replaced, inserted
+    # a word without look-alikes still gets misread, by an edit
+    assert all(len(misread("zzz", rng, p_confusable=1.0)) in (2, 3, 4) for _ in range(20))
+
+
+def test_train_rates_limit_the_rates_drawn(tmp_path, monkeypatch):
+    """--train-rates: the backbone step and the guided data draw only the named rate indices;
+    bad lists are refused before any work."""
+    from textcodec.train import loop
+    from textcodec.train.loop import parse_rates
+
+    assert parse_rates(None) is None and parse_rates("4,3,4") == (3, 4)
+    for bad in ("a", "-1", "1,,2"):
+        with pytest.raises(ValueError):
+            parse_rates(bad)
+    with pytest.raises(ValueError):
+        parse_rates("3", num_rates=3)
+    with pytest.raises(SystemExit):
+        parse_args(["--train-rates", "x"])
+    data = MixedDataset(None, (1, 0, 0, 0), seed=2, size=64, guidance=True, corrupt=(0, 0, 0),
+                        num_rates=5, rates=(1, 3))
+    it = iter(data)
+    assert {next(it).rate for _ in range(30)} == {1, 3}
+    seen = []
+    rd = loop.rate_distortion
+    monkeypatch.setattr(loop, "rate_distortion",
+                        lambda x, xh, ly, lz, lam: seen.append(lam.tolist()) or rd(x, xh, ly, lz, lam))
+    out = tmp_path / "r"
+    main(["--out", str(out), "--steps", "3", "--batch", "4", "--workers", "0", "--crop", "64",
+          "--mix", "1,0,0,0", "--device", "cpu", "--lambdas", "0.001,0.002,0.004",
+          "--train-rates", "2", "--name", "r"])
+    assert seen and all(lam == pytest.approx([0.004] * 4) for lam in seen)
+    _, blob = load_release(out / "r.pt")
+    assert blob["extra"]["train_rates"] == [2]
+    with pytest.raises(SystemExit):
+        main(["--out", str(tmp_path / "bad"), "--steps", "1", "--workers", "0", "--crop", "64",
+              "--device", "cpu", "--lambdas", "0.001,0.002", "--train-rates", "2"])
+
+
 def test_guidance_corruption_is_set_by_its_parameters():
     """--corrupt reaches the renderer: no corruption renders every ground-truth word, dropping
     every word renders nothing."""

@@ -36,19 +36,49 @@ class Sample:
     rate: int | None = None           # the rate index the guidance's errors were drawn for
 
 
+# Characters OCR confuses with each other (the misreadings that fool a reader because the
+# wrong word looks like the right one: "rn" read as "m", "cl" as "d", "e" as "c" or "o").
+CONFUSABLE = {k: tuple(v.split()) for k, v in {
+    "a": "o e", "b": "h", "c": "e o", "d": "cl", "e": "c o", "f": "t", "g": "q", "h": "b n",
+    "i": "l j", "j": "i", "l": "i", "m": "rn", "n": "h r", "o": "a c e", "q": "g", "r": "n",
+    "t": "f l", "u": "v", "v": "u y", "w": "vv", "y": "v", "rn": "m", "cl": "d", "vv": "w",
+    "C": "G", "E": "F", "F": "E", "G": "C", "I": "l", "O": "Q", "P": "R", "Q": "O", "R": "P",
+}.items()}
+ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def misread(text: str, rng: random.Random, p_confusable: float = 0.5) -> str:
+    """One OCR misreading of ``text``: with probability ``p_confusable`` a look-alike swap
+    (one character or pair from ``CONFUSABLE``), else a random character replaced, inserted
+    or dropped."""
+    if p_confusable and rng.random() < p_confusable:
+        spots = [(i, n) for n in (2, 1) for i in range(len(text) - n + 1)
+                 if text[i:i + n] in CONFUSABLE]
+        if spots:
+            i, n = rng.choice(spots)
+            return text[:i] + rng.choice(CONFUSABLE[text[i:i + n]]) + text[i + n:]
+    i = rng.randrange(len(text))
+    kind = rng.random()
+    if kind < 0.15 and len(text) > 2:
+        return text[:i] + text[i + 1:]
+    if kind < 0.3:
+        return text[:i] + rng.choice(ALPHABET) + text[i:]
+    return text[:i] + rng.choice(ALPHABET) + text[i + 1:]
+
+
 def corrupt_words(words: list[Word], rng: random.Random, p_drop: float = 0.15,
-                  p_sub: float = 0.15, max_shift: float = 2.0) -> list[Word]:
+                  p_sub: float = 0.15, max_shift: float = 2.0,
+                  p_confusable: float = 0.5) -> list[Word]:
     """OCR as it really errs (TextBoost stage 2 must learn not to trust it blindly):
-    drop words, substitute characters, shift boxes by a few pixels."""
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    drop words, misread them (``misread``: look-alike swaps, random replacements, insertions
+    and deletions), shift boxes by a few pixels."""
     out = []
     for w in words:
         if rng.random() < p_drop:
             continue
         text = w.text
         if rng.random() < p_sub and text:
-            i = rng.randrange(len(text))
-            text = text[:i] + rng.choice(alphabet) + text[i + 1:]
+            text = misread(text, rng, p_confusable)
         out.append(Word(text, w.cx + rng.uniform(-max_shift, max_shift),
                         w.cy + rng.uniform(-max_shift, max_shift), w.width, w.height, w.angle))
     return out
@@ -146,13 +176,17 @@ class MixedDataset(torch.utils.data.IterableDataset):
                  (0.5, 0.15, 0.2, 0.15), seed: int = 0, size: int = 256,
                  guidance: bool = False,
                  corrupt: tuple[float, float, float] | None = CORRUPTION,
-                 corrupt_high: tuple[float, float, float] | None = None, num_rates: int = 1):
-        """``corrupt_high`` given: each guided sample draws its own rate index (``Sample.rate``,
-        which the training step then codes it at) and its OCR errors from
-        ``corruption_at(corrupt, corrupt_high, rate, num_rates)``."""
+                 corrupt_high: tuple[float, float, float] | None = None, num_rates: int = 1,
+                 rates: tuple[int, ...] | None = None):
+        """``corrupt_high`` or ``rates`` given: each guided sample draws its own rate index
+        (``Sample.rate``, from ``rates`` if given, else from all ``num_rates``; the training
+        step then codes it at that rate) and its OCR errors from
+        ``corruption_at(corrupt, corrupt_high or corrupt, rate, num_rates)``."""
         self.pack, self.mix, self.seed, self.size = pack, mix, seed, size
         self.guidance, self.corrupt = guidance, corrupt
         self.corrupt_high, self.num_rates = corrupt_high, num_rates
+        self.rates = tuple(rates) if rates else tuple(range(num_rates))
+        self.draw_rate = corrupt_high is not None or rates is not None
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
@@ -160,12 +194,13 @@ class MixedDataset(torch.utils.data.IterableDataset):
         for sample in self._samples():
             if not self.guidance:
                 yield sample
-            elif self.corrupt_high is None or self.corrupt is None:
+            elif not self.draw_rate or self.corrupt is None:
                 yield with_guidance(sample, rng, self.corrupt)
             else:
-                sample.rate = rng.randrange(self.num_rates)
+                sample.rate = rng.choice(self.rates)
                 yield with_guidance(sample, rng, corruption_at(
-                    self.corrupt, self.corrupt_high, sample.rate, self.num_rates))
+                    self.corrupt, self.corrupt_high or self.corrupt, sample.rate,
+                    self.num_rates))
 
     def _load(self):
         fonts = mono = None

@@ -52,6 +52,20 @@ def small_glyph_boxes(boxes: torch.Tensor, texts: list[str], max_char_area: floa
     return torch.nonzero(area / chars <= max_char_area).flatten()
 
 
+def parse_rates(spec: str | None, num_rates: int | None = None) -> tuple[int, ...] | None:
+    """'3,4,5' -> (3, 4, 5): the rate indices to train (None: all); checked against
+    num_rates when given."""
+    if not spec:
+        return None
+    try:
+        rates = tuple(sorted({int(v) for v in spec.split(",")}))
+    except ValueError:
+        raise ValueError(f"--train-rates: {spec!r} is not a comma list of rate indices") from None
+    if rates[0] < 0 or (num_rates is not None and rates[-1] >= num_rates):
+        raise ValueError(f"--train-rates: {spec!r} must lie in 0..{(num_rates or 1) - 1}")
+    return rates
+
+
 def learning_rate(step: int, start: float, end: float, decay_steps: int) -> float:
     """Cosine decay from start to end over decay_steps steps, then end."""
     t = min(step / max(decay_steps, 1), 1.0)
@@ -79,6 +93,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--losses", default="rd", help="comma list of rd, logit, ocr")
     p.add_argument("--lambdas", help="comma list of the model's rates (default: the arch's); "
                    "an --init checkpoint with other rates has its gains carried over")
+    p.add_argument("--train-rates", metavar="I,J,...",
+                   help="train only these rate indices (default: every rate of the model); "
+                   "the text losses' effect concentrated where it matters, as in the papers' "
+                   "one-rate models")
     p.add_argument("--stage", default="backbone", choices=["backbone", "fusion"],
                    help="fusion = TextBoost stage 2: train only the fusion block")
     p.add_argument("--fusion-from", type=Path,
@@ -116,6 +134,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     try:
         parse_corruption(args.corrupt)
         parse_logit_filter(args.logit_filter)
+        parse_rates(args.train_rates)
     except ValueError as e:
         p.error(str(e))
     if args.config:
@@ -211,11 +230,16 @@ def train(args: argparse.Namespace) -> dict:
             broadcast_buffers=False)
     mix = tuple(float(v) for v in args.mix.split(","))
     corrupt_low, corrupt_high = parse_corruption(args.corrupt)
+    try:
+        train_rates = parse_rates(args.train_rates, model.num_rates)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
+    rate_pool = torch.tensor(train_rates or range(model.num_rates), device=device)
     data = torch.utils.data.DataLoader(
         MixedDataset(args.pack, mix, seed=args.seed * 7919 + rank + step, size=args.crop,
                      guidance=fusion_stage, corrupt=corrupt_low,
                      corrupt_high=corrupt_high if corrupt_high != corrupt_low else None,
-                     num_rates=model.num_rates),
+                     num_rates=model.num_rates, rates=train_rates),
         batch_size=args.batch, collate_fn=collate, num_workers=args.workers,
         pin_memory=device.type == "cuda", persistent_workers=args.workers > 0)
     lambdas_all = torch.tensor(model.lambdas, device=device)
@@ -224,7 +248,8 @@ def train(args: argparse.Namespace) -> dict:
     text_options = {"kappa": args.kappa, "ocr_weight": args.ocr_weight,
                     "kappa_by_rate": args.kappa_by_rate,
                     "logit_filter": args.logit_filter,
-                    "text_max_char_area": args.text_max_char_area}
+                    "text_max_char_area": args.text_max_char_area,
+                    "train_rates": list(train_rates) if train_rates else None}
     log = open(args.out / "log.jsonl", "a") if rank == 0 else None
     t0 = time.time()
     acc: dict[str, float] = {}
@@ -247,7 +272,7 @@ def train(args: argparse.Namespace) -> dict:
         if len(batch) > 5:    # the data drew each sample's rate (rate-dependent OCR errors)
             q = batch[5].to(device)
         else:
-            q = torch.randint(0, model.num_rates, (x.shape[0],), device=device)
+            q = rate_pool[torch.randint(0, len(rate_pool), (x.shape[0],), device=device)]
         if fusion_stage:
             loss, terms = _fusion_step(model, x, q, batch[3].to(device), batch[4].to(device),
                                        lambdas_all, args.alpha)
