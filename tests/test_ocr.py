@@ -1,5 +1,6 @@
 """The EasyOCR engine's fast path against EasyOCR's own pipeline, on a rendered page."""
 
+import math
 import random
 
 from pathlib import Path
@@ -11,7 +12,8 @@ from PIL import Image
 
 from textcodec.bench.metrics import corpus_error, levenshtein
 from textcodec.ocr.engine import (MAX_CHAR_AREA, MIN_CONFIDENCE, EasyOcrEngine, FastCpu,
-                                   filter_words, recognize_batched, width_bucket)
+                                   filter_words, merge_widths, recognize_batched,
+                                   width_bucket)
 from textcodec.train.synth import ScreenSynth
 from textcodec.words import Word
 
@@ -263,6 +265,66 @@ def test_bucketed_reading_decodes_only_each_crops_own_frames(engines, page):
 
     assert _reading_error(as_words(bucketed), truth) <= _reading_error(as_words(exact),
                                                                        truth) + 0.02
+
+
+def test_merged_widths_are_the_cheapest_cut_of_the_sorted_buckets():
+    """merge_widths against every way of cutting the sorted buckets into runs, each read at
+    its widest: its plan costs least, never reads a crop narrower than its bucket, and the
+    two ends are one call per bucket (no call cost) and one call for all (a huge one)."""
+    import itertools
+
+    rng = random.Random(3)
+    for _ in range(60):
+        widths = [width_bucket(rng.randrange(20, 3000)) for _ in range(rng.randrange(1, 30))]
+        cost = rng.choice([16, 64, 256, 1024])
+        plan = merge_widths(widths, cost)
+        sizes = sorted(set(widths))
+        assert set(plan) == set(sizes) and all(plan[w] >= w and plan[w] in sizes for w in sizes)
+
+        def total(read_at):
+            return sum(cost + w for w in set(read_at.values()))
+        best = math.inf
+        for cuts in itertools.product([0, 1], repeat=len(sizes) - 1):
+            read_at, start = {}, 0
+            for i, cut in enumerate(list(cuts) + [1]):
+                if cut:
+                    read_at.update({w: sizes[i] for w in sizes[start:i + 1]})
+                    start = i + 1
+            best = min(best, total(read_at))
+        assert total(plan) == best
+    assert merge_widths([64, 128, 64, 640], 0) == {64: 64, 128: 128, 640: 640}
+    assert set(merge_widths([64, 128, 640], 10 ** 6).values()) == {640}
+
+
+def test_merged_buckets_read_the_same_crops_in_fewer_calls(engines, page):
+    """merge > 0: neighbouring buckets share a call at the wider width; the same boxes come
+    back, each decoded over its own frames, and the page reads as well as one call a bucket."""
+    reader = engines[1]._reader
+    grey, horizontal, free = _boxes(reader, page[0])
+    calls = []
+    wrapped = reader.recognizer
+
+    class Counting(torch.nn.Module):
+        def forward(self, x, text):
+            calls.append(x.shape[-1])
+            return wrapped(x, text)
+
+    reader.recognizer = Counting()
+    try:
+        apart = recognize_batched(reader, grey, horizontal, free, buckets=True, contrast_ths=0)
+        apart_calls, calls[:] = sorted(calls), []
+        merged = recognize_batched(reader, grey, horizontal, free, buckets=True, merge=10 ** 6,
+                                   batch=256, contrast_ths=0)
+    finally:
+        reader.recognizer = wrapped
+    assert len(set(apart_calls)) > 1 and calls == [max(apart_calls)]
+    assert [q for q, _, _ in merged] == [q for q, _, _ in apart]
+
+    def as_words(results):
+        return [Word.from_quad(t.strip(), tuple((float(x), float(y)) for x, y in q), c)
+                for q, t, c in results if t.strip()]
+    assert _reading_error(as_words(merged), page[1]) <= \
+        _reading_error(as_words(apart), page[1]) + 0.02
 
 
 def test_fast_cpu_wrapper_is_the_network_when_bfloat16_is_off():

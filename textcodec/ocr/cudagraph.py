@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import torch
 
-BATCHES = (8, 32)
+BATCHES = (8, 32, 64, 128)
 RECORD_AFTER = 2
 
 

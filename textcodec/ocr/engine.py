@@ -74,6 +74,8 @@ class EasyOcrEngine:
     int8: bool | None = None     # None: TEXTCODEC_OCR_INT8, else int8_by_default()
     buckets: bool = True         # crops of near widths read in one call (width_bucket)
     cuda_graphs: bool = True     # on a GPU: the recognizer replayed from CUDA graphs
+    merge: float | None = None   # a call's cost in px for merge_widths; None: GPU_CALL_COST
+                                 # on a GPU, 0 (one call per bucket) on the CPU
 
     def __post_init__(self):
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
@@ -136,8 +138,11 @@ class EasyOcrEngine:
                 img, grey = reformat_input(image)
                 horizontal, free = self._reader.detect(img, canvas_size=self.canvas_size,
                                                        reformat=False)
+                on_gpu = str(self._reader.device) != "cpu"
+                merge = self.merge if self.merge is not None else GPU_CALL_COST * on_gpu
                 results = recognize_batched(self._reader, grey, horizontal[0], free[0],
-                                            buckets=self.buckets)
+                                            buckets=self.buckets, merge=merge,
+                                            batch=GPU_BATCH if on_gpu else RECOGNIZER_BATCH)
             else:
                 results = self._reader.readtext(image, canvas_size=self.canvas_size,
                                                 batch_size=16, paragraph=False)
@@ -182,6 +187,11 @@ class FastCpu(torch.nn.Module):
 
 # crops per recognizer call; EasyOCR on the CPU makes one call per crop
 RECOGNIZER_BATCH = 32
+# on a GPU: rows cost next to nothing, calls do (the BiLSTM steps frame by frame, whatever the
+# rows), so calls are fuller and neighbouring width buckets merge (merge_widths) where a call
+# costs more than this many px of width (tools/gpu/profile_ocr.py measures the trade)
+GPU_BATCH = 128
+GPU_CALL_COST = 256
 
 
 def width_bucket(width: int, unit: int = 64) -> int:
@@ -195,6 +205,33 @@ def width_bucket(width: int, unit: int = 64) -> int:
             if candidate >= units:
                 return candidate * unit
         step *= 2
+
+
+def merge_widths(widths: list[int], call_cost: float) -> dict[int, int]:
+    """Width buckets merged into fewer recognizer calls: ``{bucket: width it is read at}``.
+
+    A call's time is modelled as ``call_cost`` (its fixed cost, in px of width) plus the width
+    it reads at (the BiLSTM steps once per frame, whatever the rows: on a GPU extra rows are
+    nearly free). Sorted buckets are cut into runs, each read at its widest, so that the sum of
+    the runs' costs is least (dynamic programming over the cut points). ``call_cost`` 0 keeps
+    every bucket its own call; a huge one reads the whole page at its widest crop's width, as
+    EasyOCR's ``readtext`` pads every crop of a page."""
+    sizes = sorted(set(widths))
+    if call_cost <= 0 or len(sizes) < 2:
+        return {w: w for w in sizes}
+    best = [0.0] + [math.inf] * len(sizes)       # best[j]: least cost of sizes[:j]
+    cut = [0] * (len(sizes) + 1)
+    for j in range(1, len(sizes) + 1):
+        for i in range(j):
+            cost = best[i] + call_cost + sizes[j - 1]
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    read_at, j = {}, len(sizes)
+    while j:
+        i = cut[j]
+        read_at.update({w: sizes[j - 1] for w in sizes[i:j]})
+        j = i
+    return read_at
 
 
 # ToTensor's x / 255, then Normalize's (x - 0.5) / 0.5, in float32, for every uint8 value
@@ -274,11 +311,15 @@ def read_greedy(reader, tensors: torch.Tensor, frames: list[int],
 
 def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
                       contrast_ths: float = 0.1, adjust_contrast: float = 0.5,
-                      batch: int = RECOGNIZER_BATCH, buckets: bool = False) -> list[tuple]:
+                      batch: int = RECOGNIZER_BATCH, buckets: bool = False,
+                      merge: float = 0) -> list[tuple]:
     """EasyOCR's Reader.recognize (greedy decoding, its contrast retry) with the crops that
     share a padded width read together: the same tensors, fewer and fuller calls.
     ``buckets`` pads each crop further, to its ``width_bucket``, as EasyOCR's GPU path pads
     every crop of a page to the widest: far fewer calls, readings that can differ slightly.
+    ``merge`` > 0 (with ``buckets``) reads neighbouring buckets together at the wider one
+    where a call costs more than the padding (``merge_widths``; a GPU's calls are few and
+    wide, a CPU's, which pays for every padded pixel, stay per bucket).
 
     Returns (quad, text, confidence) in EasyOCR's order: horizontal boxes, then free ones."""
     import easyocr.easyocr
@@ -296,8 +337,9 @@ def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
     def predict(indices: list[int], contrast: float) -> dict[int, list]:
         out: dict[int, list] = {}
         by_width: dict[int, list[int]] = {}
+        read_at = merge_widths([items[i][2] for i in indices], merge if buckets else 0)
         for i in indices:
-            by_width.setdefault(items[i][2], []).append(i)
+            by_width.setdefault(read_at[items[i][2]], []).append(i)
         for width, group in by_width.items():
             for k in range(0, len(group), batch):
                 chunk = group[k:k + batch]

@@ -32,8 +32,8 @@ def main() -> None:
     from easyocr.utils import get_image_list, reformat_input
 
     from textcodec.ocr.craftboxes import installed
-    from textcodec.ocr.engine import (EasyOcrEngine, collate_crops, frames_for, read_greedy,
-                                      recognize_batched, width_bucket)
+    from textcodec.ocr.engine import (GPU_BATCH, RECOGNIZER_BATCH, EasyOcrEngine, collate_crops,
+                                      frames_for, read_greedy, recognize_batched, width_bucket)
 
     cuda = torch.cuda.is_available()
     sync = torch.cuda.synchronize if cuda else (lambda: None)
@@ -58,6 +58,33 @@ def main() -> None:
     res["boxes"] = len(horizontal) + len(free)
     res["recognize_s"] = median_time(
         lambda: recognize_batched(reader, grey, horizontal, free, buckets=True), r, sync)
+
+    # merged width buckets (merge_widths): time, calls and readings against one call a bucket
+    calls = []
+    rec = reader.recognizer
+
+    class Counting(torch.nn.Module):
+        def forward(self, x, text):
+            calls.append(x.shape[-1])
+            return rec(x, text)
+    batch = GPU_BATCH if cuda else RECOGNIZER_BATCH
+    reference = None
+    res["merge"] = {}
+    for cost in (0, 128, 256, 512, 1024, 10 ** 6):
+        def run(cost=cost):
+            return recognize_batched(reader, grey, horizontal, free, buckets=True, merge=cost,
+                                     batch=batch if cost else RECOGNIZER_BATCH)
+        seconds = median_time(run, r, sync)
+        reader.recognizer, calls[:] = Counting(), []
+        texts = [t for _, t, _ in run()]
+        reader.recognizer = rec
+        reference = reference or texts
+        res["merge"][str(cost)] = {"recognize_s": seconds, "calls": len(calls),
+                                   "widths": sorted(set(calls)),
+                                   "same_text": f"{sum(a == b for a, b in zip(texts, reference))}"
+                                                f"/{len(texts)}"}
+    unmerged = EasyOcrEngine(int8=False, merge=0)     # the engine as it read before merging
+    res["read_unmerged_s"] = median_time(lambda: unmerged.read(img), r, sync)
 
     # CRAFT, stage by stage
     def prepare():
