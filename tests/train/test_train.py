@@ -162,7 +162,7 @@ def test_train_rates_limit_the_rates_drawn(tmp_path, monkeypatch):
     from textcodec.train import loop
     from textcodec.train.loop import parse_rates
 
-    assert parse_rates(None) is None and parse_rates("4,3,4") == (3, 4)
+    assert parse_rates(None) is None and parse_rates("4,3,4") == (3, 4, 4)   # weights
     for bad in ("a", "-1", "1,,2"):
         with pytest.raises(ValueError):
             parse_rates(bad)
@@ -174,6 +174,10 @@ def test_train_rates_limit_the_rates_drawn(tmp_path, monkeypatch):
                         num_rates=5, rates=(1, 3))
     it = iter(data)
     assert {next(it).rate for _ in range(30)} == {1, 3}
+    weighted = iter(MixedDataset(None, (1, 0, 0, 0), seed=2, size=64, guidance=True,
+                                 corrupt=(0, 0, 0), num_rates=5, rates=(1, 3, 3, 3)))
+    drawn = [next(weighted).rate for _ in range(200)]
+    assert 0.6 < drawn.count(3) / len(drawn) < 0.9
     seen = []
     rd = loop.rate_distortion
     monkeypatch.setattr(loop, "rate_distortion",

@@ -53,12 +53,12 @@ def small_glyph_boxes(boxes: torch.Tensor, texts: list[str], max_char_area: floa
 
 
 def parse_rates(spec: str | None, num_rates: int | None = None) -> tuple[int, ...] | None:
-    """'3,4,5' -> (3, 4, 5): the rate indices to train (None: all); checked against
-    num_rates when given."""
+    """'3,4,5' -> (3, 4, 5): the rate indices to train (None: all), a rate named twice drawn
+    twice as often; checked against num_rates when given."""
     if not spec:
         return None
     try:
-        rates = tuple(sorted({int(v) for v in spec.split(",")}))
+        rates = tuple(sorted(int(v) for v in spec.split(",")))
     except ValueError:
         raise ValueError(f"--train-rates: {spec!r} is not a comma list of rate indices") from None
     if rates[0] < 0 or (num_rates is not None and rates[-1] >= num_rates):
@@ -94,9 +94,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--lambdas", help="comma list of the model's rates (default: the arch's); "
                    "an --init checkpoint with other rates has its gains carried over")
     p.add_argument("--train-rates", metavar="I,J,...",
-                   help="train only these rate indices (default: every rate of the model); "
-                   "the text losses' effect concentrated where it matters, as in the papers' "
-                   "one-rate models")
+                   help="train only these rate indices (default: every rate of the model), "
+                   "one named twice drawn twice as often: training where it matters")
     p.add_argument("--stage", default="backbone", choices=["backbone", "fusion"],
                    help="fusion = TextBoost stage 2: train only the fusion block")
     p.add_argument("--fusion-from", type=Path,
