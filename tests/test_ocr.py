@@ -269,17 +269,19 @@ def test_bucketed_reading_decodes_only_each_crops_own_frames(engines, page):
 
 def test_merged_widths_are_the_cheapest_cut_of_the_sorted_buckets():
     """merge_widths against every way of cutting the sorted buckets into runs, each read at
-    its widest: its plan costs least, never reads a crop narrower than its bucket, and the
-    two ends are one call per bucket (no call cost) and one call for all (a huge one)."""
+    its widest and padding no crop past max_pad times its bucket: its plan costs least, never
+    reads a crop narrower than its bucket, and the two ends are one call per bucket (no call
+    cost) and one call for all (a huge one, no padding limit)."""
     import itertools
 
     rng = random.Random(3)
     for _ in range(60):
         widths = [width_bucket(rng.randrange(20, 3000)) for _ in range(rng.randrange(1, 30))]
-        cost = rng.choice([16, 64, 256, 1024])
-        plan = merge_widths(widths, cost)
+        cost, pad = rng.choice([16, 64, 256, 1024]), rng.choice([1.5, 2.0, 4.0])
+        plan = merge_widths(widths, cost, pad)
         sizes = sorted(set(widths))
-        assert set(plan) == set(sizes) and all(plan[w] >= w and plan[w] in sizes for w in sizes)
+        assert set(plan) == set(sizes) and all(w <= plan[w] <= pad * w and plan[w] in sizes
+                                               for w in sizes)
 
         def total(read_at):
             return sum(cost + w for w in set(read_at.values()))
@@ -290,10 +292,12 @@ def test_merged_widths_are_the_cheapest_cut_of_the_sorted_buckets():
                 if cut:
                     read_at.update({w: sizes[i] for w in sizes[start:i + 1]})
                     start = i + 1
-            best = min(best, total(read_at))
+            if all(read_at[w] <= pad * w for w in sizes):
+                best = min(best, total(read_at))
         assert total(plan) == best
     assert merge_widths([64, 128, 64, 640], 0) == {64: 64, 128: 128, 640: 640}
-    assert set(merge_widths([64, 128, 640], 10 ** 6).values()) == {640}
+    assert set(merge_widths([64, 128, 640], 10 ** 6, max_pad=math.inf).values()) == {640}
+    assert merge_widths([64, 128, 640], 10 ** 6) == {64: 128, 128: 128, 640: 640}
 
 
 def test_merged_buckets_read_the_same_crops_in_fewer_calls(engines, page):
@@ -314,7 +318,7 @@ def test_merged_buckets_read_the_same_crops_in_fewer_calls(engines, page):
         apart = recognize_batched(reader, grey, horizontal, free, buckets=True, contrast_ths=0)
         apart_calls, calls[:] = sorted(calls), []
         merged = recognize_batched(reader, grey, horizontal, free, buckets=True, merge=10 ** 6,
-                                   batch=256, contrast_ths=0)
+                                   max_pad=math.inf, batch=256, contrast_ths=0)
     finally:
         reader.recognizer = wrapped
     assert len(set(apart_calls)) > 1 and calls == [max(apart_calls)]

@@ -207,15 +207,16 @@ def width_bucket(width: int, unit: int = 64) -> int:
         step *= 2
 
 
-def merge_widths(widths: list[int], call_cost: float) -> dict[int, int]:
+def merge_widths(widths: list[int], call_cost: float, max_pad: float = 2.0) -> dict[int, int]:
     """Width buckets merged into fewer recognizer calls: ``{bucket: width it is read at}``.
 
     A call's time is modelled as ``call_cost`` (its fixed cost, in px of width) plus the width
     it reads at (the BiLSTM steps once per frame, whatever the rows: on a GPU extra rows are
     nearly free). Sorted buckets are cut into runs, each read at its widest, so that the sum of
-    the runs' costs is least (dynamic programming over the cut points). ``call_cost`` 0 keeps
-    every bucket its own call; a huge one reads the whole page at its widest crop's width, as
-    EasyOCR's ``readtext`` pads every crop of a page."""
+    the runs' costs is least (dynamic programming over the cut points), with no crop read at
+    more than ``max_pad`` times its own bucket: padding changes readings (the BiLSTM carries
+    it back into the crop's frames), and a page's widest line would otherwise pad every word.
+    ``call_cost`` 0 keeps every bucket its own call."""
     sizes = sorted(set(widths))
     if call_cost <= 0 or len(sizes) < 2:
         return {w: w for w in sizes}
@@ -223,6 +224,8 @@ def merge_widths(widths: list[int], call_cost: float) -> dict[int, int]:
     cut = [0] * (len(sizes) + 1)
     for j in range(1, len(sizes) + 1):
         for i in range(j):
+            if sizes[j - 1] > max_pad * sizes[i]:
+                continue
             cost = best[i] + call_cost + sizes[j - 1]
             if cost < best[j]:
                 best[j], cut[j] = cost, i
@@ -312,14 +315,14 @@ def read_greedy(reader, tensors: torch.Tensor, frames: list[int],
 def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
                       contrast_ths: float = 0.1, adjust_contrast: float = 0.5,
                       batch: int = RECOGNIZER_BATCH, buckets: bool = False,
-                      merge: float = 0) -> list[tuple]:
+                      merge: float = 0, max_pad: float = 2.0) -> list[tuple]:
     """EasyOCR's Reader.recognize (greedy decoding, its contrast retry) with the crops that
     share a padded width read together: the same tensors, fewer and fuller calls.
     ``buckets`` pads each crop further, to its ``width_bucket``, as EasyOCR's GPU path pads
     every crop of a page to the widest: far fewer calls, readings that can differ slightly.
-    ``merge`` > 0 (with ``buckets``) reads neighbouring buckets together at the wider one
-    where a call costs more than the padding (``merge_widths``; a GPU's calls are few and
-    wide, a CPU's, which pays for every padded pixel, stay per bucket).
+    ``merge`` > 0 (with ``buckets``) reads neighbouring buckets together at the wider one,
+    at most ``max_pad`` times a crop's own bucket (``merge_widths``; for a GPU, whose rows
+    are nearly free: a CPU pays for every padded pixel).
 
     Returns (quad, text, confidence) in EasyOCR's order: horizontal boxes, then free ones."""
     import easyocr.easyocr
@@ -337,7 +340,8 @@ def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
     def predict(indices: list[int], contrast: float) -> dict[int, list]:
         out: dict[int, list] = {}
         by_width: dict[int, list[int]] = {}
-        read_at = merge_widths([items[i][2] for i in indices], merge if buckets else 0)
+        read_at = merge_widths([items[i][2] for i in indices], merge if buckets else 0,
+                               max_pad)
         for i in indices:
             by_width.setdefault(read_at[items[i][2]], []).append(i)
         for width, group in by_width.items():

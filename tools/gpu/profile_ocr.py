@@ -70,16 +70,16 @@ def main() -> None:
     batch = GPU_BATCH if cuda else RECOGNIZER_BATCH
     reference = None
     res["merge"] = {}
-    for cost in (0, 128, 256, 512, 1024, 10 ** 6):
-        def run(cost=cost):
+    for cost, pad in ((0, 1), (256, 1.5), (256, 2), (256, 3), (256, 6), (10 ** 6, 10 ** 6)):
+        def run(cost=cost, pad=pad):
             return recognize_batched(reader, grey, horizontal, free, buckets=True, merge=cost,
-                                     batch=batch if cost else RECOGNIZER_BATCH)
+                                     max_pad=pad, batch=batch if cost else RECOGNIZER_BATCH)
         seconds = median_time(run, r, sync)
         reader.recognizer, calls[:] = Counting(), []
         texts = [t for _, t, _ in run()]
         reader.recognizer = rec
         reference = reference or texts
-        res["merge"][str(cost)] = {"recognize_s": seconds, "calls": len(calls),
+        res["merge"][f"{cost}/{pad}"] = {"recognize_s": seconds, "calls": len(calls),
                                    "widths": sorted(set(calls)),
                                    "same_text": f"{sum(a == b for a, b in zip(texts, reference))}"
                                                 f"/{len(texts)}"}
