@@ -4,7 +4,8 @@
 
 Engines: EasyOCR's readtext, the fast path as the encoder runs it (bfloat16 where native) and
 the fast path with int8 convolutions (TEXTCODEC_OCR_INT8=1), and that with the crops read in
-width buckets (``buckets=True``). For each: the corpus CER of its
+width buckets (``buckets=True``); on request (``--engines``) the float path with its width
+buckets merged as a GPU may merge them (``fast-merged``, ``merge_widths``). For each: the corpus CER of its
 readings against the ground-truth words whose centres fall in each of its boxes, the share
 of ground-truth words some box covers (recall), and the seconds it took. Same images, same
 weights; only the way they run differs.
@@ -37,12 +38,22 @@ def main() -> None:
     p.add_argument("--images", type=int, default=8)
     p.add_argument("--funsd", type=Path, default=ROOT.parent / "shared" / "data" / "funsd_train")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "bench" / "ocr-fastpath.json")
+    p.add_argument("--engines", help="comma list of the engines to compare (default: "
+                   "easyocr,fast,fast-int8,fast-int8-buckets)")
     args = p.parse_args()
     images = sorted((args.funsd / "images").glob("*.png"))[-args.images:]
-    engines = {"easyocr": EasyOcrEngine(gpu=False, fast=False),
-               "fast": EasyOcrEngine(gpu=False, fast=True, int8=False),
-               "fast-int8": EasyOcrEngine(gpu=False, fast=True, int8=True),
-               "fast-int8-buckets": EasyOcrEngine(gpu=False, fast=True, int8=True, buckets=True)}
+    known = {"easyocr": lambda: EasyOcrEngine(gpu=False, fast=False),
+             "fast": lambda: EasyOcrEngine(gpu=False, fast=True, int8=False),
+             "fast-int8": lambda: EasyOcrEngine(gpu=False, fast=True, int8=True),
+             "fast-int8-buckets": lambda: EasyOcrEngine(gpu=False, fast=True, int8=True,
+                                                        buckets=True),
+             # "fast" (float weights, width buckets) with the buckets merged as on a GPU
+             "fast-merged": lambda: EasyOcrEngine(gpu=False, fast=True, int8=False, merge=256)}
+    names = (args.engines or "easyocr,fast,fast-int8,fast-int8-buckets").split(",")
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        p.error(f"unknown engine(s) {unknown}: choose from {sorted(known)}")
+    engines = {n: known[n]() for n in names}
     totals = {k: {"edits": 0, "chars": 0, "covered": 0, "words": 0, "seconds": 0.0,
                   "readings": 0} for k in engines}
     for path in images:

@@ -142,7 +142,7 @@ class EasyOcrEngine:
                 merge = self.merge if self.merge is not None else GPU_CALL_COST * on_gpu
                 results = recognize_batched(self._reader, grey, horizontal[0], free[0],
                                             buckets=self.buckets, merge=merge,
-                                            batch=GPU_BATCH if on_gpu else RECOGNIZER_BATCH)
+                                            batch=GPU_BATCH if merge else RECOGNIZER_BATCH)
             else:
                 results = self._reader.readtext(image, canvas_size=self.canvas_size,
                                                 batch_size=16, paragraph=False)
@@ -187,11 +187,14 @@ class FastCpu(torch.nn.Module):
 
 # crops per recognizer call; EasyOCR on the CPU makes one call per crop
 RECOGNIZER_BATCH = 32
-# on a GPU: rows cost next to nothing, calls do (the BiLSTM steps frame by frame, whatever the
-# rows), so calls are fuller and neighbouring width buckets merge (merge_widths) where a call
-# costs more than this many px of width (tools/gpu/profile_ocr.py measures the trade)
+# on a GPU rows cost next to nothing and calls do (the BiLSTM steps frame by frame, whatever
+# the rows): merging neighbouring width buckets (merge_widths, a call costed at GPU_CALL_COST
+# px of width, in calls of up to GPU_BATCH rows) reads a page in 6 calls instead of 16, the
+# recognizer 0.16 -> 0.12 s on the H100, but changes 10 of its 103 readings (the extra
+# padding reaches the crops' frames through the BiLSTM): off until readings are shown no
+# worse (tools/gpu/profile_ocr.py, tools/compare_ocr.py --engines fast,fast-merged)
 GPU_BATCH = 128
-GPU_CALL_COST = 256
+GPU_CALL_COST = 0
 
 
 def width_bucket(width: int, unit: int = 64) -> int:
