@@ -675,6 +675,7 @@ def gpu_ocr_paragraph(gpu: dict) -> list[str]:
             "target needs fewer recognizer calls (one padded call per page, at some cost in "
             "reading, or the retry folded into the first pass) and the crops resized on the "
             "GPU. ")
+    history += _session13_merge()
     return [when + f"**Encode including OCR on the {gpu['gpu']}: {gpu['encode_s_with_ocr']:.2f} s** "
             f"against the 150 ms target ({met}); the codec's share is "
             f"{gpu['encode_s_no_ocr'] * 1000:.0f} ms, the rest is OCR "
@@ -684,6 +685,41 @@ def gpu_ocr_paragraph(gpu: dict) -> list[str]:
             "CRAFT's 83 MB weights crossed to the device in two carried halves, checked "
             "against EasyOCR's md5; the side stream used gzip there (no zstandard wheel on the "
             "device; a few hundred bytes either way).", ""]
+
+
+def _session13_merge() -> str:
+    """Session 13: the recognizer's width buckets merged into fewer calls, and what it cost."""
+    path = BENCH / "ocr-profile-gpu-s13.json"
+    if not path.exists():
+        return ""
+    m = json.loads(path.read_text())["merge"]
+    one, two, three, page = m["0/1"], m["256/2"], m["256/3"], m["1000000/1000000"]
+
+    def differ(row):
+        same, total = row["same_text"].split("/")
+        return f"{int(total) - int(same)} of {total}"
+    text = ("Session 13 tried the first of those (`merge_widths` in textcodec/ocr/engine.py, "
+            "docs/bench/ocr-profile-gpu-s13.json): on a GPU rows are nearly free and calls are "
+            "not, so neighbouring width buckets can share a call at the wider width, cut where "
+            "a call (costed at 256 px of width) is dearer than the padding, and no crop padded "
+            "past a limit. One call per bucket read the sample page in "
+            f"{one['calls']} calls, {one['recognize_s'] * 1000:.0f} ms; merged with at most 2x "
+            f"padding {two['calls']} calls, {two['recognize_s'] * 1000:.0f} ms; at most 3x "
+            f"{three['calls']} calls, {three['recognize_s'] * 1000:.0f} ms; the whole page at "
+            f"its widest crop (as readtext pads) {page['calls']} calls, "
+            f"{page['recognize_s'] * 1000:.0f} ms. But the readings move: {differ(two)}, "
+            f"{differ(three)} and {differ(page)} words read differently, because the BiLSTM "
+            "carries the extra padding back into a crop's own frames. ")
+    cmp_path = BENCH / "ocr-merged.json"
+    if cmp_path.exists():
+        c = json.loads(cmp_path.read_text())
+        text += ("On held-out FUNSD forms with their ground truth (`python tools/compare_ocr.py "
+                 f"--images {len(c['images'])} --engines fast,fast-merged --out "
+                 "docs/bench/ocr-merged.json`, the float path on the CPU merging as the GPU "
+                 f"would): CER {c['fast']['cer']:.4f} per bucket against "
+                 f"{c['fast-merged']['cer']:.4f} merged. ")
+    return text + ("Merging stays off by default (`GPU_CALL_COST = 0`) until it is shown to read "
+                   "no worse; the encode time above is without it. ")
 
 
 def main() -> None:
