@@ -69,7 +69,10 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         ("R+D, restarted LR: base15 -> base16 (base-v8, text-v9's codec)",
          [("s12-base15.jsonl", 166007), ("s12-base16.jsonl", 166007 + 11297)]),
         ("logit loss, restarted LR: logit15 -> logit16",
-         [("s12-logit15.jsonl", 163999), ("s12-logit16.jsonl", 163999 + 10357)])]
+         [("s12-logit15.jsonl", 163999), ("s12-logit16.jsonl", 163999 + 10357)]),
+        # session 13, thick: from base16 at 2e-5 (the runs that drew only some rates, or some
+        # more often, average other rates and so are left off: docs/training.md)
+        ("R+D from base16, every rate alike: baseU18", [("s13-baseU18.jsonl", 189846)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -94,7 +97,11 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
            [("s11-fus12.jsonl", 9958 + 13168 + 4525 + 10161 + 10744)]),
           ("fus12 on with no digits drawn: fus13 -> fus14 (text-v9's block)",
            [("s12-fus13.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392),
-            ("s12-fus14.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670)])]
+            ("s12-fus14.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670)]),
+          ("fus14 on base16, look-alike misreadings, q1-4 only: fus15 -> fus16",
+           [("s13-fus15.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625),
+            ("s13-fus16.jsonl",
+             9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989)])]
 
 
 def _style(parts):
@@ -105,8 +112,8 @@ def _style(parts):
 
 
 def _width(parts):
-    """Sessions 11 and 12's runs (the decayed learning rate) drawn thicker."""
-    return 2.2 if parts[0][0][:3] in ("s11", "s12") else 1
+    """Sessions 11 to 13's runs (the decayed learning rate) drawn thicker."""
+    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13") else 1
 
 
 def _rows(parts):
