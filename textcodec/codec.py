@@ -249,7 +249,9 @@ def text_layer(data_or_path) -> list[Word]:
 # (digits among them), where the decoded pixels already read well: a wrong word painted in
 # costs more than the block's gains there. text-v9's block, trained on harsher substitutions
 # and given no words with digits (guidance_words), shows one more at 4 over two samples (by
-# the ground truth; two fewer by Tesseract), one more at 3 too, and four more at 6.
+# the ground truth; two fewer by Tesseract), one more at 3 too, and four more at 6; text-v10's
+# (look-alike misreadings, trained at q1-4 only) one more at 4 by the ground truth, one fewer
+# by Tesseract.
 # fusion="always" runs it at every rate.
 FUSION_MAX_QUALITY = 4.0
 FUSION_MODES = ("auto", "always", "off")

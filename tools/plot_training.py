@@ -98,7 +98,7 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fus12 on with no digits drawn: fus13 -> fus14 (text-v9's block)",
            [("s12-fus13.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392),
             ("s12-fus14.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670)]),
-          ("fus14 on base16, look-alike misreadings, q1-4 only: fus15 -> fus16",
+          ("fus14 on base16, look-alike misreadings, q1-4: fus15 -> fus16 (text-v10)",
            [("s13-fus15.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625),
             ("s13-fus16.jsonl",
              9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989)])]
