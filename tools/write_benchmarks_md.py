@@ -768,6 +768,11 @@ def main() -> None:
            "english_g2 recognizer; CER/WER compare with the original's reading (at most 120 "
            "evenly spaced boxes per image), and with ground truth where the set has it.", "",
            "## Reading these numbers", "",
+           "- The tables below are session 12's files: `textcodec` = `textcodec-text-v9`. The "
+           "default is now `textcodec-text-v10` (session 13), the same codec bit for bit with a "
+           "block trained on: its effect is measured on the very same files in the fusion "
+           "ablation (`funsd-s13`) and under Substitutions; the tables were not rerun for it "
+           "(a rerun did not fit the session on this 2-core CPU).",
            "- `textcodec` = `textcodec-text-v9` with its OCR side stream and fusion block; "
            "`textcodec-nofusion` = the same files decoded without fusion; `textcodec-baseline` "
            "= `textcodec-base-v8` (no side stream). Both carry one and the same codec (190k "
