@@ -748,8 +748,13 @@ def _session13_merge() -> str:
                  "docs/bench/ocr-merged.json`, the float path on the CPU merging as the GPU "
                  f"would): CER {c['fast']['cer']:.4f} per bucket against "
                  f"{c['fast-merged']['cer']:.4f} merged. ")
-    return text + ("Merging stays off by default (`GPU_CALL_COST = 0`) until it is shown to read "
-                   "no worse; the encode time above is without it. ")
+    pr = json.loads(path.read_text())
+    return text + ("So merged readings are no worse on ground truth, but the whole page's OCR with "
+                   f"merging on (at most 2x) measured {pr['read_s'] * 1000:.0f} ms on that "
+                   "machine, against session 12's 167 ms without it on another: the recognizer's "
+                   "saving did not show up in the page's time there. Merging stays off by "
+                   "default (`GPU_CALL_COST = 0`) until the encode is timed with it on one "
+                   "machine; the encode time above is without it. ")
 
 
 def main() -> None:
