@@ -5,8 +5,8 @@
 Engines: EasyOCR's readtext, the fast path as the encoder runs it (bfloat16 where native) and
 the fast path with int8 convolutions (TEXTCODEC_OCR_INT8=1), and that with the crops read in
 width buckets (``buckets=True``); on request (``--engines``) the float path with its width
-buckets merged as a GPU may merge them (``fast-merged``, ``merge_widths``). For each: the corpus CER of its
-readings against the ground-truth words whose centres fall in each of its boxes, the share
+buckets merged as a GPU may merge them (``fast-merged``, ``merge_widths``). For each: the
+corpus CER of its readings against the ground-truth words whose centres fall in each of its boxes, the share
 of ground-truth words some box covers (recall), and the seconds it took. Same images, same
 weights; only the way they run differs.
 """
@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from textcodec.bench.metrics import levenshtein
-from textcodec.ocr.engine import EasyOcrEngine
+from textcodec.ocr.engine import GPU_CALL_COST, EasyOcrEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +48,8 @@ def main() -> None:
              "fast-int8-buckets": lambda: EasyOcrEngine(gpu=False, fast=True, int8=True,
                                                         buckets=True),
              # "fast" (float weights, width buckets) with the buckets merged as on a GPU
-             "fast-merged": lambda: EasyOcrEngine(gpu=False, fast=True, int8=False, merge=256)}
+             "fast-merged": lambda: EasyOcrEngine(gpu=False, fast=True, int8=False,
+                                                  merge=GPU_CALL_COST)}
     names = (args.engines or "easyocr,fast,fast-int8,fast-int8-buckets").split(",")
     unknown = [n for n in names if n not in known]
     if unknown:

@@ -753,7 +753,7 @@ def _session13_merge() -> str:
                    f"merging on (at most 2x) measured {pr['read_s'] * 1000:.0f} ms on that "
                    "machine, against session 12's 167 ms without it on another: the recognizer's "
                    "saving did not show up in the page's time there. Merging stays off by "
-                   "default (`GPU_CALL_COST = 0`) until the encode is timed with it on one "
+                   "default (`GPU_MERGE = False`) until the encode is timed with it on one "
                    "machine; the encode time above is without it. ")
 
 

@@ -75,7 +75,7 @@ class EasyOcrEngine:
     buckets: bool = True         # crops of near widths read in one call (width_bucket)
     cuda_graphs: bool = True     # on a GPU: the recognizer replayed from CUDA graphs
     merge: float | None = None   # a call's cost in px for merge_widths; None: GPU_CALL_COST
-                                 # on a GPU, 0 (one call per bucket) on the CPU
+                                 # on a GPU where GPU_MERGE, else 0 (one call per bucket)
 
     def __post_init__(self):
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
@@ -139,7 +139,8 @@ class EasyOcrEngine:
                 horizontal, free = self._reader.detect(img, canvas_size=self.canvas_size,
                                                        reformat=False)
                 on_gpu = str(self._reader.device) != "cpu"
-                merge = self.merge if self.merge is not None else GPU_CALL_COST * on_gpu
+                merge = self.merge if self.merge is not None else \
+                    GPU_CALL_COST * (on_gpu and GPU_MERGE)
                 results = recognize_batched(self._reader, grey, horizontal[0], free[0],
                                             buckets=self.buckets, merge=merge,
                                             batch=GPU_BATCH if merge else RECOGNIZER_BATCH)
@@ -193,9 +194,10 @@ RECOGNIZER_BATCH = 32
 # recognizer 0.16 -> 0.12 s on the H100; it changes 10 of the page's 103 readings (the extra
 # padding reaches the crops' frames through the BiLSTM), no worse on FUNSD's ground truth
 # (CER 0.1199 -> 0.1185, tools/compare_ocr.py --engines fast,fast-merged), but the page's
-# whole OCR did not measure faster yet: off until the encode is timed with it on the device
+# whole OCR did not measure faster yet: off (GPU_MERGE) until the encode is timed with it
 GPU_BATCH = 128
-GPU_CALL_COST = 0
+GPU_CALL_COST = 256
+GPU_MERGE = False
 
 
 def width_bucket(width: int, unit: int = 64) -> int:
