@@ -226,7 +226,8 @@ def test_decode_fuses_guidance_only_inside_the_word_boxes(tmp_path, small_image)
 
     ck = _random_fusion_checkpoint(tmp_path)
     words = [Word("Hello", 60, 30, 50, 14)]
-    data = codec.encode_image(small_image, model=str(ck), words=words, quality=3).data
+    data = codec.encode_image(small_image, model=str(ck), words=words, quality=3,
+                              cross_check="off").data
     with_fusion, _ = codec.decode_array(data, model=str(ck), device="cpu")
     plain, _ = codec.decode_array(data, model=str(ck), device="cpu", fusion=False)
     _, mask = render(words, small_image.shape[1], small_image.shape[0])
@@ -234,7 +235,8 @@ def test_decode_fuses_guidance_only_inside_the_word_boxes(tmp_path, small_image)
     assert changed.any() and not (changed & (mask == 0)).any()
     # above FUSION_MAX_QUALITY the default ("auto") decodes as the plain codec; "always" fuses
     high = codec.FUSION_MAX_QUALITY + 1
-    data = codec.encode_image(small_image, model=str(ck), words=words, quality=high).data
+    data = codec.encode_image(small_image, model=str(ck), words=words, quality=high,
+                              cross_check="off").data
     auto, _ = codec.decode_array(data, model=str(ck), device="cpu")
     off, _ = codec.decode_array(data, model=str(ck), device="cpu", fusion="off")
     always, _ = codec.decode_array(data, model=str(ck), device="cpu", fusion="always")
@@ -251,7 +253,8 @@ def test_the_fusion_block_never_draws_a_word_with_a_digit(tmp_path, small_image)
     ck = _random_fusion_checkpoint(tmp_path)
     letters, number = Word("Hello", 60, 30, 50, 14), Word("19.50", 60, 90, 50, 14)
     assert codec.guidance_words([letters, number, Word("B2B", 5, 5, 9, 9)]) == [letters]
-    data = codec.encode_image(small_image, model=str(ck), words=[letters, number], quality=3).data
+    data = codec.encode_image(small_image, model=str(ck), words=[letters, number], quality=3,
+                              cross_check="off").data
     fused, f = codec.decode_array(data, model=str(ck), device="cpu")
     plain, _ = codec.decode_array(data, model=str(ck), device="cpu", fusion="off")
     assert [w.text for w in sidestream.decompress(f.text)] == ["Hello", "19.50"]
@@ -269,3 +272,37 @@ def test_default_quality_is_the_rate_trained_for_the_default_lambda():
     assert default_quality(eight) == 3.0 and default_quality(eleven) == 6.0
     assert 0 < default_quality((DEFAULT_LAMBDA / 4, DEFAULT_LAMBDA * 4)) == 0.5
     assert default_quality((DEFAULT_LAMBDA * 2, DEFAULT_LAMBDA * 4)) == 0.0
+
+
+def test_words_the_cross_check_flags_travel_but_are_not_drawn(tmp_path, small_image,
+                                                              monkeypatch):
+    """The second engine (stubbed: it reads "Hello" but not "Wrold") confirms one word of two:
+    both stay in the text layer, only the confirmed one is drawn."""
+    from textcodec import crosscheck
+    from textcodec.render import render
+
+    ck = _random_fusion_checkpoint(tmp_path)
+    good, bad = Word("Hello", 60, 30, 50, 14), Word("Wrold", 60, 90, 50, 14)
+    monkeypatch.setattr(crosscheck, "second_reading",
+                        lambda image, engine: [Word("hello", 60, 30, 48, 12),
+                                               Word("World", 60, 90, 48, 12)])
+    r = codec.encode_image(small_image, model=str(ck), words=[good, bad], quality=3,
+                           cross_check="tesseract")
+    assert [(w.text, w.draw) for w in r.words] == [("Hello", True), ("Wrold", False)]
+    assert [(w.text, w.draw) for w in textcodec.text_layer(r.data)] == \
+        [("Hello", True), ("Wrold", False)]
+    fused, _ = codec.decode_array(r.data, model=str(ck), device="cpu", fusion="always")
+    plain, _ = codec.decode_array(r.data, model=str(ck), device="cpu", fusion="off")
+    changed = np.abs(fused.astype(int) - plain.astype(int)).sum(2) > 0
+    h, w = small_image.shape[:2]
+    assert (changed & (render([good], w, h)[1] > 0)).any()
+    # the block's reach beyond a drawn box is a few pixels; the flagged box sits 60 px lower
+    assert not changed[80:100, 35:85].any()
+    off = codec.encode_image(small_image, model=str(ck), words=[good, bad], quality=3,
+                             cross_check="off")
+    assert all(w.draw for w in textcodec.text_layer(off.data))
+
+
+def test_an_unknown_cross_check_mode_is_refused_before_any_work(small_image):
+    with pytest.raises(InputError, match="cross-check must be one of"):
+        codec.encode_image(small_image, words=[Word("a", 5, 5, 5, 5)], cross_check="maybe")

@@ -37,13 +37,41 @@ def test_zstd_beats_raw_on_a_page_of_words():
 
 @given(st.lists(st.tuples(st.text(min_size=1, max_size=12), st.integers(0, 4000),
                           st.integers(0, 4000), st.integers(0, 500), st.integers(0, 200),
-                          st.integers(-179, 180)), max_size=30))
+                          st.integers(-179, 180), st.booleans()), max_size=30))
 def test_any_word_list_round_trips(items):
-    words = [Word(t, x, y, w, h, a) for t, x, y, w, h, a in items]
+    words = [Word(t, x, y, w, h, a, draw=d) for t, x, y, w, h, a, d in items]
     got = sidestream.deserialize(sidestream.serialize(words))
-    assert [(w.text, w.cx, w.cy, w.width, w.height, w.angle) for w in got] == \
-        [(t.encode()[:1024].decode("utf-8", "ignore"), x, y, w, h, a)
-         for t, x, y, w, h, a in items]
+    assert [(w.text, w.cx, w.cy, w.width, w.height, w.angle, w.draw) for w in got] == \
+        [(t.encode()[:1024].decode("utf-8", "ignore"), x, y, w, h, a, d)
+         for t, x, y, w, h, a, d in items]
+
+
+def test_version_1_is_written_while_every_word_may_be_drawn():
+    """Files without flagged words are what earlier releases wrote (and read)."""
+    raw = sidestream.serialize(WORDS)
+    assert raw[0] == 1
+    flagged = [WORDS[0], Word("misread", 10, 10, 40, 12, draw=False)]
+    raw2 = sidestream.serialize(flagged)
+    assert raw2[0] == 2
+    assert [w.draw for w in sidestream.deserialize(raw2)] == [True, False]
+    # the flags column sits after the angles: one more byte per word, nothing else moves
+    assert len(raw2) == len(sidestream.serialize([WORDS[0], Word("misread", 10, 10, 40, 12)])) + 2
+
+
+def test_reserved_flag_bits_are_refused():
+    raw = bytearray(sidestream.serialize([Word("a", 1, 1, 1, 1, draw=False)]))
+    # version, count, refs, x, y, w, h, angle, flags: the flags byte is the ninth
+    assert raw[8] == sidestream.FLAG_NOT_DRAWN
+    raw[8] = 0x02
+    with pytest.raises(SideStreamError, match="reserved flag bits"):
+        sidestream.deserialize(bytes(raw))
+
+
+def test_an_unknown_version_is_refused():
+    raw = bytearray(sidestream.serialize(WORDS))
+    raw[0] = 3
+    with pytest.raises(SideStreamError, match="unsupported side-stream version 3"):
+        sidestream.deserialize(bytes(raw))
 
 
 def test_declared_size_bounds_decompression():
@@ -67,5 +95,9 @@ def test_corrupt_payload_is_a_side_stream_error():
 def test_deserializer_fuzzed_raises_only_side_stream_errors(raw):
     try:
         sidestream.deserialize(b"\x01" + raw)
+    except SideStreamError:
+        pass
+    try:
+        sidestream.deserialize(b"\x02" + raw)
     except SideStreamError:
         pass

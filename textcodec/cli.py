@@ -35,6 +35,12 @@ class SideCodecName(str, Enum):
     none = "none"
 
 
+class CrossCheck(str, Enum):
+    auto = "auto"
+    tesseract = "tesseract"
+    off = "off"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -83,6 +89,10 @@ def encode(
     ocr: Annotated[OcrMode, typer.Option(help="send the OCR side stream")] = OcrMode.on,
     side_codec: Annotated[SideCodecName, typer.Option(help="side-stream compressor")] =
         SideCodecName.zstd,
+    cross_check: Annotated[CrossCheck, typer.Option(
+        help="a second OCR engine reads the original; words it does not confirm are sent but "
+             "flagged not to be drawn by the decoder's fusion block. auto = Tesseract where "
+             "installed (apt-get install tesseract-ocr); off saves its time")] = CrossCheck.auto,
     model: Annotated[Optional[str], typer.Option(help="model name or checkpoint path")] = None,
     device: Annotated[Device, typer.Option(help="where to run the networks")] = Device.auto,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output")] = False,
@@ -96,10 +106,13 @@ def encode(
         with _console().status("encoding..."):
             r = encode_image(image, model=model, quality=quality, target_bpp=target_bpp,
                              max_bytes=max_bytes, ocr=ocr is OcrMode.on,
-                             side_codec=side_codec.value, device=device.value)
+                             side_codec=side_codec.value, device=device.value,
+                             cross_check=cross_check.value)
         save_atomic(out, lambda f: f.write(r.data), force=force)
+        held = sum(not w.draw for w in r.words)
         typer.echo(f"{out}: {len(r.data)} bytes, {r.bpp:.4f} bpp, quality {r.header.quality:g}, "
-                   f"{len(r.words)} words in a {r.side_bytes}-byte side stream")
+                   f"{len(r.words)} words in a {r.side_bytes}-byte side stream"
+                   + (f" ({held} unconfirmed by the cross-check, not drawn)" if held else ""))
     except TextcodecError as e:
         _fail(e)
 
@@ -183,7 +196,8 @@ def text(tlc: InPath, as_json: Annotated[bool, typer.Option("--json")] = False):
         words = text_layer(tlc)
         if as_json:
             typer.echo(json.dumps([{"text": w.text, "cx": w.cx, "cy": w.cy, "width": w.width,
-                                    "height": w.height, "angle": w.angle} for w in words],
+                                    "height": w.height, "angle": w.angle, "draw": w.draw}
+                                   for w in words],
                                   indent=1))
         else:
             lines: list[list] = []

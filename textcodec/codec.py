@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from textcodec import container, sidestream, zoo
+from textcodec import container, crosscheck, sidestream, zoo
 from textcodec.container import EntropyCoder, Header, ImageMode, SideCodec, TlcFile
 from textcodec.errors import ContainerError, InputError, ModelError, RateControlError
 from textcodec.words import Word
@@ -134,8 +134,12 @@ class EncodeResult:
 def encode_image(image, *, model: str | None = None, quality: float | None = None,
                  target_bpp: float | None = None, max_bytes: int | None = None,
                  ocr: bool = True, side_codec: str = "zstd", device: str = "auto",
-                 words: list[Word] | None = None, ocr_engine: str = "easyocr") -> EncodeResult:
-    """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none."""
+                 words: list[Word] | None = None, ocr_engine: str = "easyocr",
+                 cross_check: str = "auto") -> EncodeResult:
+    """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none.
+    ``cross_check`` ("auto" | "tesseract" | "off"): a second OCR engine reads the original and
+    the words it does not confirm are flagged not to be drawn (textcodec.crosscheck); "auto"
+    runs it where Tesseract is installed and the model has a fusion block."""
     import torch
 
     from textcodec.nets.hyperprior import pad_to_multiple
@@ -152,6 +156,7 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     except KeyError:
         raise InputError(f"unknown side-stream compressor {side_codec!r} "
                          f"(zstd, gzip or none)") from None
+    check = crosscheck.resolve_mode(cross_check)
     top = float(net.num_rates - 1)
     if target_bpp is not None:
         if target_bpp <= 0:
@@ -164,6 +169,8 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         from textcodec.ocr.engine import filter_words, get_engine
 
         words = filter_words(get_engine(ocr_engine).read(rgb))
+    if ocr and words and check != "off" and (net.fusion is not None or cross_check != "auto"):
+        words = crosscheck.cross_check(rgb, words, check)
     text = sidestream.compress(words, codec) if ocr and words else None
     x = torch.from_numpy(rgb.copy()).to(dev).permute(2, 0, 1)[None].float() / 255
     y = net.analysis(pad_to_multiple(x))
@@ -313,8 +320,9 @@ def guidance_words(words: list[Word]) -> list[Word]:
     misread letter mostly leaves a word that still reads as the right one; a misread digit is
     another number, and numbers are what the trained blocks painted from misreadings
     (docs/benchmarks.md, "Substitutions"). So digits are never drawn; the side stream still
-    carries them (``textcodec text``)."""
-    return [w for w in words if not any(c.isdigit() for c in w.text)]
+    carries them (``textcodec text``). The encoder's cross-check (textcodec.crosscheck)
+    flags the words a second OCR engine did not confirm on the original: not drawn either."""
+    return [w for w in words if w.draw and not any(c.isdigit() for c in w.text)]
 
 
 def apply_fusion(block, x_hat, words: list[Word], quality: float = 0,

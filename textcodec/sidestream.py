@@ -2,15 +2,18 @@
 
 Layout of the raw (uncompressed) stream, all integers ULEB128, signed ones zigzagged:
 
-    version (=1), word count n,
+    version (1 or 2), word count n,
     n string refs     0 = the next new string of the table, k > 0 = table entry k - 1
     n x-centre deltas (px, signed, from the previous word's centre)
     n y-centre deltas (px, signed)
     n widths, n heights (px)
     n angles (degrees, signed)
+    n flags (version 2 only): bit 0 set = "not drawn" (the encoder's cross-check, see
+      textcodec.crosscheck); other bits are reserved and must be 0
     the string table: for each new string, its UTF-8 length then the bytes
 
-Columns rather than records put like values next to each other, which zstd rewards.
+Version 1 is written whenever every word may be drawn, so such files are byte for byte what
+earlier releases wrote; the reader accepts both. Columns rather than records put like values next to each other, which zstd rewards.
 Decompression is bounded by the size the container declares (at most ``MAX_RAW_SIZE``).
 """
 
@@ -24,7 +27,8 @@ from textcodec.errors import SideStreamError
 from textcodec.varint import read_uvarint, unzigzag, write_uvarint, zigzag
 from textcodec.words import Word
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2          # the newest version this module writes and reads
+FLAG_NOT_DRAWN = 1
 MAX_RAW_SIZE = 4 << 20     # 4 MiB: ~300k words; the reader refuses to inflate more
 MAX_WORD_BYTES = 1024
 ZSTD_LEVEL = 19
@@ -54,8 +58,12 @@ def serialize(words: list[Word]) -> bytes:
         hs.append(max(0, round(w.height)))
         angle = round(w.angle) % 360
         angs.append(zigzag(angle if angle <= 180 else angle - 360))
-    out = bytearray(write_uvarint(FORMAT_VERSION) + write_uvarint(len(words)))
-    for column in (refs, xs, ys, ws, hs, angs):
+    columns = [refs, xs, ys, ws, hs, angs]
+    if not all(w.draw for w in words):
+        columns.append([0 if w.draw else FLAG_NOT_DRAWN for w in words])
+    version = 2 if len(columns) == 7 else 1
+    out = bytearray(write_uvarint(version) + write_uvarint(len(words)))
+    for column in columns:
         for v in column:
             out += write_uvarint(v)
     return bytes(out + strings)
@@ -65,19 +73,24 @@ def deserialize(raw: bytes) -> list[Word]:
     view = memoryview(raw)
     try:
         version, pos = read_uvarint(view, 0, "side-stream version")
-        if version != FORMAT_VERSION:
+        if version not in (1, 2):
             raise SideStreamError(f"unsupported side-stream version {version}")
         n, pos = read_uvarint(view, pos, "word count")
         if n > len(view):  # every word takes at least one byte in each column
             raise SideStreamError(f"side stream declares {n} words in {len(view)} bytes")
+        names = ["string refs", "x centres", "y centres", "widths", "heights", "angles"]
         columns = []
-        for name in ("string refs", "x centres", "y centres", "widths", "heights", "angles"):
+        for name in names + (["flags"] if version == 2 else []):
             col = []
             for _ in range(n):
                 v, pos = read_uvarint(view, pos, f"side-stream {name}")
                 col.append(v)
             columns.append(col)
-        refs, xs, ys, ws, hs, angs = columns
+        refs, xs, ys, ws, hs, angs = columns[:6]
+        flags = columns[6] if version == 2 else [0] * n
+        for i, f in enumerate(flags):
+            if f & ~FLAG_NOT_DRAWN:
+                raise SideStreamError(f"word {i} has reserved flag bits set ({f:#x})")
         table: list[str] = []
         words = []
         cx = cy = 0
@@ -97,7 +110,7 @@ def deserialize(raw: bytes) -> list[Word]:
             cx += unzigzag(xs[i])
             cy += unzigzag(ys[i])
             words.append(Word(text, float(cx), float(cy), float(ws[i]), float(hs[i]),
-                              float(unzigzag(angs[i]))))
+                              float(unzigzag(angs[i])), draw=not flags[i] & FLAG_NOT_DRAWN))
         if pos != len(view):
             raise SideStreamError(f"{len(view) - pos} stray bytes at the end of the side stream")
         return words

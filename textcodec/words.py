@@ -15,7 +15,9 @@ class Word:
 
     ``cx, cy`` is the centre, ``width`` runs along the reading direction, ``angle`` is the
     reading direction in degrees, counter-clockwise from the +x axis in image coordinates
-    (y down), so horizontal text has angle 0.
+    (y down), so horizontal text has angle 0. ``draw`` is False where the encoder's cross-check
+    (textcodec.crosscheck) found a second engine disagreeing: the side stream still carries the
+    word, but the decoder's fusion block does not draw it.
     """
 
     text: str
@@ -25,6 +27,7 @@ class Word:
     height: float
     angle: float = 0.0
     confidence: float = 1.0
+    draw: bool = True
 
     @classmethod
     def from_quad(cls, text: str, quad: tuple[Point, Point, Point, Point],
@@ -66,3 +69,21 @@ def words_in_box(box: tuple[float, float, float, float], words: list[Word]) -> l
     x0, y0, x1, y1 = box
     inside = [w for w in words if x0 <= w.cx <= x1 and y0 <= w.cy <= y1]
     return sorted(inside, key=lambda w: (round(w.cy / max(4.0, w.height)), w.cx))
+
+
+def normalise_token(token: str) -> str:
+    """A token as engines are compared on it: lower case, letters and digits only."""
+    return "".join(c for c in token.lower() if c.isalnum())
+
+
+MAX_JOIN = 4   # a token may match up to this many consecutive reference tokens run together
+
+
+def tokens_in_box(box: tuple[float, float, float, float], words: list[Word]) -> set[str]:
+    """The normalised tokens whose words lie in the box, and runs of up to MAX_JOIN consecutive
+    ones joined: one engine reads "10/5/92" where another has "10", "/5", "/92"; both are 10592.
+    A side-stream phrase box holds one line, so its words run left to right."""
+    inside = sorted(words_in_box(box, words), key=lambda w: w.cx)
+    tokens = [n for w in inside for t in w.text.split() if (n := normalise_token(t))]
+    return {"".join(tokens[i:i + k]) for k in range(1, MAX_JOIN + 1)
+            for i in range(len(tokens) - k + 1)}

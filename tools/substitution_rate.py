@@ -1,13 +1,15 @@
 """Substitution rate of the fusion block against the plain decode of the same files.
 
     python tools/substitution_rate.py [--images 2] [--skip 0] [--qualities 2,5] [--model NAME_OR_PATH]
-                                      [--min-confidence C] [--out docs/bench/substitution.json]
+                                      [--min-confidence C] [--cross-check auto|tesseract|off]
+                                      [--out docs/bench/substitution.json]
 
 EasyOCR makes the side stream (as `textcodec encode` does); Tesseract, an independent engine,
 reads both decodes (textcodec.bench.substitution). A token is wrong against two references,
 counted separately: the ground truth (synthetic screenshots and FUNSD forms have it) and
 Tesseract's reading of the original (every set; stricter, since Tesseract's own misses on the
-original count as misreadings). Writes docs/bench/substitution.json.
+original count as misreadings). The encoder's cross-check (textcodec.crosscheck) runs as
+`textcodec encode` runs it unless --cross-check says otherwise. Writes docs/bench/substitution.json.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import itertools
 import json
 from pathlib import Path
 
-from textcodec import zoo
+from textcodec import crosscheck, zoo
 from textcodec.bench import datasets
 from textcodec.bench.substitution import SubstitutionCount, count_substitutions
 from textcodec.codec import decode_array, encode_image
@@ -35,8 +37,11 @@ def main() -> None:
     p.add_argument("--model", help="checkpoint name or path (default: the zoo's default)")
     p.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE,
                    help="side-stream filter: the least OCR confidence a word needs")
+    p.add_argument("--cross-check", default="auto", choices=crosscheck.MODES,
+                   help="the encoder's cross-check of the side stream (default: as encode)")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "bench" / "substitution.json")
     args = p.parse_args()
+    check = crosscheck.resolve_mode(args.cross_check)
     easy, tess = get_engine("easyocr"), get_engine("tesseract")
     qualities = [float(q) for q in args.qualities.split(",")]
     refs = ("truth", "tesseract")
@@ -51,7 +56,8 @@ def main() -> None:
             side = filter_words(easy.read(item.image), min_confidence=args.min_confidence)
             original = tess.read(item.image)
             for q in qualities:
-                enc = encode_image(item.image, quality=q, words=side, model=args.model)
+                enc = encode_image(item.image, quality=q, words=side, model=args.model,
+                                   cross_check=check)
                 for fusion in (True, False):
                     decoded = tess.read(decode_array(enc.data, fusion="always" if fusion else "off", model=args.model)[0])
                     for ref, words in (("truth", item.truth), ("tesseract", original)):
@@ -71,6 +77,7 @@ def main() -> None:
     args.out.write_text(json.dumps({"model": args.model or zoo.default_model(),
                                     "min_confidence": args.min_confidence,
                                     "token_matching": "joined", "skip": args.skip,
+                                    "cross_check": check,
                                     "engines": {"side stream": "easyocr (CRAFT + english_g2)",
                                                "check": "tesseract 5 (LSTM, psm 11)",
                                                "reference": "ground truth (synthetic, funsd) "

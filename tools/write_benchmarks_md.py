@@ -157,6 +157,8 @@ def substitution_section() -> list[str]:
     for name, d in loaded:   # session 13 reran models on its own side streams (another CPU's OCR)
         d["_tag"] = " [s13]" if name.endswith("-s13.json") or "fus15" in name \
             or "fus16" in name else ""
+        if d.get("cross_check", "off") != "off":   # session 15 on: the encoder's cross-check
+            d["_tag"] += f" [cross-check: {d['cross_check']}]"
     runs = [d for _, d in loaded]
     if not runs:
         return []

@@ -14,24 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from textcodec.words import Word, words_in_box
-
-
-def _norm(token: str) -> str:
-    return "".join(c for c in token.lower() if c.isalnum())
-
-
-MAX_JOIN = 4   # a token may match up to this many consecutive reference tokens run together
-
-
-def _tokens_in(box: tuple[float, float, float, float], words: list[Word]) -> set[str]:
-    """The normalised tokens in the box, and runs of up to MAX_JOIN consecutive ones joined:
-    one engine reads "10/5/92" where the annotation has "10", "/5", "/92"; both are 10592.
-    A side-stream phrase box holds one line, so its words run left to right."""
-    inside = sorted(words_in_box(box, words), key=lambda w: w.cx)
-    tokens = [n for w in inside for t in w.text.split() if (n := _norm(t))]
-    return {"".join(tokens[i:i + k]) for k in range(1, MAX_JOIN + 1)
-            for i in range(len(tokens) - k + 1)}
+from textcodec.words import Word, normalise_token, tokens_in_box
 
 
 @dataclass
@@ -58,9 +41,9 @@ def count_substitutions(side: list[Word], original: list[Word],
     n = SubstitutionCount()
     for phrase in side:
         box = phrase.axis_aligned_box()
-        on_original = _tokens_in(box, original)
-        on_decoded = _tokens_in(box, decoded)
-        for token in {_norm(t) for t in phrase.text.split()} - {""}:
+        on_original = tokens_in_box(box, original)
+        on_decoded = tokens_in_box(box, decoded)
+        for token in {normalise_token(t) for t in phrase.text.split()} - {""}:
             n.tokens += 1
             if token not in on_original:
                 n.wrong += 1
