@@ -4,9 +4,11 @@
         plain=models/textcodec-text-v2.pt:off v2=models/textcodec-text-v2.pt \
         rate=runs/s3/textcodec-fusR.pt --out runs/fusion.jsonl
 
-Each NAME=CHECKPOINT[:off] is one decoder (":off" decodes without the fusion block). The side
-stream is EasyOCR's reading of the original, filtered as `textcodec encode` filters it (cached
-per image under runs/sidestream-cache). Checkpoints that share a backbone make byte-identical
+Each NAME=CHECKPOINT[:off|:nocheck] is one decoder (":off" decodes without the fusion block,
+":nocheck" encodes without the encoder's cross-check, so every guidance word is drawn; without a
+suffix the file is made as `textcodec encode` makes it). The side stream is EasyOCR's reading of
+the original, filtered as `textcodec encode` filters it (cached per image under
+runs/sidestream-cache). Checkpoints that share a backbone make byte-identical
 files, so their rows differ only by the fusion block. Scored against the dataset's ground-truth
 words: CER/WER of english_g2 reading the true boxes, and with --tesseract of Tesseract 5
 reading the whole page (an engine no part of textcodec was trained against); PSNR over the
@@ -55,7 +57,7 @@ def masked_psnr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> float:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("decoders", nargs="+", help="NAME=CHECKPOINT[:off]")
+    p.add_argument("decoders", nargs="+", help="NAME=CHECKPOINT[:off|:nocheck]")
     p.add_argument("--dataset", default="funsd")
     p.add_argument("--images", type=int, default=8)
     p.add_argument("--qualities", default="2,4,6,8")
@@ -77,7 +79,9 @@ def main() -> None:
     for spec in args.decoders:
         name, rest = spec.split("=", 1)
         path, _, flag = rest.partition(":")
-        specs.append((name, path, flag != "off"))
+        if flag not in ("", "off", "nocheck"):
+            p.error(f"{spec}: the suffix must be :off or :nocheck")
+        specs.append((name, path, flag != "off", "off" if flag == "nocheck" else "auto"))
     qualities = [float(v) for v in args.qualities.split(",")]
     acc: dict[tuple[str, float], dict] = {}
     for item in items:
@@ -86,12 +90,13 @@ def main() -> None:
         h, w = item.image.shape[:2]
         inside = None
         files: dict[tuple[str, float], bytes] = {}
-        for name, path, fusion in specs:
+        for name, path, fusion, check in specs:
             for q in qualities:
-                key = (path, q)
+                key = (path, q, check)
                 if key not in files:
                     files[key] = codec.encode(item.image, words=words, quality=q, model=path,
-                                              side_codec="zstd", device="cpu")
+                                              side_codec="zstd", device="cpu",
+                                              cross_check=check)
                 rec, _ = codec.decode_array(files[key], model=path, device="cpu",
                                             fusion="always" if fusion else "off")
                 if inside is None:  # the boxes as the file carries them (quantised)
