@@ -97,3 +97,40 @@ def test_guidance_consistent_loss_weights_the_boxes():
     assert guidance_consistent(x, x_hat, m).item() == pytest.approx(1)
     m[..., :2, :] = 1
     assert guidance_consistent(x, x_hat, m, alpha=10).item() == pytest.approx(1 + 10 * 0.5)
+
+
+def test_kl_logit_distance_is_zero_for_identical_images_and_grows_with_damage(recognizer, page):
+    x, boxes, _ = page
+    assert text_logit_loss(recognizer, x, x.clone(), boxes,
+                           distance="kl").item() == pytest.approx(0, abs=1e-5)
+    g = torch.Generator().manual_seed(0)
+    mild = text_logit_loss(recognizer, x, (x + 0.05 * torch.randn(x.shape, generator=g)).clamp(0, 1),
+                           boxes, distance="kl")
+    heavy = text_logit_loss(recognizer, x, (x + 0.4 * torch.randn(x.shape, generator=g)).clamp(0, 1),
+                            boxes, distance="kl")
+    assert 0 < mild < heavy
+
+
+def test_kl_logit_distance_ignores_a_shift_of_every_logit(recognizer, page):
+    """KL compares the class distributions: adding one constant to all of a frame's logits
+    changes nothing, where the paper's MSE counts it in full."""
+    x, boxes, _ = page
+    v = recognizer(crop_words(x, boxes))
+
+    calls = []
+
+    def rec(crops):   # the original's crops come first: leave them, shift the reconstruction's
+        calls.append(1)
+        return recognizer(crops) + (3.0 if len(calls) > 1 else 0.0)
+
+    assert text_logit_loss(rec, x, x.clone(), boxes, distance="kl").item() == pytest.approx(
+        0, abs=1e-4)
+    calls.clear()
+    assert text_logit_loss(rec, x, x.clone(), boxes).item() == pytest.approx(9.0, rel=1e-4)
+    assert v.shape[-1] == 97
+
+
+def test_unknown_logit_distance_is_refused(recognizer, page):
+    x, boxes, _ = page
+    with pytest.raises(ValueError, match="logit distance"):
+        text_logit_loss(recognizer, x, x, boxes, distance="l1")

@@ -22,7 +22,7 @@ import torch
 
 from textcodec import nets
 from textcodec.checkpoint import load_weights, model_state, save_release
-from textcodec.losses import ocr_ctc_loss, rate_distortion, text_logit_loss
+from textcodec.losses import LOGIT_DISTANCES, ocr_ctc_loss, rate_distortion, text_logit_loss
 from textcodec.train.data import CORRUPTION, MixedDataset, collate, parse_corruption
 
 MAX_TEXT_CROPS = 48
@@ -112,6 +112,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--kappa-by-rate", action="store_true",
                    help="scale each box's logit term by its sample's lambda over the rates' "
                    "geometric mean (constant text/MSE balance at every rate)")
+    p.add_argument("--logit-distance", choices=LOGIT_DISTANCES, default="mse",
+                   help="the text logit loss's distance: mse (the paper's, over all logits) or "
+                   "kl (KL divergence of the original's per-frame class distribution)")
     p.add_argument("--logit-filter", metavar="M_MIN[,SIGMA_MAX]",
                    help="the paper's region filter: keep a box only where the original's "
                    "logits have median max >= M_MIN (and stdev <= SIGMA_MAX)")
@@ -247,6 +250,7 @@ def train(args: argparse.Namespace) -> dict:
     text_options = {"kappa": args.kappa, "ocr_weight": args.ocr_weight,
                     "kappa_by_rate": args.kappa_by_rate,
                     "logit_filter": args.logit_filter,
+                    "logit_distance": args.logit_distance,
                     "text_max_char_area": args.text_max_char_area,
                     "train_rates": list(train_rates) if train_rates else None}
     log = open(args.out / "log.jsonl", "a") if rank == 0 else None
@@ -292,7 +296,7 @@ def train(args: argparse.Namespace) -> dict:
                     lam = lambdas_all[q][b[:, 0].long()]
                     weights = lam / lambda_mid
                 tl = text_logit_loss(recognizer, x, out.x_hat.clamp(0, 1), b, m_min, sigma_max,
-                                     weights)
+                                     weights, args.logit_distance)
                 loss = loss + args.kappa * tl
                 terms["logit"] = float(tl.detach())
             if "ocr" in losses:
