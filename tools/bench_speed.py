@@ -111,13 +111,48 @@ def main() -> None:
         except ImportError:   # the device machine carries no zstandard wheel: a few hundred
             side = "gzip"     # bytes either way, microseconds apart
         res["side_codec"] = side
-        # the whole encode as a user's process runs it (default engine, built once, warm)
-        codec.encode(img, device=args.device, model=args.model, side_codec=side)
+        # the whole encode as a user's process runs it (default engine, built once, warm),
+        # without the cross-check (Tesseract, timed on its own below where it is installed)
+        codec.encode(img, device=args.device, model=args.model, side_codec=side,
+                     cross_check="off")
         res["encode_s_with_ocr"] = timed(lambda: codec.encode(img, device=args.device,
                                                               model=args.model,
-                                                              side_codec=side), reps, sync)
+                                                              side_codec=side,
+                                                              cross_check="off"), reps, sync)
+        from textcodec import crosscheck
+
+        if crosscheck.available():
+            from textcodec.ocr.engine import get_engine
+
+            tess = get_engine("tesseract")
+            res["cross_check_s"] = timed(lambda: tess.read(img), reps, lambda: None)
         engine = EasyOcrEngine(int8=False)   # the float fast path: EasyOCR's weights
         res["ocr_s"] = timed(lambda: engine.read(img), reps, sync)
+        if args.device == "cuda":
+            # merged width buckets (GPU_MERGE), timed on the same machine as the default:
+            # the whole encode and the OCR alone, and how many words read differently
+            from textcodec.ocr import engine as engine_module
+
+            saved = engine_module.GPU_MERGE
+            engine_module.GPU_MERGE = True
+            try:
+                codec.encode(img, device=args.device, model=args.model, side_codec=side,
+                             cross_check="off")
+                res["encode_s_with_ocr_merged"] = timed(
+                    lambda: codec.encode(img, device=args.device, model=args.model,
+                                         side_codec=side, cross_check="off"), args.repeat, sync)
+                res["ocr_s_merged"] = timed(lambda: engine.read(img), args.repeat, sync)
+                merged_words = [(w.text, w.cx, w.cy) for w in engine.read(img)]
+            finally:
+                engine_module.GPU_MERGE = saved
+            # the unmerged figures again, as many times, right after (same machine, same warmth)
+            res["encode_s_with_ocr_again"] = timed(
+                lambda: codec.encode(img, device=args.device, model=args.model,
+                                     side_codec=side, cross_check="off"), args.repeat, sync)
+            res["ocr_s_again"] = timed(lambda: engine.read(img), args.repeat, sync)
+            own = [(w.text, w.cx, w.cy) for w in engine.read(img)]
+            res["ocr_words"] = len(own)
+            res["ocr_words_read_differently_merged"] = len(set(own) ^ set(merged_words)) // 2
         # where the time goes: CRAFT over the page, then the recognizer on its boxes
         reader = engine._reader
         colour, grey = reformat_input(img)

@@ -222,6 +222,70 @@ def substitution_section() -> list[str]:
                   *_session11_block(), *_session12_block(), *_session13_block()]
 
 
+def crosscheck_section() -> list[str]:
+    """Session 15: which encoder-side check stops misread words (docs/bench/crosscheck.json),
+    and what the cross-check costs the fusion block (fusion-crosscheck-funsd.jsonl)."""
+    path = BENCH / "crosscheck.json"
+    if not path.exists():
+        return []
+    d = json.loads(path.read_text())
+    a, s = d["args"], d["summary"]
+    images = sorted({f"{t['set']}/{t['image']}" for t in d["tokens"]})
+    model = Path(a["model"]).stem if a.get("model") not in (None, "None") else \
+        "the default model"
+
+    def deciles(v: list) -> str:
+        return " / ".join(f"{v[i]:.2f}" for i in (0, 4, 8)) if len(v) == 9 else "-"
+    out = ["## Cross-check: a second engine confirms each word before it is drawn", "",
+           f"Command: `python tools/crosscheck_study.py --images {a['images']} --skip "
+           f"{a['skip']} --quality {float(a['quality']):g}` (docs/bench/crosscheck.json; needs "
+           "`apt-get install tesseract-ocr`), on held-out images never used to choose anything "
+           f"before: {', '.join(images)}. Each side-stream token (EasyOCR, filtered as "
+           "`textcodec encode` filters, no words holding digits) is *right* or *wrong* by the "
+           "ground truth in its phrase's box. Two checks the encoder could make, scored on "
+           "both groups: does Tesseract, reading the original, hold the token in that box "
+           "(the cross-check); and, decoding the file plainly and with the fusion block "
+           f"({model}, "
+           "every word drawn), the token's squared error against the original fused / plain, "
+           "over its box and over its worst character column (the check designed in session "
+           "14: draw a word only where drawing brings its pixels closer to the original).", "",
+           "| tokens | count | Tesseract agrees | fused/plain error, box (deciles 1 / 5 / 9) "
+           "| worst column (deciles 1 / 5 / 9) |", "|---|---|---|---|---|"]
+    for label in ("right", "wrong"):
+        g = s[label]
+        out.append(f"| {label} | {g['tokens']} | {g['tesseract_agrees']} "
+                   f"({g['tesseract_agrees'] / max(1, g['tokens']):.0%}) | "
+                   f"{deciles(g['box_ratio_deciles'])} | {deciles(g['worst_column_deciles'])} |")
+    r, w = s["right"], s["wrong"]
+    out += ["", f"Reading: the pixel check cannot tell them apart (the block moves a misread "
+            f"token's pixels as it moves a right one's: median box ratio "
+            f"{r['box_ratio_deciles'][4]:.2f} right, {w['box_ratio_deciles'][4]:.2f} wrong), "
+            f"so it was not built. Tesseract confirms "
+            f"{r['tesseract_agrees'] / max(1, r['tokens']):.0%} of the right tokens and "
+            f"{w['tesseract_agrees'] / max(1, w['tokens']):.0%} of the wrong ones, so the "
+            "encoder now flags every phrase with a token Tesseract does not confirm as *not "
+            "drawn* (`textcodec/crosscheck.py`, side stream version 2; `--cross-check auto` "
+            "runs it where Tesseract is installed, `off` skips it): the side stream and the "
+            "text layer keep the word, the fusion block never paints it."]
+    fc = BENCH / "fusion-crosscheck-funsd.jsonl"
+    if fc.exists():
+        rows = [json.loads(line) for line in fc.read_text().splitlines() if line.strip()]
+        out += ["", "What it costs the block, on the same files (`python tools/compare_fusion.py "
+                "--dataset funsd --images 8 --qualities 2,4 --tesseract "
+                "plain=models/textcodec-text-v10.pt:off fused=models/textcodec-text-v10.pt:nocheck "
+                "checked=models/textcodec-text-v10.pt --out "
+                "docs/bench/fusion-crosscheck-funsd.jsonl`; 8 held-out FUNSD forms; CER/WER "
+                "of english_g2 on the true boxes and of Tesseract on the page):", "",
+                "| decoder | quality | bpp | PSNR | PSNR in word boxes | PSNR elsewhere | CER | "
+                "WER | CER (Tesseract) | WER (Tesseract) |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for x in sorted(rows, key=lambda x: (x["quality"], x["decoder"])):
+            out.append(f"| {x['decoder']} | {x['quality']:g} | {x['bpp']:.4f} | {x['psnr']:.2f} | "
+                       f"{x['psnr_text']:.2f} | {x['psnr_nontext']:.2f} | {x['cer']:.4f} | "
+                       f"{x['wer']:.4f} | {x.get('cer_tesseract', float('nan')):.4f} | "
+                       f"{x.get('wer_tesseract', float('nan')):.4f} |")
+    return out + [""]
+
+
 def _session13_block() -> list[str]:
     """Session 13: look-alike misreadings in training, blocks trained where the gate opens."""
     if not (BENCH / "substitution-v9-skip4-s13.json").exists():
@@ -714,7 +778,8 @@ def gpu_ocr_paragraph(gpu: dict) -> list[str]:
             f"({gpu['ocr_s']:.2f} s; EasyOCR's own readtext on the same page "
             f"{gpu['ocr_easyocr_s']:.2f} s; building the engine {gpu['ocr_build_s']:.1f} s "
             "once). " + history +
-            "CRAFT's 83 MB weights crossed to the device in two carried halves, checked "
+            "CRAFT's 83 MB weights crossed to the device in carried parts (two in session 12, three "
+            "in session 16 beside the wheels and a model), checked "
             "against EasyOCR's md5; the side stream used gzip there (no zstandard wheel on the "
             "device; a few hundred bytes either way).", ""]
 
@@ -754,9 +819,35 @@ def _session13_merge() -> str:
     return text + ("So merged readings are no worse on ground truth, but the whole page's OCR with "
                    f"merging on (at most 2x) measured {pr['read_s'] * 1000:.0f} ms on that "
                    "machine, against session 12's 167 ms without it on another: the recognizer's "
-                   "saving did not show up in the page's time there. Merging stays off by "
-                   "default (`GPU_MERGE = False`) until the encode is timed with it on one "
-                   "machine; the encode time above is without it. ")
+                   "saving did not show up in the page's time there. " + _session16_merge())
+
+
+def _session16_merge() -> str:
+    """Session 16: the encode timed with and without merging on one machine."""
+    gpu = json.loads((BENCH / "speed-gpu.json").read_text())
+    if "encode_s_with_ocr_merged" not in gpu:
+        return ("Merging stays off by default (`GPU_MERGE = False`) until the encode is timed "
+                "with it on one machine; the encode time above is without it. ")
+    return ("Session 16 timed both on one machine (`bench_speed.py` times the default, then "
+            "merged, then the default again; medians of 3, 9 and 9 runs): the whole encode "
+            f"{gpu['encode_s_with_ocr'] * 1000:.0f} and "
+            f"{gpu['encode_s_with_ocr_again'] * 1000:.0f} ms one call per bucket against "
+            f"{gpu['encode_s_with_ocr_merged'] * 1000:.0f} ms merged; the OCR alone "
+            f"{gpu['ocr_s'] * 1000:.0f} and {gpu['ocr_s_again'] * 1000:.0f} against "
+            f"{gpu['ocr_s_merged'] * 1000:.0f} ms, with "
+            f"{gpu['ocr_words_read_differently_merged']} of {gpu['ocr_words']} words read "
+            "differently. So merging saves about 30-40 ms, and even merged the encode is "
+            "over the 150 ms target on this machine (session 12's 198 ms was another H100: "
+            "compare within one run). " + _merge_default_sentence())
+
+
+def _merge_default_sentence() -> str:
+    from textcodec.ocr.engine import GPU_MERGE
+
+    return ("Merging is now on by default on a GPU (`GPU_MERGE = True`): faster, and no worse "
+            "on ground truth. " if GPU_MERGE else
+            "Merging stays off by default (`GPU_MERGE = False`); the encode time in the table "
+            "is without it. ")
 
 
 def main() -> None:
@@ -858,7 +949,12 @@ def main() -> None:
               f"**{cpu['encode_s_with_ocr']:.1f} s** against the 3 s target"
               + (" (met)" if cpu['encode_s_with_ocr'] <= 3 else " (not met)") + ". A one-shot "
               "`textcodec encode` also pays for starting Python and torch and building the "
-              "engine once (README).", "",
+              "engine once (README)." + (
+                  f" Where Tesseract is installed, the encoder's cross-check (session 15: a "
+                  f"second engine reads the original, and words it does not confirm are not "
+                  f"drawn; \"Cross-check\" below) adds {cpu['cross_check_s']:.1f} s on this "
+                  f"page; `--cross-check off` skips it. The figure above is without it."
+                  if "cross_check_s" in cpu else ""), "",
               "The readings stay EasyOCR's: `python tools/compare_ocr.py --images 8` "
               "(docs/bench/ocr-fastpath.json, the 8 held-out FUNSD forms), CER against the "
               "ground-truth words in each box / ground-truth words covered / readings / "
@@ -884,7 +980,7 @@ def main() -> None:
            "the int8 OCR at 1.46 s in both.", "",
            *profile_section(),
            *losses_v2_section(), *fusion_section(), *ablation_section(),
-           *substitution_section(), *text_boost_section(),
+           *substitution_section(), *crosscheck_section(), *text_boost_section(),
            "## Text losses on held-out FUNSD, v1 (session 1, 8 rates)", "",
            "Command: `python tools/compare_checkpoints.py --images 8 "
            "base=models/textcodec-base-v1.pt logit=models/textcodec-text-v1.pt "
