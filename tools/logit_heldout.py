@@ -3,9 +3,9 @@
 For each checkpoint, codes the held-out FUNSD forms (those compare_checkpoints.py reads) at one
 quality and, over every ground-truth word box, computes with the frozen english_g2 recognizer
 through the training crop pipeline (``crop_words``): the text logit loss's mean squared logit
-difference (the paper's), its KL form (each box's term as ``text_logit_loss`` computes it,
-the crops of a group of 16 sharing the widest one's width as in training), and the CER of a greedy reading of the decoded crops
-(and of the originals', for scale).
+difference (the paper's) and its KL form (each box's term as ``text_logit_loss`` computes
+it, the crops of a group of 16 sharing the widest one's width as in training), and the CER of
+a greedy reading of the decoded crops (and of the originals', for scale).
 
     python tools/logit_heldout.py NAME=CHECKPOINT... [--images 8] [--quality 4] [--out FILE]
 """
