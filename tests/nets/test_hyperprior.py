@@ -137,3 +137,35 @@ def test_region_codes_its_cells_at_the_region_quality():
     scaled = torch.cat([y_hat[..., :4] * ig_hi, y_hat[..., 4:] * ig_lo], -1)
     with torch.no_grad():
         assert torch.allclose(m.synthesis(y_hat, 1.0, Region(half, 6.0)), m.g_s(scaled))
+
+
+def test_straight_through_training_decodes_rounded_latents_and_passes_gradients():
+    """--decoder-input round: in training the synthesis sees y rounded around its means (as a
+    decoder does) while the gradient reaches the analysis transform; the rate term keeps the
+    noisy proxy."""
+    torch.manual_seed(1)
+    m = VariableRateHyperprior(N=32, M=48, N_dec=32, N_last=16).train()
+    m.entropy_bottleneck.eval()      # z rounded, so the means below are the forward's own
+    x = torch.rand(1, 3, 64, 64)
+    q = torch.tensor([3])
+    m.straight_through = True
+    out = m(x, q)
+    with torch.no_grad():
+        gain, inv_gain = m._gains(q)
+        y = m.g_a(x) * gain
+        z_hat, _ = m.entropy_bottleneck(m.h_a(y))
+        _, means = m.h_s(z_hat).chunk(2, 1)
+        offset = out.y_hat - means
+        assert torch.allclose(offset, offset.round(), atol=1e-4)     # integers around means
+        assert torch.allclose(out.y_hat, torch.round(y - means) + means, atol=1e-4)
+        assert torch.allclose(out.x_hat, m.g_s(out.y_hat * inv_gain), atol=1e-5)
+    out.x_hat.mean().backward()
+    assert m.g_a[0].weight.grad is not None and m.g_a[0].weight.grad.abs().sum() > 0
+    # the rate term is the noisy proxy's either way: same noise, same likelihoods
+    torch.manual_seed(2)
+    a = m(x, q)
+    m.straight_through = False
+    torch.manual_seed(2)
+    b = m(x, q)
+    assert torch.equal(a.likelihoods_y, b.likelihoods_y)
+    assert not torch.allclose(b.y_hat - means, (b.y_hat - means).round(), atol=1e-4)

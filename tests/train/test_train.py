@@ -42,12 +42,13 @@ def test_text_loss_options_parse_and_reach_the_checkpoint(tmp_path):
     main(["--out", str(out), "--steps", "2", "--batch", "2", "--workers", "0", "--crop", "128",
           "--mix", "1,0,0,0", "--log-every", "1", "--losses", "rd,logit", "--name", "opts",
           "--device", "cpu", "--kappa-by-rate", "--logit-filter", "5", "--text-max-char-area",
-          "400", "--logit-distance", "kl"])
+          "400", "--logit-distance", "kl", "--decoder-input", "round"])
     _, blob = load_release(out / "opts.pt")
     assert blob["extra"]["kappa_by_rate"] is True
     assert blob["extra"]["logit_filter"] == "5"
     assert blob["extra"]["text_max_char_area"] == 400
     assert blob["extra"]["logit_distance"] == "kl"
+    assert blob["extra"]["decoder_input"] == "round"
 
 
 def test_small_glyph_boxes_keeps_words_by_area_per_character():

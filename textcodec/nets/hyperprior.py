@@ -95,6 +95,10 @@ class VariableRateHyperprior(nn.Module):
             self.fusion = None
         self._coding: dict | None = None
         self._int_hs: list[IntConv] | None = None
+        # training only: the synthesis sees y rounded around its means, as when decoding, with
+        # the gradient passed straight through (the rate still uses the noisy proxy); off, it
+        # sees the noisy y that the rate term sees (CompressAI's default)
+        self.straight_through = False
 
     # ---- rate selection -------------------------------------------------------------
     @property
@@ -127,6 +131,8 @@ class VariableRateHyperprior(nn.Module):
         z_hat, z_lik = self.entropy_bottleneck(z)
         scales, means = self.h_s(z_hat).chunk(2, 1)
         y_hat, y_lik = self.gaussian_conditional(y, scales, means)
+        if self.training and self.straight_through:
+            y_hat = y + (torch.round(y - means) + means - y).detach()
         x_hat = self.g_s(y_hat * inv_gain)
         return RDOutput(x_hat, y_lik, z_lik, y_hat)
 

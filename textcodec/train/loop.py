@@ -112,6 +112,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--kappa-by-rate", action="store_true",
                    help="scale each box's logit term by its sample's lambda over the rates' "
                    "geometric mean (constant text/MSE balance at every rate)")
+    p.add_argument("--decoder-input", choices=("noise", "round"), default="noise",
+                   help="what the synthesis sees in training: y with uniform noise (the rate "
+                   "term's proxy) or y rounded around its means with a straight-through "
+                   "gradient, as the decoder will see it")
     p.add_argument("--logit-distance", choices=LOGIT_DISTANCES, default="mse",
                    help="the text logit loss's distance: mse (the paper's, over all logits) or "
                    "kl (KL divergence of the original's per-frame class distribution)")
@@ -183,6 +187,10 @@ def train(args: argparse.Namespace) -> dict:
                 arch_kw["lambdas"] = tuple(blob["config"]["lambdas"])
                 break
     model = nets.create(args.arch, **arch_kw).to(device)
+    if args.decoder_input == "round":
+        if not hasattr(model, "straight_through"):
+            raise SystemExit(f"--decoder-input round: {args.arch} has no straight-through path")
+        model.straight_through = True
     if fusion_stage:  # stage 2: encoder, entropy model and decoder base stay frozen
         for n, p in model.named_parameters():
             p.requires_grad_(n.startswith("fusion."))
@@ -251,6 +259,7 @@ def train(args: argparse.Namespace) -> dict:
                     "kappa_by_rate": args.kappa_by_rate,
                     "logit_filter": args.logit_filter,
                     "logit_distance": args.logit_distance,
+                    "decoder_input": args.decoder_input,
                     "text_max_char_area": args.text_max_char_area,
                     "train_rates": list(train_rates) if train_rates else None}
     log = open(args.out / "log.jsonl", "a") if rank == 0 else None
