@@ -1,4 +1,6 @@
-"""docs/img/training-curves.png from the JSONL logs in docs/training-logs/.
+"""docs/img/training-curves.png from the JSONL logs in docs/training-logs/, and
+docs/img/training-single-rate.png from the single-rate runs' logs (sessions 14 and 16, under
+docs/bench/training-s14/ and training-s16/).
 
     python tools/plot_training.py
 """
@@ -151,6 +153,46 @@ def main() -> None:
                bbox_to_anchor=(0.99, 0.0), title="fusion block (last panel)")
     fig.tight_layout(rect=(0, 0.31, 1, 1))
     out = ROOT / "docs" / "img" / "training-curves.png"
+    fig.savefig(out)
+    print(out)
+    single_rate()
+
+
+# single-rate runs on rate 4 (lambda 0.0032): session 14 from random weights, session 16 four
+# fine-tunes of sbase19 from its last step (13,862); (label, log, step offset, text term key)
+SINGLE = [("sbase19: R+D", "training-s14/log-sbase19.jsonl", 0, None),
+          ("slogit19: R+D + logit MSE", "training-s14/log-slogit19.jsonl", 0, "logit"),
+          ("c20: R+D", "training-s16/log-c20.jsonl", 13862, None),
+          ("m20: + logit MSE", "training-s16/log-m20.jsonl", 13862, "logit"),
+          ("k20: + logit KL", "training-s16/log-k20.jsonl", 13862, "logit"),
+          ("o20: + CTC", "training-s16/log-o20.jsonl", 13862, "ocr")]
+
+
+def single_rate() -> None:
+    bench = ROOT / "docs" / "bench"
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5), dpi=100)
+    for (label, name, offset, term), colour in zip(SINGLE, plt.rcParams["axes.prop_cycle"]
+                                                   .by_key()["color"]):
+        path = bench / name
+        if not path.exists():
+            continue
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        steps = [r["step"] + offset for r in rows]
+        style = "-" if term is None else "--"
+        axes[0].plot(steps, [r["psnr"] for r in rows], style, c=colour, label=label, lw=1)
+        axes[1].plot(steps, [r["bpp"] for r in rows], style, c=colour, label=label, lw=1)
+        if term is not None:   # each text term relative to its own first logged value
+            axes[2].plot(steps, [r[term] / rows[0][term] for r in rows], style, c=colour,
+                         label=label, lw=1)
+    for ax, title in zip(axes, ("training PSNR (dB), rate 4", "training bpp, rate 4",
+                                "text term / its first logged value")):
+        ax.set_title(title)
+        ax.set_xlabel("step (batch 16, 256x256)")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    axes[2].legend(fontsize=8)
+    fig.tight_layout()
+    out = ROOT / "docs" / "img" / "training-single-rate.png"
     fig.savefig(out)
     print(out)
 
