@@ -10,9 +10,9 @@ only the drawing is withheld.
 
 Measured on held-out synthetic screenshots and FUNSD forms (tools/crosscheck_study.py,
 docs/benchmarks.md "Cross-check"): Tesseract agreed with 79 % of EasyOCR's correct tokens and
-with 4 % of its misreadings (16 held-out images). The other check one might try, decoding the file at the encoder
-and keeping words whose fused box comes closer to the original, does not tell misreadings
-apart: the block moves both kinds of token alike (the same study).
+with 4 % of its misreadings (16 held-out images). The other check one might try, decoding
+the file at the encoder and keeping words whose fused box comes closer to the original, does
+not tell misreadings apart: the block moves both kinds of token alike (the same study).
 """
 
 from __future__ import annotations

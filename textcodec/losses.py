@@ -66,14 +66,20 @@ def text_logit_loss(recognizer: TextRecognizer, x: torch.Tensor, x_hat: torch.Te
         keep &= v.flatten(1).std(1) <= sigma_max
     if not keep.any():
         return x_hat.new_zeros(())
-    if distance == "kl":
-        log_p = v[keep].float().log_softmax(-1)
-        per_box = (log_p.exp() * (log_p - v_hat[keep].float().log_softmax(-1))).sum(-1).mean(1)
-    else:
-        per_box = ((v[keep] - v_hat[keep]) ** 2).flatten(1).mean(1)
+    per_box = logit_distances(v[keep], v_hat[keep], distance)
     if weights is not None:
         per_box = per_box * weights[keep]
     return per_box.mean()
+
+
+def logit_distances(v: torch.Tensor, v_hat: torch.Tensor, distance: str = "mse") -> torch.Tensor:
+    """Each box's term of the text logit loss, (K, T, C) logits -> (K,): the mean squared
+    difference over frames and classes, or the per-frame KL(softmax v || softmax v_hat)
+    averaged over frames."""
+    if distance == "kl":
+        log_p = v.float().log_softmax(-1)
+        return (log_p.exp() * (log_p - v_hat.float().log_softmax(-1))).sum(-1).mean(1)
+    return ((v - v_hat) ** 2).flatten(1).mean(1)
 
 
 def ocr_ctc_loss(recognizer: TextRecognizer, x_hat: torch.Tensor, boxes: torch.Tensor,

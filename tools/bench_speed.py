@@ -113,12 +113,15 @@ def main() -> None:
         res["side_codec"] = side
         # the whole encode as a user's process runs it (default engine, built once, warm),
         # without the cross-check (Tesseract, timed on its own below where it is installed)
-        codec.encode(img, device=args.device, model=args.model, side_codec=side,
-                     cross_check="off")
-        res["encode_s_with_ocr"] = timed(lambda: codec.encode(img, device=args.device,
-                                                              model=args.model,
-                                                              side_codec=side,
-                                                              cross_check="off"), reps, sync)
+        def encode_with_ocr():
+            return codec.encode(img, device=args.device, model=args.model, side_codec=side,
+                                cross_check="off")
+
+        def readings(ocr):
+            return {(w.text, w.cx, w.cy) for w in ocr.read(img)}
+
+        encode_with_ocr()
+        res["encode_s_with_ocr"] = timed(encode_with_ocr, reps, sync)
         from textcodec import crosscheck
 
         if crosscheck.available():
@@ -136,23 +139,18 @@ def main() -> None:
             saved = engine_module.GPU_MERGE
             engine_module.GPU_MERGE = True
             try:
-                codec.encode(img, device=args.device, model=args.model, side_codec=side,
-                             cross_check="off")
-                res["encode_s_with_ocr_merged"] = timed(
-                    lambda: codec.encode(img, device=args.device, model=args.model,
-                                         side_codec=side, cross_check="off"), args.repeat, sync)
+                encode_with_ocr()
+                res["encode_s_with_ocr_merged"] = timed(encode_with_ocr, args.repeat, sync)
                 res["ocr_s_merged"] = timed(lambda: engine.read(img), args.repeat, sync)
-                merged_words = [(w.text, w.cx, w.cy) for w in engine.read(img)]
+                merged_words = readings(engine)
             finally:
                 engine_module.GPU_MERGE = saved
             # the unmerged figures again, as many times, right after (same machine, same warmth)
-            res["encode_s_with_ocr_again"] = timed(
-                lambda: codec.encode(img, device=args.device, model=args.model,
-                                     side_codec=side, cross_check="off"), args.repeat, sync)
+            res["encode_s_with_ocr_again"] = timed(encode_with_ocr, args.repeat, sync)
             res["ocr_s_again"] = timed(lambda: engine.read(img), args.repeat, sync)
-            own = [(w.text, w.cx, w.cy) for w in engine.read(img)]
+            own = readings(engine)
             res["ocr_words"] = len(own)
-            res["ocr_words_read_differently_merged"] = len(set(own) ^ set(merged_words)) // 2
+            res["ocr_words_read_differently_merged"] = len(own ^ merged_words) // 2
         # where the time goes: CRAFT over the page, then the recognizer on its boxes
         reader = engine._reader
         colour, grey = reformat_input(img)

@@ -36,6 +36,7 @@ def main() -> None:
     args = p.parse_args()
     from textcodec.bench.metrics import corpus_error
     from textcodec.checkpoint import load_release
+    from textcodec.losses import logit_distances
     from textcodec.nets.hyperprior import pad_to_multiple
     from textcodec.ocr.recognizer import TextRecognizer, crop_words, greedy_decode
     from textcodec.train.data import funsd_split, load_funsd_words
@@ -62,10 +63,8 @@ def main() -> None:
             for s in range(0, len(words), GROUP):
                 b, t = boxes[s:s + GROUP], texts[s:s + GROUP]
                 v, v_hat = recognizer(crop_words(x, b)), recognizer(crop_words(x_hat, b))
-                # each box's term as text_logit_loss computes it (tests/test_losses.py)
-                mse += ((v - v_hat) ** 2).flatten(1).mean(1).tolist()
-                log_p = v.log_softmax(-1)
-                kl += (log_p.exp() * (log_p - v_hat.log_softmax(-1))).sum(-1).mean(1).tolist()
+                mse += logit_distances(v, v_hat, "mse").tolist()
+                kl += logit_distances(v, v_hat, "kl").tolist()
                 decoded += list(zip(t, greedy_decode(v_hat)))
                 original += list(zip(t, greedy_decode(v)))
         r = {"model": name, "quality": q, "words": len(mse),

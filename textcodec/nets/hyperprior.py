@@ -132,7 +132,7 @@ class VariableRateHyperprior(nn.Module):
         scales, means = self.h_s(z_hat).chunk(2, 1)
         y_hat, y_lik = self.gaussian_conditional(y, scales, means)
         if self.training and self.straight_through:
-            y_hat = y + (torch.round(y - means) + means - y).detach()
+            y_hat = y + (self.gaussian_conditional.quantize(y, False, means) - y).detach()
         x_hat = self.g_s(y_hat * inv_gain)
         return RDOutput(x_hat, y_lik, z_lik, y_hat)
 
