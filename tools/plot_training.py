@@ -1,12 +1,13 @@
 """docs/img/training-curves.png from the JSONL logs in docs/training-logs/, and
-docs/img/training-single-rate.png from the single-rate runs' logs (sessions 14 and 16, under
-docs/bench/training-s14/ and training-s16/).
+docs/img/training-single-rate.png from the single-rate runs' logs (sessions 14, 16 and 17, under
+docs/bench/training-s14/, training-s16/ and training-s17/).
 
     python tools/plot_training.py
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -159,26 +160,37 @@ def main() -> None:
 
 
 # single-rate runs on rate 4 (lambda 0.0032): session 14 from random weights, session 16 four
-# fine-tunes of sbase19 from its last step (13,862); (label, log, step offset, text term key)
+# fine-tunes of sbase19 from its last step (13,862), session 17 four of c20 from its last
+# (23,524); (label, log, step offset, text term key)
 SINGLE = [("sbase19: R+D", "training-s14/log-sbase19.jsonl", 0, None),
           ("slogit19: R+D + logit MSE", "training-s14/log-slogit19.jsonl", 0, "logit"),
           ("c20: R+D", "training-s16/log-c20.jsonl", 13862, None),
           ("m20: + logit MSE", "training-s16/log-m20.jsonl", 13862, "logit"),
           ("k20: + logit KL", "training-s16/log-k20.jsonl", 13862, "logit"),
-          ("o20: + CTC", "training-s16/log-o20.jsonl", 13862, "ocr")]
+          ("o20: + CTC", "training-s16/log-o20.jsonl", 13862, "ocr"),
+          # session 17: four fine-tunes of c20 (23,524 steps) that decode rounded latents in
+          # training (--decoder-input round, straight-through), dotted
+          ("cn: R+D, noisy proxy (control)", "training-s17/log-cn.jsonl", 23524, None),
+          ("cr: R+D, rounded", "training-s17/log-cr.jsonl", 23524, None),
+          ("mr: + logit MSE, rounded", "training-s17/log-mr.jsonl", 23524, "logit"),
+          ("kr: + logit KL, rounded", "training-s17/log-kr.jsonl", 23524, "logit"),
+          ("or: + CTC, rounded", "training-s17/log-or.jsonl", 23524, "ocr")]
 
 
 def single_rate() -> None:
     bench = ROOT / "docs" / "bench"
     fig, axes = plt.subplots(1, 3, figsize=(16, 5), dpi=100)
-    for (label, name, offset, term), colour in zip(SINGLE, plt.rcParams["axes.prop_cycle"]
-                                                   .by_key()["color"]):
+    colours = itertools.cycle(plt.rcParams["axes.prop_cycle"].by_key()["color"])
+    for (label, name, offset, term), colour in zip(SINGLE, colours):
         path = bench / name
         if not path.exists():
             continue
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         steps = [r["step"] + offset for r in rows]
-        style = "-" if term is None else "--"
+        style = ("-" if term is None else "--") if "s17" not in name else \
+            (":" if term is None else "-.")
+        if name.endswith("-cn.jsonl"):   # the control: noisy proxy like c20
+            style = "-"
         axes[0].plot(steps, [r["psnr"] for r in rows], style, c=colour, label=label, lw=1)
         axes[1].plot(steps, [r["bpp"] for r in rows], style, c=colour, label=label, lw=1)
         if term is not None:   # each text term relative to its own first logged value
