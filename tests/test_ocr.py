@@ -12,8 +12,8 @@ from PIL import Image
 
 from textcodec.bench.metrics import corpus_error, levenshtein
 from textcodec.ocr.engine import (MAX_CHAR_AREA, MIN_CONFIDENCE, EasyOcrEngine, FastCpu,
-                                   filter_words, merge_widths, recognize_batched,
-                                   width_bucket)
+                                   decode_best_paths, filter_words, merge_widths,
+                                   recognize_batched, width_bucket)
 from textcodec.train.synth import ScreenSynth
 from textcodec.words import Word
 
@@ -265,6 +265,31 @@ def test_bucketed_reading_decodes_only_each_crops_own_frames(engines, page):
 
     assert _reading_error(as_words(bucketed), truth) <= _reading_error(as_words(exact),
                                                                        truth) + 0.02
+
+
+def test_batch_decoding_is_easyocrs_greedy_decoding_crop_by_crop(engines):
+    """The whole batch's best paths decoded at once give EasyOCR's decode_greedy text and its
+    confidence, to the bit, crop by crop: runs of one class, blanks, ignored classes, crops
+    shorter than the batch's frames and crops with no character at all."""
+    converter = engines[1]._reader.converter
+    rng = np.random.default_rng(5)
+    n, t = 64, 40
+    best = rng.integers(0, len(converter.character), (n, t))
+    best[rng.random((n, t)) < 0.4] = 0                            # blanks
+    best[:, 1::3] = best[:, 0::3][:, :best[:, 1::3].shape[1]]     # repeated classes
+    best[3] = 0                                                   # a crop with nothing read
+    top = rng.random((n, t)).astype(np.float32)
+    frames = [int(f) for f in rng.integers(1, t + 1, n)]
+    frames[5] = t
+    got = decode_best_paths(converter, top, best, frames)
+    for i in range(n):
+        path = best[i, :frames[i]]
+        kept = top[i, :frames[i]][path != 0]
+        if len(kept) == 0:
+            kept = np.zeros(1)
+        assert got[i] == (converter.decode_greedy(path, [len(path)])[0],
+                          float(kept.prod() ** (2.0 / np.sqrt(len(kept)))))
+    assert got[3] == ("", 0.0) and any(len(text) > 3 for text, _ in got)
 
 
 def test_merged_widths_are_the_cheapest_cut_of_the_sorted_buckets():

@@ -1014,7 +1014,30 @@ def _session16_merge() -> str:
             f"{gpu['ocr_words_read_differently_merged']} of {gpu['ocr_words']} words read "
             "differently. So merging saves about 30-40 ms, and even merged the encode is "
             "over the 150 ms target on this machine (session 12's 198 ms was another H100: "
-            "compare within one run). " + _merge_default_sentence())
+            "compare within one run). " + _merge_default_sentence() + _session17_decode())
+
+
+def _session17_decode() -> str:
+    """Session 17: the recognizer's greedy decoding taken a whole call at once."""
+    parts = []
+    for where in ("cpu", "gpu"):
+        path = BENCH / f"decode-paths-{where}.json"
+        if path.exists():
+            r = json.loads(path.read_text())
+            parts.append(f"{r['crop_by_crop_s'] * 1000:.1f} -> {r['batched_s'] * 1000:.1f} ms "
+                         f"on {'this CPU' if r['device'] == 'cpu' else r['device']} "
+                         f"({r['crops']} crops in {r['calls']} calls, the same texts and "
+                         f"confidences: {str(r['same_texts_and_confidences']).lower()})")
+    if not parts:
+        return ""
+    return ("Session 17 batched the reading's greedy decoding: the texts of a call's best "
+            "paths are taken for the whole call at once (the confidences stay a product per "
+            "crop, in EasyOCR's order) "
+            "(`decode_best_paths` in textcodec/ocr/engine.py; tests/test_ocr.py checks it "
+            "against EasyOCR's `decode_greedy` to the bit), `python tools/time_decode_paths.py "
+            "--out docs/bench/decode-paths-cpu.json` on the sample page: " + "; ".join(parts)
+            + (". Not yet timed on the GPU, where the session 12 profile put decoding and "
+               "transfers at ~20 ms of the recognizer's 101 ms. " if len(parts) == 1 else ". "))
 
 
 def _merge_default_sentence() -> str:

@@ -307,15 +307,39 @@ def read_greedy(reader, tensors: torch.Tensor, frames: list[int],
             probs[:, :, ignore_idx] = 0.0
             probs /= probs.sum(axis=2, keepdims=True)
             top, best = probs.max(axis=2), probs.argmax(axis=2)
+    return decode_best_paths(reader.converter, top, best, frames)
+
+
+def decode_best_paths(converter, top: np.ndarray, best: np.ndarray,
+                      frames: list[int]) -> list[tuple[str, float]]:
+    """(text, confidence) per crop from each frame's best class ``best`` and its share ``top``
+    (N, T), over each crop's first ``frames``: what EasyOCR's ``decode_greedy`` (repeats
+    collapsed, the converter's ignored classes dropped) and its confidence (the kept frames'
+    product to the power 2 / sqrt(count)) give crop by crop, with the text of the whole batch
+    taken at once (8x faster; tests/test_ocr.py checks it against EasyOCR's)."""
+    n, t = best.shape
+    valid = np.arange(t)[None, :] < np.asarray(frames)[:, None]
+    new = np.ones((n, t), bool)
+    new[:, 1:] = best[:, 1:] != best[:, :-1]
+    keep = new & valid & ~np.isin(best, np.asarray(converter.ignore_idx))
+    chars = _charset(tuple(converter.character))[best[keep]]
+    ends = np.cumsum(keep.sum(axis=1))
+    starts = np.concatenate(([0], ends[:-1]))
+    non_blank = valid & (best != 0)
     out = []
-    for crop_top, crop_best, n in zip(top, best, frames):
-        path = crop_best[:n]
-        text = reader.converter.decode_greedy(path, [len(path)])[0]
-        kept = crop_top[:n][path != 0]
+    for i in range(n):
+        kept = top[i][non_blank[i]]   # the product stays EasyOCR's, in its order, to the bit
         if len(kept) == 0:
             kept = np.zeros(1)
-        out.append((text, float(kept.prod() ** (2.0 / np.sqrt(len(kept))))))
+        out.append(("".join(chars[starts[i]:ends[i]]),
+                    float(kept.prod() ** (2.0 / np.sqrt(len(kept))))))
     return out
+
+
+@lru_cache(maxsize=4)
+def _charset(character: tuple) -> np.ndarray:
+    """The converter's classes as a numpy array of strings (index 0 is CTC's blank)."""
+    return np.array(character)
 
 
 def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
