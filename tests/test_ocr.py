@@ -396,6 +396,36 @@ def test_int8_calibration_must_fit_the_network():
         int8.quantise(other, stats, x[:1])
 
 
+@needs_onednn
+def test_int8_without_vnni_quantises_activations_over_7_bits(monkeypatch):
+    """From the same calibration, the AVX2 graph's activation scales are about twice the
+    VNNI graph's (a 0..127 range for the same values), it still computes the network, and a
+    reader is quantised that way exactly where the CPU has no VNNI."""
+    from textcodec.ocr import int8
+
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Conv2d(4, 2, 1))
+    x = torch.rand(2, 1, 16, 16)
+    stats = int8.calibrate(net, [x], x[:1])
+
+    def scales(graph):
+        return [float(v) for k, v in graph.state_dict().items() if k.endswith("scale")
+                or "_scale_" in k]
+
+    full, reduced = (int8.quantise(net, stats, x[:1], reduce_range=r) for r in (False, True))
+    ratios = [b / a for a, b in zip(scales(full), scales(reduced))]
+    assert ratios and all(1.9 < r < 2.1 for r in ratios)
+    out = int8.Int8(reduced)(x)
+    assert (out - net(x)).abs().max() < 0.05 * net(x).abs().max() + 1e-3
+    chosen = []
+    monkeypatch.setattr(int8, "quantise", lambda n, s, e, r: chosen.append(r) or n)
+    reader = type("Reader", (), {"detector": net, "recognizer": torch.nn.Module()})()
+    reader.recognizer.FeatureExtraction = net
+    for vnni in (True, False):
+        monkeypatch.setattr(int8, "vnni_available", lambda vnni=vnni: vnni)
+        int8.quantise_reader(reader, {"craft": {}, "recognizer": {}})
+    assert chosen == [False, False, True, True]
+
+
 def test_int8_is_the_default_only_where_it_pays(monkeypatch):
     from textcodec.ocr import int8
     from textcodec.ocr.engine import int8_by_default
@@ -405,10 +435,11 @@ def test_int8_is_the_default_only_where_it_pays(monkeypatch):
     monkeypatch.setenv("TEXTCODEC_OCR_INT8", "1")
     assert int8_by_default() is True
     monkeypatch.delenv("TEXTCODEC_OCR_INT8")
-    monkeypatch.setattr(int8, "vnni_available", lambda: False)
+    monkeypatch.setattr(int8, "int8_kind", lambda: None)
     assert int8_by_default() is False
-    monkeypatch.setattr(int8, "vnni_available", lambda: True)
-    assert int8_by_default() is True
+    for kind in ("vnni", "avx2"):
+        monkeypatch.setattr(int8, "int8_kind", lambda kind=kind: kind)
+        assert int8_by_default() is True
     monkeypatch.setattr(int8, "STATS", int8.STATS.with_name("no-such-file.pt"))
     assert int8_by_default() is False
 

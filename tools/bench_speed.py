@@ -187,9 +187,10 @@ def main() -> None:
             quant.buckets = not quant.buckets
             res["ocr_int8_other_buckets_s"] = timed(lambda: quant.read(img), reps, sync)
             quant.buckets = not quant.buckets
-            from textcodec.ocr.int8 import vnni_available
+            from textcodec.ocr.int8 import int8_kind, vnni_available
 
             res["cpu_vnni"] = vnni_available()
+            res["ocr_int8_kind"] = int8_kind()
         t0 = time.perf_counter()
         EasyOcrEngine(int8=False)
         res["ocr_build_s"] = time.perf_counter() - t0

@@ -54,9 +54,10 @@ class EasyOcrEngine:
     trailing "_" or space), as well read overall (docs/benchmarks.md). bfloat16 can move a
     detection score near its threshold, so a box may differ now and then.
     ``int8`` runs CRAFT and the recognizer's convolutions in int8 with activation ranges
-    calibrated once (textcodec/ocr/int8.py): ~1.5x faster per image on a CPU with VNNI, and
-    it reads as well (docs/benchmarks.md). On by default where the CPU has VNNI
-    (``int8_by_default``); TEXTCODEC_OCR_INT8=0 or ``int8=False`` turns it off, =1 forces it.
+    calibrated once (textcodec/ocr/int8.py): ~1.5x faster per image on a CPU with VNNI, ~2x
+    on one with AVX2 alone (7-bit activations there), and it reads as well
+    (docs/benchmarks.md). On by default where it pays (``int8_by_default``);
+    TEXTCODEC_OCR_INT8=0 or ``int8=False`` turns it off, =1 forces it.
     Building the int8 graphs costs ~2-3 s once per engine (engines are built once per
     process, ``get_engine``).
     CRAFT's maps become boxes for all components at once (textcodec/ocr/craftboxes.py: the
@@ -157,13 +158,14 @@ class EasyOcrEngine:
 
 
 def int8_by_default() -> bool:
-    """TEXTCODEC_OCR_INT8=1/0 if set, else whether int8 pays here: VNNI and the calibration."""
+    """TEXTCODEC_OCR_INT8=1/0 if set, else whether int8 pays here: VNNI or AVX2
+    (``int8.int8_kind``), and the calibration."""
     env = os.environ.get("TEXTCODEC_OCR_INT8", "").strip()
     if env in ("0", "1"):
         return env == "1"
     from textcodec.ocr import int8
 
-    return int8.vnni_available() and int8.STATS.exists()
+    return int8.int8_kind() is not None and int8.STATS.exists()
 
 
 class FastCpu(torch.nn.Module):

@@ -1,12 +1,15 @@
-"""int8 versions of EasyOCR's convolutions for CPUs with VNNI, from stored calibration.
+"""int8 versions of EasyOCR's convolutions for x86 CPUs, from stored calibration.
 
 CRAFT (the detector) and the recognizer's VGG feature extractor are quantised statically
 (PyTorch FX graph mode, oneDNN backend): int8 weights per channel, int8 activations whose
 ranges were measured once on training images by ``tools/calibrate_ocr_int8.py`` and stored in
 ``textcodec/data/ocr-int8.pt`` (the observers' histograms, not weights: the weights stay
 EasyOCR's and are quantised when the engine is built). The recognizer's BiLSTM stays in
-floating point. The engine's default where the CPU has VNNI (``vnni_available``, reported by
-tools/bench_speed.py); ``TEXTCODEC_OCR_INT8=0`` or ``EasyOcrEngine(int8=False)`` turns it off.
+floating point. The engine's default where int8 pays (``int8_kind``, reported by
+tools/bench_speed.py): with VNNI, int8 activations over their full range; on AVX2 without VNNI,
+over 7 bits (``reduce_range``), because AVX2's u8 x s8 multiply-add sums pairs into saturating
+16-bit integers: at full range CRAFT found other boxes and the page read worse (session 17,
+docs/benchmarks.md). ``TEXTCODEC_OCR_INT8=0`` or ``EasyOcrEngine(int8=False)`` turns it off.
 Building the graphs takes ~2-3 s once per engine.
 """
 
@@ -32,17 +35,35 @@ def vnni_available() -> bool:
     return "avx512_vnni" in flags or "avx_vnni" in flags or "amx_int8" in flags
 
 
-def _prepare(net: torch.nn.Module, example: torch.Tensor) -> torch.fx.GraphModule:
+def int8_kind() -> str | None:
+    """"vnni" (full-range activations), "avx2" (7-bit activations), or None where int8 does
+    not pay (no oneDNN quantised engine, or an x86 CPU without AVX2, or not x86)."""
+    if vnni_available():
+        return "vnni"
+    if "onednn" not in torch.backends.quantized.supported_engines:
+        return None
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return None
+    return "avx2" if "avx2" in flags else None
+
+
+def _prepare(net: torch.nn.Module, example: torch.Tensor,
+             reduce_range: bool = False) -> torch.fx.GraphModule:
+    """Observers on ``net``: oneDNN's default int8 configuration, or with ``reduce_range`` its
+    x86 one (activations over 7 bits; the same histogram observers, so the same stored
+    calibration fits both)."""
     import copy
 
     from torch.ao.quantization import get_default_qconfig_mapping
     from torch.ao.quantization.quantize_fx import prepare_fx
 
     torch.backends.quantized.engine = "onednn"
+    mapping = get_default_qconfig_mapping("x86" if reduce_range else "onednn")
     with warnings.catch_warnings():       # FX quantisation warns of its move to torchao
         warnings.simplefilter("ignore")
-        return prepare_fx(copy.deepcopy(net).eval(), get_default_qconfig_mapping("onednn"),
-                          (example,))
+        return prepare_fx(copy.deepcopy(net).eval(), mapping, (example,))
 
 
 def _convert(prepared: torch.fx.GraphModule) -> torch.fx.GraphModule:
@@ -62,10 +83,11 @@ def calibrate(net: torch.nn.Module, batches, example: torch.Tensor) -> dict[str,
     return {k: v.clone() for k, v in prepared.state_dict().items() if OBSERVED in k}
 
 
-def quantise(net: torch.nn.Module, stats: dict[str, torch.Tensor],
-             example: torch.Tensor) -> torch.fx.GraphModule:
-    """``net`` as an int8 graph with the activation ranges of ``stats`` (from calibrate)."""
-    prepared = _prepare(net, example)
+def quantise(net: torch.nn.Module, stats: dict[str, torch.Tensor], example: torch.Tensor,
+             reduce_range: bool = False) -> torch.fx.GraphModule:
+    """``net`` as an int8 graph with the activation ranges of ``stats`` (from calibrate),
+    over 7 bits with ``reduce_range``."""
+    prepared = _prepare(net, example, reduce_range)
     missing = [k for k, _ in prepared.state_dict().items() if OBSERVED in k and k not in stats]
     if missing:
         raise ValueError(f"int8 calibration does not fit this network (no {missing[0]})")
@@ -99,13 +121,17 @@ CRAFT_EXAMPLE = (1, 3, 64, 64)
 RECOGNIZER_EXAMPLE = (1, 1, 64, 128)
 
 
-def quantise_reader(reader, stats: dict[str, dict[str, torch.Tensor]]) -> None:
-    """Swaps an EasyOCR reader's CRAFT and recognizer feature extractor for int8 graphs.
+def quantise_reader(reader, stats: dict[str, dict[str, torch.Tensor]],
+                    reduce_range: bool | None = None) -> None:
+    """Swaps an EasyOCR reader's CRAFT and recognizer feature extractor for int8 graphs, with
+    7-bit activations where the CPU has no VNNI (``reduce_range`` None: decided here).
 
     ``reader.recognizer`` may be wrapped (engine.FastCpu): its ``net`` is used then."""
+    if reduce_range is None:
+        reduce_range = not vnni_available()
     reader.detector = Int8(quantise(reader.detector, stats["craft"],
-                                    torch.zeros(CRAFT_EXAMPLE)))
+                                    torch.zeros(CRAFT_EXAMPLE), reduce_range))
     recognizer = getattr(reader.recognizer, "net", reader.recognizer)
     recognizer.FeatureExtraction = Int8(quantise(recognizer.FeatureExtraction,
                                                  stats["recognizer"],
-                                                 torch.zeros(RECOGNIZER_EXAMPLE)))
+                                                 torch.zeros(RECOGNIZER_EXAMPLE), reduce_range))
