@@ -187,10 +187,9 @@ def single_rate() -> None:
             continue
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         steps = [r["step"] + offset for r in rows]
-        style = ("-" if term is None else "--") if "s17" not in name else \
-            (":" if term is None else "-.")
-        if name.endswith("-cn.jsonl"):   # the control: noisy proxy like c20
-            style = "-"
+        # R+D solid, text losses dashed; the runs on rounded latents dotted / dash-dotted
+        rounded = label.endswith("rounded")
+        style = (":" if rounded else "-") if term is None else ("-." if rounded else "--")
         axes[0].plot(steps, [r["psnr"] for r in rows], style, c=colour, label=label, lw=1)
         axes[1].plot(steps, [r["bpp"] for r in rows], style, c=colour, label=label, lw=1)
         if term is not None:   # each text term relative to its own first logged value

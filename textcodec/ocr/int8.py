@@ -16,6 +16,7 @@ Building the graphs takes ~2-3 s once per engine.
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import torch
@@ -24,15 +25,22 @@ STATS = Path(__file__).resolve().parent.parent / "data" / "ocr-int8.pt"
 OBSERVED = "activation_post_process"
 
 
+@lru_cache(maxsize=1)
+def _cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags (/proc/cpuinfo), or none where it cannot be read."""
+    try:
+        return frozenset(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        return frozenset()
+
+
+def _onednn() -> bool:
+    return "onednn" in torch.backends.quantized.supported_engines
+
+
 def vnni_available() -> bool:
     """Whether int8 pays here: VNNI dot products, and PyTorch's oneDNN quantised engine."""
-    if "onednn" not in torch.backends.quantized.supported_engines:
-        return False
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_vnni" in flags or "avx_vnni" in flags or "amx_int8" in flags
+    return _onednn() and bool({"avx512_vnni", "avx_vnni", "amx_int8"} & _cpu_flags())
 
 
 def int8_kind() -> str | None:
@@ -40,13 +48,7 @@ def int8_kind() -> str | None:
     not pay (no oneDNN quantised engine, or an x86 CPU without AVX2, or not x86)."""
     if vnni_available():
         return "vnni"
-    if "onednn" not in torch.backends.quantized.supported_engines:
-        return None
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split()
-    except OSError:
-        return None
-    return "avx2" if "avx2" in flags else None
+    return "avx2" if _onednn() and "avx2" in _cpu_flags() else None
 
 
 def _prepare(net: torch.nn.Module, example: torch.Tensor,
