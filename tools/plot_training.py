@@ -75,7 +75,12 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
          [("s12-logit15.jsonl", 163999), ("s12-logit16.jsonl", 163999 + 10357)]),
         # session 13, thick: from base16 at 2e-5 (the runs that drew only some rates, or some
         # more often, average other rates and so are left off: docs/training.md)
-        ("R+D from base16, every rate alike: baseU18", [("s13-baseU18.jsonl", 189846)])]
+        ("R+D from base16, every rate alike: baseU18", [("s13-baseU18.jsonl", 189846)]),
+        # session 18, thick: from base16 at 2e-5 again, the synthesis on rounded latents
+        # (its training PSNR is that of the rounded decode) beside the same on the noisy proxy
+        ("R+D from base16, rounded latents: baseR21 (base-v9, text-v11's codec)",
+         [("s18-baseR21.jsonl", 189846)]),
+        ("R+D from base16, noisy proxy: baseN21 (the control)", [("s18-baseN21.jsonl", 189846)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -104,7 +109,10 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fus14 on base16, look-alike misreadings, q1-4: fus15 -> fus16 (text-v10)",
            [("s13-fus15.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625),
             ("s13-fus16.jsonl",
-             9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989)])]
+             9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989)]),
+          ("text-v10's block on baseR21, rounded latents, q1-4: fusR21 (text-v11)",
+           [("s18-fusR21.jsonl",
+             9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466)])]
 
 
 def _style(parts):
@@ -115,8 +123,8 @@ def _style(parts):
 
 
 def _width(parts):
-    """Sessions 11 to 13's runs (the decayed learning rate) drawn thicker."""
-    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13") else 1
+    """Sessions 11 to 13's and 18's runs (the decayed learning rate) drawn thicker."""
+    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13", "s18") else 1
 
 
 def _rows(parts):

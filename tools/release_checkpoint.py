@@ -1,0 +1,52 @@
+"""Put a training run's checkpoint into models/ under its release name.
+
+    python tools/release_checkpoint.py runs/s18/textcodec-baseR21.pt textcodec-base-v9
+
+The weights and the entropy-coding state are copied as they are (never recomputed, so the
+release codes exactly as the run's file did); only the name the checkpoint carries changes,
+and the training run's name is kept under ``extra["run"]``. Then run
+``python tools/make_manifest.py`` to list it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import torch
+
+from textcodec.checkpoint import FORMAT
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("source", type=Path, help="a checkpoint written by textcodec.train")
+    p.add_argument("name", help="release name, textcodec-(base|text)-vN")
+    p.add_argument("--force", action="store_true", help="replace an existing release file")
+    args = p.parse_args()
+    if not re.fullmatch(r"textcodec-(base|text)-v\d+", args.name):
+        raise SystemExit(f"release names read textcodec-base-vN or textcodec-text-vN, "
+                         f"not {args.name!r}")
+    blob = torch.load(args.source, map_location="cpu", weights_only=True)
+    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+        raise SystemExit(f"{args.source} is not a textcodec checkpoint")
+    has_block = bool(blob["config"].get("fusion"))
+    if has_block != args.name.startswith("textcodec-text-"):
+        raise SystemExit(f"{args.source} {'has' if has_block else 'has no'} fusion block: "
+                         f"name it textcodec-{'text' if has_block else 'base'}-vN")
+    out = MODELS / f"{args.name}.pt"
+    if out.exists() and not args.force:
+        raise SystemExit(f"{out} exists (--force replaces it)")
+    blob["extra"] = {**blob.get("extra", {}), "run": blob["name"]}
+    blob["name"] = args.name
+    tmp = out.with_suffix(".pt.tmp")
+    torch.save(blob, tmp)
+    tmp.replace(out)
+    print(f"wrote {out} ({out.stat().st_size:,} bytes) from {args.source}")
+
+
+if __name__ == "__main__":
+    main()
