@@ -367,21 +367,33 @@ def crosscheck_section() -> list[str]:
     return out + ["", *_crosscheck_substitutions()]
 
 
-def _crosscheck_substitutions() -> list[str]:
-    """What the cross-check did to the substitution samples (rows tagged [cross-check])."""
-    samples = [(skip, BENCH / f"substitution-v10-xc{'' if skip == 0 else f'-skip{skip}'}.json")
-               for skip in (0, 4, 8)]
-    cells = []
-    for skip, path in samples:
+def _samples(stem: str) -> list[tuple[int, dict, list]]:
+    """The substitution samples docs/bench/STEM[-skipN].json that exist, as (skip, counts by
+    (reference, fused), the wrong tokens only the fused decodes show by the ground truth)."""
+    out = []
+    for skip in (0, 4, 8):
+        path = BENCH / f"{stem}{f'-skip{skip}' if skip else ''}.json"
         if not path.exists():
             continue
         rows = json.loads(path.read_text())["rows"]
         count = {(ref, fused): sum(r["substituted"] for r in rows
                                    if r["reference"] == ref and r["fusion"] == fused)
                  for ref in ("truth", "tesseract") for fused in (True, False)}
-        cells.append(f"sample {skip // 4 + 1}: {count['truth', True]} / "
-                     f"{count['truth', False]} by the ground truth and "
-                     f"{count['tesseract', True]} / {count['tesseract', False]} by Tesseract")
+        shown = {fused: {e for r in rows if r["fusion"] == fused and r["reference"] == "truth"
+                         for e in r["examples"]} for fused in (True, False)}
+        out.append((skip, count, sorted(shown[True] - shown[False])))
+    return out
+
+
+def _count_cell(skip: int, count: dict) -> str:
+    return (f"sample {skip // 4 + 1}: {count['truth', True]} / {count['truth', False]} by the "
+            f"ground truth and {count['tesseract', True]} / {count['tesseract', False]} by "
+            "Tesseract")
+
+
+def _crosscheck_substitutions() -> list[str]:
+    """What the cross-check did to the substitution samples (rows tagged [cross-check])."""
+    cells = [_count_cell(skip, count) for skip, count, _ in _samples("substitution-v10-xc")]
     if not cells:
         return []
     return ["The substitution samples with the cross-check on (rows marked *[cross-check: "
@@ -417,23 +429,10 @@ def _session13_block() -> list[str]:
 def _session18_block() -> list[str]:
     """Session 18: text-v11 (base-v9's codec, fusR21's block) on the substitution samples."""
     cells, totals = [], {}
-    for skip in (0, 4, 8):
-        path = BENCH / f"substitution-v11{f'-skip{skip}' if skip else ''}.json"
-        if not path.exists():
-            continue
-        rows = json.loads(path.read_text())["rows"]
-        count = {(ref, fused): sum(r["substituted"] for r in rows
-                                   if r["reference"] == ref and r["fusion"] == fused)
-                 for ref in ("truth", "tesseract") for fused in (True, False)}
-        extra = sorted({e for r in rows if r["fusion"] and r["reference"] == "truth"
-                        for e in r["examples"]} - {e for r in rows if not r["fusion"]
-                                                   and r["reference"] == "truth"
-                                                   for e in r["examples"]})
+    for skip, count, extra in _samples("substitution-v11"):
         for k, v in count.items():
             totals[k] = totals.get(k, 0) + v
-        cells.append(f"sample {skip // 4 + 1}: {count['truth', True]} / "
-                     f"{count['truth', False]} by the ground truth and "
-                     f"{count['tesseract', True]} / {count['tesseract', False]} by Tesseract"
+        cells.append(_count_cell(skip, count)
                      + (f" (painted by the fused decode alone: "
                         f"{', '.join(chr(34) + e + chr(34) for e in extra)})" if extra else ""))
     if not cells:
