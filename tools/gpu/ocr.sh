@@ -18,6 +18,10 @@
 #                              this call only, and put it back)
 #   call 3: .whl runs/oc       collect && check (both models in the tree: the GPU tests use
 #                              the baseline too)
+# Beside a training run, the parts can ride on its wait calls instead (no .whl needed once the
+# start call installed it, tools/gpu/env.sh), one part per call, e.g. with carry runs/oa:
+#   bash tools/gpu/ocr.sh collect; RETURN=0 bash tools/gpu/train.sh wait 420
+# then runs/ob, runs/oc, and last runs/g2 with `collect && check` once training has ended.
 set -eu
 CRAFT=craft_mlt_25k.pth
 G2=english_g2.pth
