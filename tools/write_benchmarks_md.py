@@ -385,10 +385,13 @@ def _samples(stem: str) -> list[tuple[int, dict, list]]:
     return out
 
 
+def _counts(count: dict) -> str:
+    return (f"{count['truth', True]} / {count['truth', False]} by the ground truth and "
+            f"{count['tesseract', True]} / {count['tesseract', False]} by Tesseract")
+
+
 def _count_cell(skip: int, count: dict) -> str:
-    return (f"sample {skip // 4 + 1}: {count['truth', True]} / {count['truth', False]} by the "
-            f"ground truth and {count['tesseract', True]} / {count['tesseract', False]} by "
-            "Tesseract")
+    return f"sample {skip // 4 + 1}: {_counts(count)}"
 
 
 def _crosscheck_substitutions() -> list[str]:
@@ -445,7 +448,14 @@ def _session18_block() -> list[str]:
             f"{totals['truth', True]} / {totals['truth', False]} by the ground truth and "
             f"{totals['tesseract', True]} / {totals['tesseract', False]} by Tesseract: "
             + ("the bar (no more than the plain decode) holds on these samples."
-               if held else "the bar (no more than the plain decode) is missed."), ""]
+               if held else "the bar (no more than the plain decode) is missed.")
+            + "".join(f" text-v10's block moved onto base-v9 unchanged (`--model "
+                      f"<base-v9 + text-v10's block>`, substitution-v10block-on-v9-skip4.json) "
+                      f"on sample {skip // 4 + 1}: {_counts(count)}"
+                      + (f", painting {', '.join(chr(34) + e + chr(34) for e in extra)} too: "
+                         "a misreading both engines share, not something fusR21 learned"
+                         if extra else "") + "."
+                      for skip, count, extra in _samples("substitution-v10block-on-v9")), ""]
 
 
 def _ordinal(skip: int) -> str:
