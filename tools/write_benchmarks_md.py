@@ -114,38 +114,31 @@ def fusion_section() -> list[str]:
 CLASSICAL = {"jpeg": "JPEG", "webp": "WebP", "avif": "AVIF", "jxl": "JPEG XL"}
 
 
-def _bench_curve(path: Path, codec: str, edits: str, chars: str) -> tuple[list, list, list]:
-    """(bpp, CER, PSNR) per setting of one codec's bench rows, CER pooled over the images."""
-    by: dict[float, list] = {}
-    for r in _jsonl(path):
-        if r["codec"] == codec:
-            by.setdefault(r["setting"], []).append(r)
-    pts = [(sum(r["bpp"] for r in rs) / len(rs),
-            sum(r[edits] for r in rs) / max(1, sum(r[chars] for r in rs)),
-            sum(r["psnr"] for r in rs) / len(rs)) for _, rs in sorted(by.items())]
-    return tuple(list(v) for v in zip(*pts))
+def _baseline_curve(path: Path) -> list:
+    """The baseline's points of a bench results file (textcodec.bench.report's aggregation)."""
+    from textcodec.bench.report import aggregate, by_codec, load
+    return by_codec(aggregate(load(path)))["textcodec-baseline"]
 
 
 def bench_s16_paragraph() -> list[str]:
     """Session 18's textcodec rows against session 16's on the same images and settings."""
-    import warnings
-
     from textcodec.bench.metrics import bd_quality, bd_rate
-    warnings.filterwarnings("ignore", message="Polyfit may be poorly conditioned")
     cells = []
     for name in SETS:
         old, new = BENCH / "bench-s16" / f"{name}.jsonl", BENCH / name / "results.jsonl"
         if not (old.exists() and new.exists()):
             continue
-        a = _bench_curve(old, "textcodec-baseline", "char_edits", "chars")
-        b = _bench_curve(new, "textcodec-baseline", "char_edits", "chars")
-        cell = (f"{name} BD-PSNR {bd_quality(a[0], a[2], b[0], b[2]):+.2f} dB, BD-CER "
-                f"{100 * bd_quality(a[0], a[1], b[0], b[1], 'pchip'):+.1f} pts "
-                f"(BD-rate {bd_rate(a[0], [-v for v in a[1]], b[0], [-v for v in b[1]], 'pchip'):+.1f} %)")
+        a, b = _baseline_curve(old), _baseline_curve(new)
+        ra, rb = [p.bpp for p in a], [p.bpp for p in b]
+
+        def quality(key, method="cubic"):
+            return bd_quality(ra, [getattr(p, key) for p in a], rb,
+                              [getattr(p, key) for p in b], method)
+        rate = bd_rate(ra, [-p.cer for p in a], rb, [-p.cer for p in b], "pchip")
+        cell = (f"{name} BD-PSNR {quality('psnr'):+.2f} dB, BD-CER "
+                f"{100 * quality('cer', 'pchip'):+.1f} pts (BD-rate {rate:+.1f} %)")
         if name != "kodak":
-            ga = _bench_curve(old, "textcodec-baseline", "gt_char_edits", "gt_chars")
-            gb = _bench_curve(new, "textcodec-baseline", "gt_char_edits", "gt_chars")
-            cell += f", GT BD-CER {100 * bd_quality(ga[0], ga[1], gb[0], gb[1], 'pchip'):+.1f} pts"
+            cell += f", GT BD-CER {100 * quality('gt_cer', 'pchip'):+.1f} pts"
         cells.append(cell)
     if not cells:
         return []
@@ -548,10 +541,7 @@ def losses_v2_section() -> list[str]:
     path = BENCH / "text-losses-v2.jsonl"
     if not path.exists():
         return []
-    import warnings
-
     from textcodec.bench.metrics import bd_quality, bd_rate
-    warnings.filterwarnings("ignore", message="Polyfit may be poorly conditioned")
 
     rows = _jsonl(path)
     out = ["## Text losses on held-out FUNSD, v2 (11 rates, ~34k steps each)", "",
@@ -709,12 +699,14 @@ def losses_s17_section() -> list[str]:
         worse = [m for m in ("mr", "kr", "or") if m in first
                  and first[m]["cer"] > first["cr"]["cer"]]
         if worse:
+            cr = first["cr"]
             text.append("With rounding on, the text losses still read worse than R+D alone "
-                        "(" + ", ".join(f"{m} CER {first[m]['cer'] - first['cr']['cer']:+.3f}"
-                                        f", bits {100 * (first[m]['bpp'] / first['cr']['bpp'] - 1):+.1f} %"
+                        "(" + ", ".join(f"{m} CER {first[m]['cer'] - cr['cer']:+.3f}, bits "
+                                        f"{100 * (first[m]['bpp'] / cr['bpp'] - 1):+.1f} %"
                                         for m in worse) + " against cr): the noisy proxy "
                         "was not why they fail. These are single-rate checkpoints and do "
-                        "not ship; the multi-rate codec is next (docs/training.md, Next).")
+                        "not ship; the multi-rate codec trained that way followed in session "
+                        "18 (below).")
         out += ["", " ".join(text), ""]
     return out
 
@@ -725,17 +717,14 @@ S18_RUNS = {"base8": ("base-v8, the start (189,846 steps, noisy proxy)", 0),
             "R": ("R+D, rounded: **base-v9**, text-v11's codec", 11421)}
 
 
-def _bd_pchip(rows: list[dict], anchor: str, name: str) -> tuple[float, float, float]:
-    """BD-rate at equal CER (%, PCHIP), BD-CER (points, PCHIP), BD-PSNR (dB) over every row."""
-    import warnings
+def _bd_pchip(path: Path, anchor: str, name: str) -> tuple[float, float, float]:
+    """BD-rate at equal CER (%, PCHIP), BD-CER (points, PCHIP), BD-PSNR (dB) over every
+    quality of compare_checkpoints.py's rows."""
+    from bd_summary import curves
 
     from textcodec.bench.metrics import bd_quality, bd_rate
-    warnings.filterwarnings("ignore", message="Polyfit may be poorly conditioned")
-    curve = {m: sorted((r for r in rows if r["model"] == m), key=lambda r: r["quality"])
-             for m in (anchor, name)}
-    (a_b, a_c, a_p), (b_b, b_c, b_p) = (
-        ([r["bpp"] for r in c], [r["cer"] for r in c], [r["psnr"] for r in c])
-        for c in (curve[anchor], curve[name]))
+    found = curves([path], {r["quality"] for r in _jsonl(path)})
+    (a_b, a_c, a_p), (b_b, b_c, b_p) = found[anchor], found[name]
     return (bd_rate(a_b, [-v for v in a_c], b_b, [-v for v in b_c], "pchip"),
             100 * bd_quality(a_b, a_c, b_b, b_c, "pchip"), bd_quality(a_b, a_p, b_b, b_p))
 
@@ -775,8 +764,8 @@ def codec_s18_section() -> list[str]:
             "BD-CER, skip 8 | BD-PSNR, skip 8 |", "|---|---|---|---|---|---|---|"]
     for name in ("N", "R"):
         cells = []
-        for rows in samples:
-            rate, cer, dpsnr = _bd_pchip(rows, "base8", name)
+        for path in paths:
+            rate, cer, dpsnr = _bd_pchip(path, "base8", name)
             cells += [f"{rate:+.1f} %", f"{cer:+.1f} pts", f"{dpsnr:+.2f} dB"]
         out.append(f"| {name} | " + " | ".join(cells) + " |")
     out += ["", "Reading: session 17's single-rate result holds across rates. The same "

@@ -9,6 +9,7 @@ BD-CER / BD-WER) is the average quality change at equal rate.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -96,7 +97,9 @@ def _integral(x: np.ndarray, y: np.ndarray, lo: float, hi: float,
         return float(PchipInterpolator(xs, ys).integrate(lo, hi))
     if method != "cubic":
         raise ValueError(f"unknown BD method {method!r} (cubic, pchip)")
-    poly = np.polyint(np.polyfit(x, y, 3))
+    with warnings.catch_warnings():   # 4-6 points make a cubic fit "poorly conditioned" by
+        warnings.filterwarnings("ignore", message="Polyfit may be poorly conditioned")
+        poly = np.polyint(np.polyfit(x, y, 3))   # design; that is Bjontegaard's method as is
     return float(np.polyval(poly, hi) - np.polyval(poly, lo))
 
 
