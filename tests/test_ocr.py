@@ -69,6 +69,38 @@ def test_contrast_retry_keeps_the_more_confident_reading(engines, page):
     assert all(r[2] >= p[2] - 1e-6 for p, r in zip(plain, retried))
 
 
+def test_folded_retry_gives_the_retrys_results_without_its_calls(engines, page):
+    """Reading every crop at the retry's contrast in the first pass's calls keeps EasyOCR's
+    results (the higher-contrast reading only where the first falls under the threshold)."""
+    reader = engines[1]._reader
+    grey, horizontal, free = _boxes(reader, page[0])
+    wrapped, calls = reader.recognizer, []
+
+    class Counting(torch.nn.Module):
+        def forward(self, x, text):
+            calls.append(len(x))
+            return wrapped(x, text)
+
+    reader.recognizer = Counting()
+    try:
+        first_pass = recognize_batched(reader, grey, horizontal, free, contrast_ths=0.0)
+        first_calls, calls[:] = len(calls), []
+        # a threshold that sends some crops, not all, to the retry
+        confidences = sorted(c for *_, c in first_pass)
+        threshold = confidences[len(confidences) // 2]
+        apart = recognize_batched(reader, grey, horizontal, free, contrast_ths=threshold)
+        apart_calls, calls[:] = len(calls), []
+        folded = recognize_batched(reader, grey, horizontal, free, contrast_ths=threshold,
+                                   fold_retry=True, batch=64)
+    finally:
+        reader.recognizer = wrapped
+    assert apart_calls > first_calls and len(calls) == first_calls
+    assert [(q, t) for q, t, _ in folded] == [(q, t) for q, t, _ in apart]
+    np.testing.assert_allclose([c for *_, c in folded], [c for *_, c in apart], atol=1e-5)
+    assert [t for _, t, _ in apart] != [t for _, t, _ in first_pass] or \
+        [c for *_, c in apart] != [c for *_, c in first_pass]   # the retry changed something
+
+
 def _reading_error(words, truth) -> float:
     """Corpus CER of each true word against the closest token of the readings (EasyOCR reads
     phrases) whose boxes hold its centre; "" where none does."""

@@ -136,21 +136,27 @@ def main() -> None:
             # the whole encode and the OCR alone, and how many words read differently
             from textcodec.ocr import engine as engine_module
 
-            saved = engine_module.GPU_MERGE
-            engine_module.GPU_MERGE = True
-            try:
-                encode_with_ocr()
-                res["encode_s_with_ocr_merged"] = timed(encode_with_ocr, args.repeat, sync)
-                res["ocr_s_merged"] = timed(lambda: engine.read(img), args.repeat, sync)
-                merged_words = readings(engine)
-            finally:
-                engine_module.GPU_MERGE = saved
+            saved = engine_module.GPU_MERGE, engine_module.GPU_FOLD_RETRY
+            variants = {}
+            # merged buckets, the contrast retry folded into the first pass, and both
+            for suffix, merge, fold in [("merged", True, False), ("folded", False, True),
+                                        ("merged_folded", True, True)]:
+                engine_module.GPU_MERGE, engine_module.GPU_FOLD_RETRY = merge, fold
+                try:
+                    encode_with_ocr()
+                    res[f"encode_s_with_ocr_{suffix}"] = timed(encode_with_ocr, args.repeat,
+                                                               sync)
+                    res[f"ocr_s_{suffix}"] = timed(lambda: engine.read(img), args.repeat, sync)
+                    variants[suffix] = readings(engine)
+                finally:
+                    engine_module.GPU_MERGE, engine_module.GPU_FOLD_RETRY = saved
             # the unmerged figures again, as many times, right after (same machine, same warmth)
             res["encode_s_with_ocr_again"] = timed(encode_with_ocr, args.repeat, sync)
             res["ocr_s_again"] = timed(lambda: engine.read(img), args.repeat, sync)
             own = readings(engine)
             res["ocr_words"] = len(own)
-            res["ocr_words_read_differently_merged"] = len(own ^ merged_words) // 2
+            for suffix, found in variants.items():
+                res[f"ocr_words_read_differently_{suffix}"] = len(own ^ found) // 2
         # where the time goes: CRAFT over the page, then the recognizer on its boxes
         reader = engine._reader
         colour, grey = reformat_input(img)

@@ -77,6 +77,8 @@ class EasyOcrEngine:
     cuda_graphs: bool = True     # on a GPU: the recognizer replayed from CUDA graphs
     merge: float | None = None   # a call's cost in px for merge_widths; None: GPU_CALL_COST
                                  # on a GPU where GPU_MERGE, else 0 (one call per bucket)
+    fold_retry: bool | None = None   # the contrast retry read in the first pass's calls;
+                                     # None: GPU_FOLD_RETRY on a GPU, never on the CPU
 
     def __post_init__(self):
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
@@ -142,9 +144,12 @@ class EasyOcrEngine:
                 on_gpu = str(self._reader.device) != "cpu"
                 merge = self.merge if self.merge is not None else \
                     GPU_CALL_COST * (on_gpu and GPU_MERGE)
+                fold = self.fold_retry if self.fold_retry is not None else \
+                    on_gpu and GPU_FOLD_RETRY
                 results = recognize_batched(self._reader, grey, horizontal[0], free[0],
                                             buckets=self.buckets, merge=merge,
-                                            batch=GPU_BATCH if merge else RECOGNIZER_BATCH)
+                                            batch=GPU_BATCH if merge or fold
+                                            else RECOGNIZER_BATCH, fold_retry=fold)
             else:
                 results = self._reader.readtext(image, canvas_size=self.canvas_size,
                                                 batch_size=16, paragraph=False)
@@ -200,6 +205,10 @@ RECOGNIZER_BATCH = 32
 GPU_BATCH = 128
 GPU_CALL_COST = 256
 GPU_MERGE = False
+# the contrast retry (EasyOCR re-reads crops read with confidence under 0.1 at a higher
+# contrast) folded into the first pass: every crop read at both contrasts in the same calls,
+# the same results without the retry's calls; off until timed on the device (bench_speed.py)
+GPU_FOLD_RETRY = False
 
 
 def width_bucket(width: int, unit: int = 64) -> int:
@@ -347,7 +356,8 @@ def _charset(character: tuple) -> np.ndarray:
 def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
                       contrast_ths: float = 0.1, adjust_contrast: float = 0.5,
                       batch: int = RECOGNIZER_BATCH, buckets: bool = False,
-                      merge: float = 0, max_pad: float = 2.0) -> list[tuple]:
+                      merge: float = 0, max_pad: float = 2.0,
+                      fold_retry: bool = False) -> list[tuple]:
     """EasyOCR's Reader.recognize (greedy decoding, its contrast retry) with the crops that
     share a padded width read together: the same tensors, fewer and fuller calls.
     ``buckets`` pads each crop further, to its ``width_bucket``, as EasyOCR's GPU path pads
@@ -355,6 +365,9 @@ def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
     ``merge`` > 0 (with ``buckets``) reads neighbouring buckets together at the wider one,
     at most ``max_pad`` times a crop's own bucket (``merge_widths``; for a GPU, whose rows
     are nearly free: a CPU pays for every padded pixel).
+    ``fold_retry`` reads every crop at the retry's contrast too, in the first pass's calls
+    (twice the rows, none of the retry's calls; for a GPU, where rows are nearly free), and
+    keeps those readings only for the crops EasyOCR retries: the same results.
 
     Returns (quad, text, confidence) in EasyOCR's order: horizontal boxes, then free ones."""
     import easyocr.easyocr
@@ -369,25 +382,36 @@ def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
         read_at = width_bucket(int(width), height) if buckets else int(width)
         items += [(quad, crop, read_at, int(width)) for quad, crop in crops]
 
-    def predict(indices: list[int], contrast: float) -> dict[int, list]:
-        out: dict[int, list] = {}
+    def predict(indices: list[int], contrasts: tuple[float, ...]) -> list[dict[int, list]]:
+        """Readings of the crops ``indices`` at each of ``contrasts``, all of a width group's
+        contrasts in the same calls (rows stacked), one dict per contrast."""
+        out: list[dict[int, list]] = [{} for _ in contrasts]
         by_width: dict[int, list[int]] = {}
         read_at = merge_widths([items[i][2] for i in indices], merge if buckets else 0,
                                max_pad)
         for i in indices:
             by_width.setdefault(read_at[items[i][2]], []).append(i)
+        per_call = max(1, batch // len(contrasts))
         for width, group in by_width.items():
-            for k in range(0, len(group), batch):
-                chunk = group[k:k + batch]
-                tensors = collate_crops([items[i][1] for i in chunk], width, height, contrast,
-                                        reader.device)
-                frames = [frames_for(items[i][3]) for i in chunk]
-                out.update(zip(chunk, read_greedy(reader, tensors, frames, ignore_idx)))
+            for k in range(0, len(group), per_call):
+                chunk = group[k:k + per_call]
+                crops = [items[i][1] for i in chunk]
+                tensors = torch.cat([collate_crops(crops, width, height, contrast,
+                                                   reader.device) for contrast in contrasts])
+                frames = [frames_for(items[i][3]) for i in chunk] * len(contrasts)
+                readings = read_greedy(reader, tensors, frames, ignore_idx)
+                for j, found in enumerate(out):
+                    found.update(zip(chunk, readings[j * len(chunk):(j + 1) * len(chunk)]))
         return out
 
-    first = predict(list(range(len(items))), 0.0)
-    retry = [i for i in range(len(items)) if first[i][1] < contrast_ths]
-    second = predict(retry, adjust_contrast) if retry else {}
+    everything = list(range(len(items)))
+    if fold_retry:   # every crop read at both contrasts at once; the retry's kept as EasyOCR
+        first, second = predict(everything, (0.0, adjust_contrast))
+        second = {i: second[i] for i in everything if first[i][1] < contrast_ths}
+    else:
+        first, = predict(everything, (0.0,))
+        retry = [i for i in everything if first[i][1] < contrast_ths]
+        second = predict(retry, (adjust_contrast,))[0] if retry else {}
     results = []
     for i, (quad, *_) in enumerate(items):
         text, conf = first[i]
