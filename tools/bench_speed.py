@@ -132,15 +132,16 @@ def main() -> None:
         engine = EasyOcrEngine(int8=False)   # the float fast path: EasyOCR's weights
         res["ocr_s"] = timed(lambda: engine.read(img), reps, sync)
         if args.device == "cuda":
-            # merged width buckets (GPU_MERGE), timed on the same machine as the default:
+            # each way of calling the recognizer (GPU_MERGE, GPU_FOLD_RETRY) timed in the
+            # same run as the default (which is one of them; "again" repeats it after):
             # the whole encode and the OCR alone, and how many words read differently
             from textcodec.ocr import engine as engine_module
 
             saved = engine_module.GPU_MERGE, engine_module.GPU_FOLD_RETRY
             variants = {}
             # merged buckets, the contrast retry folded into the first pass, and both
-            for suffix, merge, fold in [("merged", True, False), ("folded", False, True),
-                                        ("merged_folded", True, True)]:
+            for suffix, merge, fold in [("unmerged", False, False), ("merged", True, False),
+                                        ("folded", False, True), ("merged_folded", True, True)]:
                 engine_module.GPU_MERGE, engine_module.GPU_FOLD_RETRY = merge, fold
                 try:
                     encode_with_ocr()
@@ -150,11 +151,13 @@ def main() -> None:
                     variants[suffix] = readings(engine)
                 finally:
                     engine_module.GPU_MERGE, engine_module.GPU_FOLD_RETRY = saved
-            # the unmerged figures again, as many times, right after (same machine, same warmth)
+            # the default's figures again, as many times, right after (same machine, warmth)
             res["encode_s_with_ocr_again"] = timed(encode_with_ocr, args.repeat, sync)
             res["ocr_s_again"] = timed(lambda: engine.read(img), args.repeat, sync)
             own = readings(engine)
             res["ocr_words"] = len(own)
+            res["gpu_merge_default"] = engine_module.GPU_MERGE
+            res["gpu_fold_retry_default"] = engine_module.GPU_FOLD_RETRY
             for suffix, found in variants.items():
                 res[f"ocr_words_read_differently_{suffix}"] = len(own ^ found) // 2
         # where the time goes: CRAFT over the page, then the recognizer on its boxes

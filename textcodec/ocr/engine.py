@@ -197,17 +197,19 @@ class FastCpu(torch.nn.Module):
 RECOGNIZER_BATCH = 32
 # on a GPU rows cost next to nothing and calls do (the BiLSTM steps frame by frame, whatever
 # the rows): merging neighbouring width buckets (merge_widths, a call costed at GPU_CALL_COST
-# px of width, in calls of up to GPU_BATCH rows) reads a page in 6 calls instead of 16, the
-# recognizer 0.16 -> 0.12 s on the H100; it changes 10 of the page's 103 readings (the extra
-# padding reaches the crops' frames through the BiLSTM), no worse on FUNSD's ground truth
-# (CER 0.1199 -> 0.1185, tools/compare_ocr.py --engines fast,fast-merged), but the page's
-# whole OCR did not measure faster yet: off (GPU_MERGE) until the encode is timed with it
+# px of width, in calls of up to GPU_BATCH rows) reads a page in 6 calls instead of 16. The
+# whole encode with OCR on the H100, merged against one call per bucket in the same run:
+# 188 against 215-228 ms (session 16), 145 against 208-230 and 177 against 217-220 ms (session
+# 19). It changes 10 of the sample page's 103 readings (the extra padding reaches the crops'
+# frames through the BiLSTM), no worse on FUNSD's ground truth (CER 0.1199 -> 0.1185,
+# tools/compare_ocr.py --engines fast,fast-merged): on by default on a GPU
 GPU_BATCH = 128
 GPU_CALL_COST = 256
-GPU_MERGE = False
+GPU_MERGE = True
 # the contrast retry (EasyOCR re-reads crops read with confidence under 0.1 at a higher
 # contrast) folded into the first pass: every crop read at both contrasts in the same calls,
-# the same results without the retry's calls; off until timed on the device (bench_speed.py)
+# the same results without the retry's calls. Slower on the H100 (encode 275 and 348 ms
+# against 208 and 217 ms, session 19): the doubled rows cost more than the calls they save
 GPU_FOLD_RETRY = False
 
 
