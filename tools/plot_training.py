@@ -80,7 +80,10 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         # (its training PSNR is that of the rounded decode) beside the same on the noisy proxy
         ("R+D from base16, rounded latents: baseR21 (base-v9, text-v11's codec)",
          [("s18-baseR21.jsonl", 189846)]),
-        ("R+D from base16, noisy proxy: baseN21 (the control)", [("s18-baseN21.jsonl", 189846)])]
+        ("R+D from base16, noisy proxy: baseN21 (the control)", [("s18-baseN21.jsonl", 189846)]),
+        # session 19, thick: from base-v9 with a new cosine, rounded latents, and the logit loss
+        ("R+D from base-v9, rounded, a new cosine: baseR22", [("s19-baseR22.jsonl", 201267)]),
+        ("logit loss from base-v9, rounded: logitR22", [("s19-logitR22.jsonl", 201267)])]
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -112,7 +115,14 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
              9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989)]),
           ("text-v10's block on baseR21, rounded latents, q1-4: fusR21 (text-v11)",
            [("s18-fusR21.jsonl",
-             9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466)])]
+             9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466)]),
+          # (fusT2, alpha 30 instead of 10, ends within 2.5e-4 of fusT1 in every weight: with
+          # the block gated by the box mask both loss terms share one direction, which Adam
+          # does not scale; its log is fusT1's to five digits)
+          ("text-v11's block, 30 % dropped and 5 % substituted (the cross-check's guidance): "
+           "fusT1",
+           [("s19-fusT1.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625
+             + 8989 + 9466 + 6324)])]
 
 
 def _style(parts):
@@ -123,8 +133,8 @@ def _style(parts):
 
 
 def _width(parts):
-    """Sessions 11 to 13's and 18's runs (the decayed learning rate) drawn thicker."""
-    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13", "s18") else 1
+    """Sessions 11 to 13's, 18's and 19's runs (the decayed learning rate) drawn thicker."""
+    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13", "s18", "s19") else 1
 
 
 def _rows(parts):
