@@ -131,6 +131,27 @@ def test_fusion_stage_trains_only_the_fusion_block(tmp_path):
     assert not any(p.abs().sum() > 0 for p in fresh.fusion.project.parameters())
 
 
+def test_fusion_stage_text_loss_reads_the_fused_output(tmp_path, monkeypatch):
+    """--losses rd,ocr in the fusion stage: the recognizer's CTC loss reads the block's output
+    (the only part with a gradient: the backbone is frozen) and joins the logged terms."""
+    from textcodec.train import loop
+
+    read = []
+    ctc = loop.ocr_ctc_loss
+    monkeypatch.setattr(loop, "ocr_ctc_loss",
+                        lambda rec, x_hat, *a: read.append(x_hat.requires_grad) or
+                        ctc(rec, x_hat, *a))
+    args = ["--batch", "2", "--workers", "0", "--crop", "128", "--mix", "1,0,0,0",
+            "--device", "cpu", "--log-every", "1"]
+    main(["--out", str(tmp_path / "b"), "--steps", "1", "--name", "b"] + args)
+    main(["--out", str(tmp_path / "f"), "--steps", "2", "--name", "f", "--stage", "fusion",
+          "--init", str(tmp_path / "b" / "b.pt"), "--losses", "rd,ocr",
+          "--text-max-char-area", "0"] + args)
+    assert read and all(read)
+    log = [json.loads(line) for line in (tmp_path / "f" / "log.jsonl").read_text().splitlines()]
+    assert "ocr" in log[0] and "box_mse_gain" in log[0]
+
+
 def test_corrupted_guidance_drops_and_alters_words():
     from textcodec.train.data import corrupt_words
 

@@ -286,16 +286,18 @@ def train(args: argparse.Namespace) -> dict:
         else:
             q = rate_pool[torch.randint(0, len(rate_pool), (x.shape[0],), device=device)]
         if fusion_stage:
-            loss, terms = _fusion_step(model, x, q, batch[3].to(device), batch[4].to(device),
-                                       lambdas_all, args.alpha)
+            loss, terms, x_read = _fusion_step(model, x, q, batch[3].to(device),
+                                               batch[4].to(device), lambdas_all, args.alpha)
         else:
             out = net(x, q)
             rd = rate_distortion(x, out.x_hat, out.likelihoods_y, out.likelihoods_z,
                                  lambdas_all[q])
             loss = rd["loss"]
             terms = {k: float(v.detach()) for k, v in rd.items()}
+            x_read = out.x_hat
+        # the text losses read the decoder's output, or in the fusion stage the fused one
         pool = (small_glyph_boxes(boxes, texts, args.text_max_char_area)
-                if recognizer is not None and not fusion_stage else [])
+                if recognizer is not None else [])
         if len(pool):
             pick = pool[torch.randperm(len(pool))[:MAX_TEXT_CROPS]]
             b = boxes[pick].to(device)
@@ -304,12 +306,12 @@ def train(args: argparse.Namespace) -> dict:
                 if args.kappa_by_rate:
                     lam = lambdas_all[q][b[:, 0].long()]
                     weights = lam / lambda_mid
-                tl = text_logit_loss(recognizer, x, out.x_hat.clamp(0, 1), b, m_min, sigma_max,
+                tl = text_logit_loss(recognizer, x, x_read.clamp(0, 1), b, m_min, sigma_max,
                                      weights, args.logit_distance)
                 loss = loss + args.kappa * tl
                 terms["logit"] = float(tl.detach())
             if "ocr" in losses:
-                ol = ocr_ctc_loss(recognizer, out.x_hat.clamp(0, 1), b,
+                ol = ocr_ctc_loss(recognizer, x_read.clamp(0, 1), b,
                                   [texts[i] for i in pick.tolist()])
                 loss = loss + args.ocr_weight * ol
                 terms["ocr"] = float(ol.detach())
@@ -374,7 +376,8 @@ def _ranks_in_sync(model, device) -> bool:
 
 def _fusion_step(model, x, q, guide, mask, lambdas_all, alpha: float):
     """TextBoost stage 2: fuse rendered guidance into the frozen decoder's output and train
-    on MSE(x, x_f) + alpha * MSE(m*x, m*x_f). The rate is logged to show it cannot move."""
+    on MSE(x, x_f) + alpha * MSE(m*x, m*x_f). The rate is logged to show it cannot move.
+    Returns the loss, the logged terms and x_f (which any text loss then reads)."""
     from textcodec.losses import guidance_consistent
 
     with torch.no_grad():
@@ -390,7 +393,7 @@ def _fusion_step(model, x, q, guide, mask, lambdas_all, alpha: float):
         psnr_f = (-10 * torch.log10(mse_f.clamp_min(1e-10))).mean()
     return loss, {"loss": float(loss.detach()), "bpp": float(rd["bpp"]),
                   "psnr_backbone": float(rd["psnr"]), "psnr_fused": float(psnr_f),
-                  "box_mse_gain": float(box_gain)}
+                  "box_mse_gain": float(box_gain)}, x_f
 
 
 def _save_last(model, opt, aux_opt, step: int, path: Path) -> None:
