@@ -84,6 +84,8 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         # session 19, thick: from base-v9 with a new cosine, rounded latents, and the logit loss
         ("R+D from base-v9, rounded, a new cosine: baseR22", [("s19-baseR22.jsonl", 201267)]),
         ("logit loss from base-v9, rounded: logitR22", [("s19-logitR22.jsonl", 201267)])]
+# text-v11's block: every stage-2 step from the first block through fusR21
+V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466 + 6324
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -121,8 +123,11 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           # does not scale; its log is fusT1's to five digits)
           ("text-v11's block, 30 % dropped and 5 % substituted (the cross-check's guidance): "
            "fusT1",
-           [("s19-fusT1.jsonl", 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625
-             + 8989 + 9466 + 6324)])]
+           [("s19-fusT1.jsonl", V11_BLOCK_STEPS)]),
+          ("the same errors, plus the CTC loss on the fused output (weight 0.002): fusO1",
+           [("s19-fusO1.jsonl", V11_BLOCK_STEPS)]),
+          ("the same, CTC weight 0.02: fusO2",
+           [("s19-fusO2.jsonl", V11_BLOCK_STEPS)])]
 
 
 def _style(parts):
