@@ -95,6 +95,19 @@ def test_cpu_analysis_channels_last_is_float_g_a(monkeypatch):
     assert torch.allclose(fast, ref, rtol=1e-4, atol=1e-4)
 
 
+def test_cpu_synthesis_channels_last_is_g_s():
+    model, x = _shipped_and_sample()
+    y = model.analysis(x)
+    streams = model.compress_latent(y, 4.0)
+    y_hat = model.decompress_latent(streams, (y.shape[-2] // 4, y.shape[-1] // 4), 4.0)
+    _, inv_gain = model._gain_maps(4.0, None)
+    with torch.no_grad():
+        ref = model.g_s(y_hat * inv_gain)
+    fast = model.synthesis(y_hat, 4.0)
+    assert fast.is_contiguous() and fast.shape == ref.shape
+    assert torch.allclose(fast, ref, rtol=1e-4, atol=1e-4)
+
+
 def test_cpu_analysis_in_bfloat16_makes_files_as_good():
     """Where the CPU has bfloat16, g_a runs in it: the file must cost and look the same."""
     from textcodec.cpu import has_bf16
@@ -136,7 +149,9 @@ def test_region_codes_its_cells_at_the_region_quality():
     _, ig_hi = m._gains(6.0)
     scaled = torch.cat([y_hat[..., :4] * ig_hi, y_hat[..., 4:] * ig_lo], -1)
     with torch.no_grad():
-        assert torch.allclose(m.synthesis(y_hat, 1.0, Region(half, 6.0)), m.g_s(scaled))
+        # (atol: the CPU synthesis runs channels-last, the same to float rounding)
+        assert torch.allclose(m.synthesis(y_hat, 1.0, Region(half, 6.0)), m.g_s(scaled),
+                              atol=1e-5)
 
 
 def test_straight_through_training_decodes_rounded_latents_and_passes_gradients():
