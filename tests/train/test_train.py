@@ -152,6 +152,28 @@ def test_fusion_stage_text_loss_reads_the_fused_output(tmp_path, monkeypatch):
     assert "ocr" in log[0] and "box_mse_gain" in log[0]
 
 
+def test_fusion_size_trains_a_block_of_that_size_that_loads_back(tmp_path):
+    """--fusion-size CHANNELS,UNITS: a fresh block of that size, kept in the checkpoint's
+    config, so a decoder builds the same block; bad sizes and a warm start are refused."""
+    args = ["--batch", "2", "--workers", "0", "--crop", "128", "--mix", "1,0,0,0",
+            "--device", "cpu"]
+    main(["--out", str(tmp_path / "b"), "--steps", "1", "--name", "b"] + args)
+    fused = ["--stage", "fusion", "--init", str(tmp_path / "b" / "b.pt")] + args
+    main(["--out", str(tmp_path / "f"), "--steps", "3", "--name", "f", "--lr", "1e-2",
+          "--fusion-size", "8,2"] + fused)
+    model, blob = load_release(tmp_path / "f" / "f.pt")
+    assert blob["config"]["fusion_channels"] == 8 and blob["config"]["fusion_units"] == 2
+    assert model.fusion.expand.out_channels == 5 and model.fusion.receptive_radius == 2
+    assert any(p.abs().sum() > 0 for p in model.fusion.project.parameters())
+    x = torch.rand(1, 3, 32, 32)
+    mask = torch.zeros(1, 1, 32, 32)
+    assert torch.equal(model.fusion(x, torch.rand(1, 1, 32, 32), mask, 1), x)  # no guidance
+    for bad in (["--fusion-size", "7,2"], ["--fusion-size", "8"],
+                ["--fusion-size", "8,2", "--fusion-from", str(tmp_path / "f" / "f.pt")]):
+        with pytest.raises(SystemExit):
+            main(["--out", str(tmp_path / "x"), "--steps", "1", "--name", "x"] + bad + fused)
+
+
 def test_corrupted_guidance_drops_and_alters_words():
     from textcodec.train.data import corrupt_words
 

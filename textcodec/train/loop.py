@@ -103,6 +103,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "on a newer backbone)")
     p.add_argument("--fresh-fusion", action="store_true",
                    help="fusion stage: start a new block even if --init carries one (ablations)")
+    p.add_argument("--fusion-size", metavar="CHANNELS,UNITS",
+                   help="fusion stage: a block of another size than the paper's 16 channels "
+                        "and 3 residual units a branch (a unit's 3x3 convolution widens the "
+                        "receptive field by a pixel each way); it starts fresh")
     p.add_argument("--alpha", type=float, default=10.0, help="guidance-consistent loss weight")
     p.add_argument("--corrupt", default=",".join(f"{v:g}" for v in CORRUPTION),
                    help="fusion stage: OCR errors in the guidance: p_drop,p_sub,max_shift_px, "
@@ -179,6 +183,24 @@ def train(args: argparse.Namespace) -> dict:
     resume_blob = torch.load(last, map_location="cpu", weights_only=True) \
         if args.resume and last.exists() else None
     arch_kw = {"fusion": fusion_stage}
+    if args.fusion_size:
+        if not fusion_stage:
+            raise SystemExit("--fusion-size needs --stage fusion")
+        try:
+            channels, units = (int(v) for v in args.fusion_size.split(","))
+        except ValueError:
+            raise SystemExit(f"--fusion-size: {args.fusion_size!r} is not CHANNELS,UNITS") \
+                from None
+        if channels < 4 or channels % 2 or units < 1:
+            raise SystemExit("--fusion-size: CHANNELS must be even and at least 4, UNITS >= 1")
+        if args.fusion_from:
+            raise SystemExit("--fusion-size starts a new block: leave out --fusion-from")
+        arch_kw.update(fusion_channels=channels, fusion_units=units)
+        args.fresh_fusion = True      # another size: no block to start from
+    resumed = resume_blob.get("config", {}) if resume_blob is not None else {}
+    if "fusion_channels" in resumed:  # a resumed run keeps the size it was training
+        arch_kw.update(fusion_channels=resumed["fusion_channels"],
+                       fusion_units=resumed["fusion_units"])
     if args.lambdas:
         arch_kw["lambdas"] = tuple(float(v) for v in args.lambdas.split(","))
     else:  # the rates the run was training, else the init checkpoint's
