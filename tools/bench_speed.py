@@ -139,7 +139,7 @@ def main() -> None:
 
             saved = engine_module.GPU_MERGE, engine_module.GPU_FOLD_RETRY
             variants = {}
-            # merged buckets, the contrast retry folded into the first pass, and both
+            # one call per bucket, merged buckets, the retry folded into the first pass, both
             for suffix, merge, fold in [("unmerged", False, False), ("merged", True, False),
                                         ("folded", False, True), ("merged_folded", True, True)]:
                 engine_module.GPU_MERGE, engine_module.GPU_FOLD_RETRY = merge, fold

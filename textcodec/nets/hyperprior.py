@@ -62,12 +62,16 @@ class VariableRateHyperprior(nn.Module):
     def __init__(self, N: int = 128, M: int = 192, N_dec: int = 128, N_last: int = 48,
                  lambdas: tuple[float, ...] = (0.0002, 0.0004, 0.0008, 0.0016, 0.0032,
                                                0.0064, 0.0128, 0.0256),
-                 fusion: bool = False, fusion_channels: int = 16, fusion_units: int = 3):
+                 fusion: bool = False, fusion_channels: int | None = None,
+                 fusion_units: int | None = None):
         super().__init__()
         self.config = dict(N=N, M=M, N_dec=N_dec, N_last=N_last, lambdas=tuple(lambdas),
                            fusion=fusion)
-        if fusion and (fusion_channels, fusion_units) != (16, 3):   # the paper's size: unsaid
-            self.config.update(fusion_channels=fusion_channels, fusion_units=fusion_units)
+        # a block of another size than FusionBlock's own (the paper's) is kept in the config
+        block_size = {k: v for k, v in (("channels", fusion_channels), ("units", fusion_units))
+                      if v is not None}
+        if fusion:
+            self.config.update({f"fusion_{k}": v for k, v in block_size.items()})
         self.lambdas = tuple(lambdas)
         K = len(lambdas)
         self.g_a = nn.Sequential(_conv(3, N), GDN(N), _conv(N, N), GDN(N), _conv(N, N), GDN(N),
@@ -92,7 +96,7 @@ class VariableRateHyperprior(nn.Module):
         if fusion:
             from textcodec.nets.fusion import FusionBlock
 
-            self.fusion = FusionBlock(fusion_channels, fusion_units, num_rates=K)
+            self.fusion = FusionBlock(**block_size, num_rates=K)
         else:
             self.fusion = None
         self._coding: dict | None = None
