@@ -306,3 +306,68 @@ def test_words_the_cross_check_flags_travel_but_are_not_drawn(tmp_path, small_im
 def test_an_unknown_cross_check_mode_is_refused_before_any_work(small_image):
     with pytest.raises(InputError, match="cross-check must be one of"):
         codec.encode_image(small_image, words=[Word("a", 5, 5, 5, 5)], cross_check="maybe")
+
+
+class _SlowEngine:
+    """An OCR engine that reads two fixed words, slowly, and notes the thread it ran on."""
+
+    name = "slow"
+
+    def __init__(self):
+        self.threads = []
+
+    def read(self, image):
+        import threading
+        import time
+
+        self.threads.append(threading.get_ident())
+        time.sleep(0.2)
+        return [Word("overlap", 30, 20, 50, 10, confidence=0.9),
+                Word("halves", 90, 20, 40, 10, confidence=0.9)]
+
+
+@pytest.mark.parametrize("quality", [3.0, None])
+def test_the_codec_beside_the_ocr_makes_the_same_file(monkeypatch, small_image, quality):
+    import threading
+
+    from textcodec.ocr import engine as engine_module
+
+    slow = _SlowEngine()
+    monkeypatch.setitem(engine_module.ENGINES, "slow", lambda: slow)
+    engine_module.get_engine.cache_clear()
+    net = codec.load_model(zoo.default_model(), "cpu").model
+    analysed_on = []
+    real = net.analysis
+    monkeypatch.setattr(net, "analysis",
+                        lambda x: analysed_on.append(threading.get_ident()) or real(x))
+    kwargs = dict(ocr_engine="slow", cross_check="off", device="cpu")
+    kwargs.update(quality=quality) if quality else kwargs.update(max_bytes=3000)
+    try:
+        together = codec.encode_image(small_image, overlap=True, **kwargs)
+        apart = codec.encode_image(small_image, overlap=False, **kwargs)
+    finally:
+        engine_module.get_engine.cache_clear()
+    assert together.data == apart.data
+    assert [w.text for w in together.words] == ["overlap", "halves"]
+    main = threading.get_ident()
+    assert slow.threads == [main, main]
+    assert analysed_on[0] != main and analysed_on[1] == main
+
+
+def test_an_ocr_failure_beside_the_codec_is_raised(monkeypatch, small_image):
+    from textcodec.ocr import engine as engine_module
+
+    class Broken:
+        name = "broken"
+
+        def read(self, image):
+            raise ModelError("the OCR weights are missing")
+
+    monkeypatch.setitem(engine_module.ENGINES, "broken", Broken)
+    engine_module.get_engine.cache_clear()
+    try:
+        with pytest.raises(ModelError, match="weights are missing"):
+            codec.encode_image(small_image, ocr_engine="broken", cross_check="off",
+                               device="cpu", overlap=True)
+    finally:
+        engine_module.get_engine.cache_clear()

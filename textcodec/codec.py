@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +26,8 @@ from textcodec.words import Word
 # the 8-rate v1 models, 6 of the 11-rate v2 ones), interpolated if a model has no such rate
 DEFAULT_LAMBDA = 0.0016
 RATE_SEARCH_STEPS = 12
+# where the encoder runs the codec beside the OCR (encode_image's ``overlap``)
+OVERLAP_DEVICES = ("cuda",)
 
 
 # ---- images -----------------------------------------------------------------------------
@@ -87,6 +91,17 @@ def _device(device: str) -> str:
     return device
 
 
+def _beside_ocr(device: str):
+    """What GPU work run beside the OCR holds: the lock that keeps it off the recognizer's
+    CUDA graph recordings (textcodec/ocr/cudagraph.py; a capture forbids other threads'
+    allocations). Nothing on a CPU."""
+    if device != "cuda":
+        return nullcontext()
+    from textcodec.ocr.cudagraph import CAPTURE_LOCK
+
+    return CAPTURE_LOCK
+
+
 # ---- models -----------------------------------------------------------------------------
 @dataclass
 class LoadedModel:
@@ -135,11 +150,13 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                  target_bpp: float | None = None, max_bytes: int | None = None,
                  ocr: bool = True, side_codec: str = "zstd", device: str = "auto",
                  words: list[Word] | None = None, ocr_engine: str = "easyocr",
-                 cross_check: str = "auto") -> EncodeResult:
+                 cross_check: str = "auto", overlap: bool | None = None) -> EncodeResult:
     """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none.
     ``cross_check`` ("auto" | "tesseract" | "off"): a second OCR engine reads the original and
     the words it does not confirm are flagged not to be drawn (textcodec.crosscheck); "auto"
-    runs it where Tesseract is installed and the model has a fusion block."""
+    runs it where Tesseract is installed and the model has a fusion block. ``overlap`` runs
+    the codec's half of the encode in a second thread while the OCR runs (None: where the
+    device is in ``OVERLAP_DEVICES``); the file is the same either way."""
     import torch
 
     from textcodec.nets.hyperprior import pad_to_multiple
@@ -165,21 +182,47 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     q = default_quality(net.lambdas) if quality is None else quality
     if max_bytes is None and not 0 <= q <= top:
         raise InputError(f"quality must be in 0..{top:g} for {lm.name}, got {q}")
-    if ocr and words is None:
-        from textcodec.ocr.engine import filter_words, get_engine
+    coder = EntropyCoder.RANS16_LANES
+    fixed = None if max_bytes is not None else container.quantize_quality(q)
 
-        words = filter_words(get_engine(ocr_engine).read(rgb))
-    if ocr and words and check != "off" and (net.fusion is not None or cross_check != "auto"):
-        words = crosscheck.cross_check(rgb, words, check)
-    text = sidestream.compress(words, codec) if ocr and words else None
-    x = torch.from_numpy(rgb.copy()).to(dev).permute(2, 0, 1)[None].float() / 255
-    y = net.analysis(pad_to_multiple(x))
+    def latent():
+        """The codec's half: the analysis, and at a set quality the entropy coding too."""
+        with _beside_ocr(dev):
+            x = torch.from_numpy(rgb.copy()).to(dev).permute(2, 0, 1)[None].float() / 255
+            y = net.analysis(pad_to_multiple(x))
+            streams = None if fixed is None else tuple(net.compress_latent(y, fixed, coder))
+        return y, streams
+
+    def side_stream():
+        """The OCR's half: the words to send, cross-checked, and their compressed stream."""
+        found = words
+        if ocr and found is None:
+            from textcodec.ocr.engine import filter_words, get_engine
+
+            found = filter_words(get_engine(ocr_engine).read(rgb))
+        if ocr and found and check != "off" and (net.fusion is not None
+                                                 or cross_check != "auto"):
+            found = crosscheck.cross_check(rgb, found, check)
+        return found, (sidestream.compress(found, codec) if ocr and found else None)
+
+    if overlap is None:
+        overlap = dev in OVERLAP_DEVICES
+    if overlap and ocr and words is None:
+        # the halves are independent until the container is written: on a GPU the codec's
+        # kernels and its entropy coding (C, without the GIL) run while the OCR's host work does
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(latent)
+            words, text = side_stream()
+            y, streams = pending.result()
+    else:
+        words, text = side_stream()
+        y, streams = latent()
 
     def build(q: float) -> tuple[bytes, Header]:
         q = container.quantize_quality(q)
         header = Header(w, h, mode, lm.name, lm.hash_prefix, q)
-        streams = tuple(net.compress_latent(y, q, EntropyCoder.RANS16_LANES))
-        return container.write(TlcFile(header, streams, text, EntropyCoder.RANS16_LANES)), header
+        s = streams if q == fixed else tuple(net.compress_latent(y, q, coder))
+        return container.write(TlcFile(header, s, text, coder)), header
 
     if max_bytes is not None:
         data, header = _search_rate(build, max_bytes, top)

@@ -113,9 +113,9 @@ def main() -> None:
         res["side_codec"] = side
         # the whole encode as a user's process runs it (default engine, built once, warm),
         # without the cross-check (Tesseract, timed on its own below where it is installed)
-        def encode_with_ocr():
+        def encode_with_ocr(overlap=None):
             return codec.encode(img, device=args.device, model=args.model, side_codec=side,
-                                cross_check="off")
+                                cross_check="off", overlap=overlap)
 
         def readings(ocr):
             return {(w.text, w.cx, w.cy) for w in ocr.read(img)}
@@ -151,6 +151,17 @@ def main() -> None:
                     variants[suffix] = readings(engine)
                 finally:
                     engine_module.GPU_MERGE, engine_module.GPU_FOLD_RETRY = saved
+            # the codec's half beside the OCR (codec.OVERLAP_DEVICES) against one after the
+            # other, alternating rounds so that the machine's drift falls on both alike
+            rounds = {"overlapped": [], "sequential": []}
+            for _ in range(3):
+                for name, overlap in (("overlapped", True), ("sequential", False)):
+                    rounds[name].append(timed(lambda: encode_with_ocr(overlap), args.repeat,
+                                              sync))
+            for name, medians in rounds.items():
+                res[f"encode_s_with_ocr_{name}_rounds"] = medians
+                res[f"encode_s_with_ocr_{name}"] = statistics.median(medians)
+            res["encode_overlap_default"] = args.device in codec.OVERLAP_DEVICES
             # the default's figures again, as many times, right after (same machine, warmth)
             res["encode_s_with_ocr_again"] = timed(encode_with_ocr, args.repeat, sync)
             res["ocr_s_again"] = timed(lambda: engine.read(img), args.repeat, sync)

@@ -16,10 +16,17 @@ server) records each shape once.
 
 from __future__ import annotations
 
+import threading
+
 import torch
 
 BATCHES = (8, 32, 64, 128)
 RECORD_AFTER = 2
+# Held while a shape is recorded. A capture forbids CUDA calls that could break it
+# (allocations, synchronisations) from every thread of the process, so GPU work that runs
+# beside the OCR in another thread (the codec's half of an encode, codec.encode_image) holds
+# it too, and the two never overlap.
+CAPTURE_LOCK = threading.Lock()
 
 
 def _weights_stay() -> None:
@@ -58,7 +65,8 @@ class GraphedRecognizer(torch.nn.Module):
             self._seen[key] = self._seen.get(key, 0) + 1
             if self._seen[key] < RECORD_AFTER:
                 return self.net(images, text)
-            entry = self._graphs[key] = self._record(key, images.device)
+            with CAPTURE_LOCK:
+                entry = self._graphs[key] = self._record(key, images.device)
         static_in, static_out, graph = entry
         static_in[:rows].copy_(images)
         if rows < padded:
