@@ -127,7 +127,11 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("the same errors, plus the CTC loss on the fused output (weight 0.002): fusO1",
            [("s19-fusO1.jsonl", V11_BLOCK_STEPS)]),
           ("the same, CTC weight 0.02: fusO2",
-           [("s19-fusO2.jsonl", V11_BLOCK_STEPS)])]
+           [("s19-fusO2.jsonl", V11_BLOCK_STEPS)]),
+          ("a 32-channel, 8-unit block from zero, fusT1's errors: fusW1",
+           [("s20-fusW1.jsonl", 0)]),
+          ("the paper's 16 / 3 block from zero, the same recipe: fusW0",
+           [("s20-fusW0.jsonl", 0)])]
 
 
 def _style(parts):
