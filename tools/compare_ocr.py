@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from textcodec.bench.metrics import levenshtein
-from textcodec.ocr.engine import GPU_CALL_COST, EasyOcrEngine
+from textcodec.ocr.engine import GPU_CALL_COST, EasyOcrEngine, filter_words
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,14 +49,17 @@ def main() -> None:
                                                         buckets=True),
              # "fast" (float weights, width buckets) with the buckets merged as on a GPU
              "fast-merged": lambda: EasyOcrEngine(gpu=False, fast=True, int8=False,
-                                                  merge=GPU_CALL_COST)}
+                                                  merge=GPU_CALL_COST),
+             # the int8 recognizer on the boxes of the detector distilled from CRAFT
+             "student-int8": lambda: EasyOcrEngine(gpu=False, fast=True, int8=True,
+                                                   detector="student")}
     names = (args.engines or "easyocr,fast,fast-int8,fast-int8-buckets").split(",")
     unknown = [n for n in names if n not in known]
     if unknown:
         p.error(f"unknown engine(s) {unknown}: choose from {sorted(known)}")
     engines = {n: known[n]() for n in names}
     totals = {k: {"edits": 0, "chars": 0, "covered": 0, "words": 0, "seconds": 0.0,
-                  "readings": 0} for k in engines}
+                  "readings": 0, "kept_edits": 0, "kept_chars": 0, "kept": 0} for k in engines}
     for path in images:
         notes = json.loads((args.funsd / "annotations" / f"{path.stem}.json").read_text())
         truth = [w for f in notes["form"] for w in f["words"] if w["text"].strip()]
@@ -74,13 +77,21 @@ def main() -> None:
                 ref = " ".join(g["text"] for g in hits)
                 s["edits"] += levenshtein(ref, w.text)
                 s["chars"] += len(ref)
+            # the words the side stream would carry (filter_words), read the same way
+            for w in filter_words(words):
+                ref = " ".join(g["text"] for g in _inside(truth, w.axis_aligned_box()))
+                s["kept_edits"] += levenshtein(ref, w.text)
+                s["kept_chars"] += len(ref)
+                s["kept"] += 1
             s["covered"] += len(covered)
             s["words"] += len(truth)
         print(path.stem, {k: round(v["edits"] / max(v["chars"], 1), 4) for k, v in totals.items()},
               flush=True)
     result = {"images": [p.stem for p in images],
               **{k: {"cer": v["edits"] / max(v["chars"], 1), "recall": v["covered"] / v["words"],
-                     "seconds": v["seconds"], "readings": v["readings"]}
+                     "seconds": v["seconds"], "readings": v["readings"],
+                     "side_stream_words": v["kept"],
+                     "side_stream_cer": v["kept_edits"] / max(v["kept_chars"], 1)}
                  for k, v in totals.items()}}
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps(result, indent=1))

@@ -79,6 +79,9 @@ class EasyOcrEngine:
                                  # on a GPU where GPU_MERGE, else 0 (one call per bucket)
     fold_retry: bool | None = None   # the contrast retry read in the first pass's calls;
                                      # None: GPU_FOLD_RETRY on a GPU, never on the CPU
+    detector: str | None = None  # "craft", or "student": the small detector distilled from
+                                 # CRAFT (textcodec/ocr/student.py), ~1/50 of its work;
+                                 # None: TEXTCODEC_OCR_DETECTOR, else "craft"
 
     def __post_init__(self):
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
@@ -89,6 +92,11 @@ class EasyOcrEngine:
             import easyocr
         except ImportError:
             raise ModelError("EasyOCR is not installed: pip install easyocr") from None
+        if self.detector is None:
+            self.detector = os.environ.get("TEXTCODEC_OCR_DETECTOR", "craft")
+        if self.detector not in DETECTORS:
+            raise ModelError(f"unknown detector {self.detector!r}; known: "
+                             f"{', '.join(DETECTORS)}")
         gpu = torch.cuda.is_available() if self.gpu is None else self.gpu
         # EasyOCR quantises the recognizer's LSTM to int8 on the CPU; that per-batch dynamic
         # quantisation would make a crop's reading depend on its batch, so the fast path keeps
@@ -105,12 +113,17 @@ class EasyOcrEngine:
             if want and stats is None:
                 raise ModelError(f"int8 OCR needs its calibration file {int8.STATS}")
             if want:
-                int8.quantise_reader(self._reader, stats)
+                int8.quantise_reader(self._reader, stats, detector=self.detector == "craft")
                 self._reader.recognizer = FastCpu(self._reader.recognizer)  # the BiLSTM
                 self.int8_active = True
             else:
                 self._reader.detector = FastCpu(self._reader.detector, channels_last=True)
                 self._reader.recognizer = FastCpu(self._reader.recognizer, channels_last=True)
+        if self.detector == "student":
+            from textcodec.ocr import student
+
+            net = student.load(device=str(self._reader.device))
+            self._reader.detector = FastCpu(net, channels_last=True) if not gpu else net
         if self.fast and gpu and self.cuda_graphs:   # the recognizer's launches, recorded
             from textcodec.ocr.cudagraph import GraphedRecognizer
 
@@ -189,10 +202,12 @@ class FastCpu(torch.nn.Module):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             out = self.net(x, *rest)
         if isinstance(out, tuple):
-            return tuple(t.float().contiguous() for t in out)
+            return tuple(None if t is None else t.float().contiguous() for t in out)
         return out.float()
 
 
+# text detectors: EasyOCR's CRAFT, or the student distilled from it (textcodec/ocr/student.py)
+DETECTORS = ("craft", "student")
 # crops per recognizer call; EasyOCR on the CPU makes one call per crop
 RECOGNIZER_BATCH = 32
 # on a GPU rows cost next to nothing and calls do (the BiLSTM steps frame by frame, whatever

@@ -124,15 +124,17 @@ RECOGNIZER_EXAMPLE = (1, 1, 64, 128)
 
 
 def quantise_reader(reader, stats: dict[str, dict[str, torch.Tensor]],
-                    reduce_range: bool | None = None) -> None:
-    """Swaps an EasyOCR reader's CRAFT and recognizer feature extractor for int8 graphs, with
-    7-bit activations where the CPU has no VNNI (``reduce_range`` None: decided here).
+                    reduce_range: bool | None = None, detector: bool = True) -> None:
+    """Swaps an EasyOCR reader's CRAFT (unless ``detector`` is False) and recognizer feature
+    extractor for int8 graphs, with 7-bit activations where the CPU has no VNNI
+    (``reduce_range`` None: decided here).
 
     ``reader.recognizer`` may be wrapped (engine.FastCpu): its ``net`` is used then."""
     if reduce_range is None:
         reduce_range = not vnni_available()
-    reader.detector = Int8(quantise(reader.detector, stats["craft"],
-                                    torch.zeros(CRAFT_EXAMPLE), reduce_range))
+    if detector:
+        reader.detector = Int8(quantise(reader.detector, stats["craft"],
+                                        torch.zeros(CRAFT_EXAMPLE), reduce_range))
     recognizer = getattr(reader.recognizer, "net", reader.recognizer)
     recognizer.FeatureExtraction = Int8(quantise(recognizer.FeatureExtraction,
                                                  stats["recognizer"],
