@@ -105,3 +105,16 @@ def test_the_detector_can_be_chosen_from_the_environment(monkeypatch):
     monkeypatch.setenv("TEXTCODEC_OCR_DETECTOR", "bogus")
     with pytest.raises(ModelError, match="unknown detector 'bogus'"):
         EasyOcrEngine()
+
+
+def test_boxes_too_short_to_read_are_left_out_only_when_asked():
+    from textcodec.ocr.engine import EasyOcrEngine, tall_enough
+
+    horizontal = [[0, 50, 10, 18], [0, 50, 30, 42], [0, 80, 50, 60]]   # 8, 12, 10 px tall
+    free = [[(0, 0), (40, 10), (38, 18), (-2, 8)],                     # ~8.2 px tall
+            [(0, 0), (40, 10), (37, 22), (-3, 12)]]                    # ~12.4 px tall
+    assert tall_enough(horizontal, free, 0) == (horizontal, free)
+    kept_h, kept_f = tall_enough(horizontal, free, 10)
+    assert kept_h == horizontal[1:] and kept_f == free[1:]
+    assert EasyOcrEngine(detector="student").min_box_height == 10
+    assert EasyOcrEngine(detector="craft").min_box_height == 0

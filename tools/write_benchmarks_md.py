@@ -1472,6 +1472,52 @@ def avx2_s19_paragraph(c: dict) -> list[str]:
             "1.81 s then), so compare within a row.", ""]
 
 
+def _light_row(c: dict) -> dict:
+    """A speed row's figures with the light OCR pipeline's in the OCR columns."""
+    if "encode_s_with_ocr_light" not in c:
+        return {}
+    return {**c, "ocr_int8_s": c["ocr_light_s"], "ocr_s": c["ocr_light_s"],
+            "encode_s_with_ocr": c["encode_s_with_ocr_light"]}
+
+
+def light_ocr_paragraph() -> list[str]:
+    """Session 20: the detector distilled from CRAFT, and short boxes left unread."""
+    speed, reading = BENCH / "speed-cpu-avx2-s20.json", BENCH / "ocr-student-funsd.json"
+    if not speed.exists() or not reading.exists():
+        return []
+    c = json.loads(speed.read_text())
+    o = json.loads(reading.read_text())
+    craft, light = o["fast-int8"], o["student-int8"]
+    met = "met" if c["encode_s_with_ocr_light"] <= 3 else "not met"
+    return ["### The light OCR pipeline (session 20)", "",
+            "On AVX2-only CPUs CRAFT alone takes most of the 3 s an encode may take. "
+            "`TEXTCODEC_OCR_DETECTOR=student` (or `EasyOcrEngine(detector=\"student\")`) "
+            "swaps it for a detector distilled from it (textcodec/ocr/student.py, 2.3 GFLOP "
+            "on the page against CRAFT's 670; trained 6 minutes on the H100 against CRAFT's "
+            "own maps, docs/training.md) and leaves boxes under "
+            "`LIGHT_MIN_BOX_HEIGHT` = 10 px unread (the recognizer scales every crop to 64 px "
+            "tall, so a 7-px line costs 9 times its width, and such boxes are almost never "
+            "read with the side stream's confidence: CRAFT's boxes on the sample page and "
+            "five FUNSD forms, 3 of 92 under 12 px read at 0.7 or more). Reading, on the 8 "
+            "held-out FUNSD forms with their ground truth (`python tools/compare_ocr.py "
+            "--images 8 --engines fast-int8,student-int8`, docs/bench/ocr-student-funsd.json), "
+            "CRAFT against the light pipeline: CER of all readings "
+            f"{craft['cer']:.3f} / {light['cer']:.3f}, ground-truth words covered "
+            f"{craft['recall']:.3f} / {light['recall']:.3f}, side-stream words "
+            f"{craft['side_stream_words']} / {light['side_stream_words']} with CER "
+            f"{craft['side_stream_cer']:.3f} / {light['side_stream_cer']:.3f}, OCR "
+            f"{craft['seconds']:.1f} / {light['seconds']:.1f} s for the 8. The sample page "
+            "on this AVX2 CPU (`python tools/bench_speed.py --device cpu --ocr --repeat 3`, "
+            f"docs/bench/speed-cpu-avx2-s20.json): detection {c['ocr_detect_s']:.2f} s float "
+            f"CRAFT, {c['ocr_light_detect_s']:.2f} s the student; OCR {c['ocr_int8_s']:.1f} "
+            f"s (int8 CRAFT) against {c['ocr_light_s']:.1f} s light, {c['words_kept']} "
+            f"against {c['words_kept_light']} side-stream words; **encode including OCR "
+            f"{c['encode_s_with_ocr']:.1f} s by default, {c['encode_s_with_ocr_light']:.1f} "
+            f"s light** against the 3 s target ({met}). The student reads a little worse "
+            "than CRAFT after 6 minutes of distillation, so it is not the default; what is "
+            "left of the light encode is the recognizer on the page's long lines.", ""]
+
+
 def avx2_paragraph(c: dict) -> list[str]:
     """Session 17's CPU: AVX2 only (no VNNI, no bfloat16), and the 7-bit int8 path for it."""
     paths = [BENCH / n for n in ("ocr-fastpath-avx2.json", "ocr-int8-fullrange-avx2.json")]
@@ -1526,6 +1572,8 @@ def main() -> None:
         if (BENCH / "speed-cpu-avx2.json").exists() else {}
     avx2_s19 = json.loads((BENCH / "speed-cpu-avx2-s19.json").read_text()) \
         if (BENCH / "speed-cpu-avx2-s19.json").exists() else {}
+    avx2_s20 = json.loads((BENCH / "speed-cpu-avx2-s20.json").read_text()) \
+        if (BENCH / "speed-cpu-avx2-s20.json").exists() else {}
     gpu = json.loads((BENCH / "speed-gpu.json").read_text())
     losses = json.loads((BENCH / "text-losses.json").read_text())
     default, baseline = _shipped()
@@ -1582,7 +1630,12 @@ def main() -> None:
              for label, c in (("2-core CPU with AVX-512 BF16 and VNNI (sessions 7-16)", cpu),
                               ("2-core AMD EPYC, AVX2 only (session 17)", avx2),
                               ("2-core AMD EPYC, AVX2 only (session 19, synthesis "
-                               "channels-last)", avx2_s19)) if c],
+                               "channels-last)", avx2_s19),
+                              ("2-core AMD EPYC, AVX2 only (session 20, default OCR)",
+                               avx2_s20),
+                              ("2-core AMD EPYC, AVX2 only (session 20, light OCR: "
+                               "`TEXTCODEC_OCR_DETECTOR=student`)", _light_row(avx2_s20)))
+             if c],
            f"| {gpu['gpu']} | {gpu['encode_s_no_ocr'] * 1000:.0f} ms | "
            + (f"{_gpu_default(gpu, 'ocr_s'):.2f} s (encode incl. OCR "
               f"{_gpu_default(gpu, 'encode_s_with_ocr'):.2f} s)"
@@ -1643,7 +1696,7 @@ def main() -> None:
               "and that the int8 engine reads a page as well as EasyOCR.", "",
               *ocr_session10_paragraph(cpu, ocr)]
              if "ocr_int8_s" in cpu and ocr else []),
-           *avx2_paragraph(avx2), *avx2_s19_paragraph(avx2_s19),
+           *avx2_paragraph(avx2), *avx2_s19_paragraph(avx2_s19), *light_ocr_paragraph(),
            *gpu_ocr_paragraph(gpu),
            "Commands: `python tools/bench_speed.py --device cpu --ocr --repeat 3` "
            "(docs/bench/speed-cpu.json) and, on the device machine, `python "

@@ -82,6 +82,8 @@ class EasyOcrEngine:
     detector: str | None = None  # "craft", or "student": the small detector distilled from
                                  # CRAFT (textcodec/ocr/student.py), ~1/50 of its work;
                                  # None: TEXTCODEC_OCR_DETECTOR, else "craft"
+    min_box_height: float | None = None   # boxes less tall are not read; None: LIGHT_MIN_BOX_
+                                          # HEIGHT with the student, else 0 (EasyOCR reads all)
 
     def __post_init__(self):
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
@@ -97,6 +99,8 @@ class EasyOcrEngine:
         if self.detector not in DETECTORS:
             raise ModelError(f"unknown detector {self.detector!r}; known: "
                              f"{', '.join(DETECTORS)}")
+        if self.min_box_height is None:
+            self.min_box_height = LIGHT_MIN_BOX_HEIGHT if self.detector == "student" else 0.0
         gpu = torch.cuda.is_available() if self.gpu is None else self.gpu
         # EasyOCR quantises the recognizer's LSTM to int8 on the CPU; that per-batch dynamic
         # quantisation would make a crop's reading depend on its batch, so the fast path keeps
@@ -136,7 +140,7 @@ class EasyOcrEngine:
         return installed() if self.fast else nullcontext()
 
     def detect(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
-        """Axis-aligned word boxes (x0, y0, x1, y1) found by CRAFT."""
+        """Axis-aligned word boxes (x0, y0, x1, y1) found by the detector (all of them)."""
         with self._boxes_the_fast_way():
             horizontal, free = self._reader.detect(image, canvas_size=self.canvas_size)
         boxes = [(float(x0), float(y0), float(x1), float(y1))
@@ -159,7 +163,8 @@ class EasyOcrEngine:
                     GPU_CALL_COST * (on_gpu and GPU_MERGE)
                 fold = self.fold_retry if self.fold_retry is not None else \
                     on_gpu and GPU_FOLD_RETRY
-                results = recognize_batched(self._reader, grey, horizontal[0], free[0],
+                horizontal, free = tall_enough(horizontal[0], free[0], self.min_box_height)
+                results = recognize_batched(self._reader, grey, horizontal, free,
                                             buckets=self.buckets, merge=merge,
                                             batch=GPU_BATCH if merge or fold
                                             else RECOGNIZER_BATCH, fold_retry=fold)
@@ -208,6 +213,27 @@ class FastCpu(torch.nn.Module):
 
 # text detectors: EasyOCR's CRAFT, or the student distilled from it (textcodec/ocr/student.py)
 DETECTORS = ("craft", "student")
+# The light CPU pipeline (the student detector) does not read boxes under this height in px:
+# the recognizer reads each crop scaled to 64 px tall, so a 6-8 px line costs 8-10 times its
+# width, and such boxes are almost never read with the side stream's confidence (CRAFT's boxes
+# on the sample page and five FUNSD forms: 3 of 92 boxes under 12 px read at 0.7 or more; the
+# sample page with the student's boxes: 64 of 116 boxes under 10 px, reading 4.1 -> 2.4 s on
+# the AVX2 CPU, side-stream words 31 -> 30; docs/benchmarks.md)
+LIGHT_MIN_BOX_HEIGHT = 10.0
+
+
+def tall_enough(horizontal: list, free: list, min_height: float) -> tuple[list, list]:
+    """EasyOCR's boxes (axis-aligned [x0, x1, y0, y1] and free quadrilaterals) at least
+    ``min_height`` px tall; all of them where it is 0."""
+    if min_height <= 0:
+        return horizontal, free
+
+    def quad_height(quad) -> float:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
+        return (math.hypot(x3 - x0, y3 - y0) + math.hypot(x2 - x1, y2 - y1)) / 2
+
+    return ([b for b in horizontal if b[3] - b[2] >= min_height],
+            [q for q in free if quad_height(q) >= min_height])
 # crops per recognizer call; EasyOCR on the CPU makes one call per crop
 RECOGNIZER_BATCH = 32
 # on a GPU rows cost next to nothing and calls do (the BiLSTM steps frame by frame, whatever
