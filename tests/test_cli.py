@@ -128,3 +128,25 @@ def test_demo_runs_the_whole_tour(tmp_path):
     assert "BD-rate" in page and "needs at least 4" not in page
     rows = [json.loads(line) for line in (out / "bench" / "results.jsonl").read_text().splitlines()]
     assert {r["codec"] for r in rows} == {"textcodec", "textcodec-baseline", "jpeg", "webp"}
+
+
+def test_light_ocr_sends_the_student_detectors_words(tmp_path, screenshot, monkeypatch):
+    """`--ocr light` reads the side stream through the detector distilled from CRAFT."""
+    from textcodec.ocr import engine as engine_module
+
+    built = []
+    real = engine_module.ENGINES["easyocr-light"]
+    monkeypatch.setitem(engine_module.ENGINES, "easyocr-light",
+                        lambda: built.append("light") or real())
+    engine_module.get_engine.cache_clear()
+    png, tlc = tmp_path / "shot.png", tmp_path / "shot.tlc"
+    Image.fromarray(screenshot[:360, :640]).save(png)
+    try:
+        r = run("encode", png, "-o", tlc, "--ocr", "light", "--cross-check", "off",
+                "--quality", "3")
+    finally:
+        engine_module.get_engine.cache_clear()
+    assert r.exit_code == 0, r.output
+    assert built == ["light"]
+    words = json.loads(run("text", tlc, "--json").output)
+    assert len(words) >= 3

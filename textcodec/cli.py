@@ -26,6 +26,7 @@ app.add_typer(models_app, name="models")
 
 class OcrMode(str, Enum):
     on = "on"
+    light = "light"
     off = "off"
 
 
@@ -86,7 +87,9 @@ def encode(
     target_bpp: Annotated[Optional[float], typer.Option(help="largest bits per pixel, whole "
                                                         "file included")] = None,
     max_bytes: Annotated[Optional[int], typer.Option(help="largest file size in bytes")] = None,
-    ocr: Annotated[OcrMode, typer.Option(help="send the OCR side stream")] = OcrMode.on,
+    ocr: Annotated[OcrMode, typer.Option(
+        help="send the OCR side stream; light: read it with a small detector distilled from "
+             "EasyOCR's (about twice as fast on a CPU, reads a little worse)")] = OcrMode.on,
     side_codec: Annotated[SideCodecName, typer.Option(help="side-stream compressor")] =
         SideCodecName.zstd,
     cross_check: Annotated[CrossCheck, typer.Option(
@@ -105,9 +108,10 @@ def encode(
         _check_output(out, image, force)
         with _console().status("encoding..."):
             r = encode_image(image, model=model, quality=quality, target_bpp=target_bpp,
-                             max_bytes=max_bytes, ocr=ocr is OcrMode.on,
+                             max_bytes=max_bytes, ocr=ocr is not OcrMode.off,
                              side_codec=side_codec.value, device=device.value,
-                             cross_check=cross_check.value)
+                             cross_check=cross_check.value,
+                             ocr_engine="easyocr-light" if ocr is OcrMode.light else "easyocr")
         save_atomic(out, lambda f: f.write(r.data), force=force)
         held = sum(not w.draw for w in r.words)
         typer.echo(f"{out}: {len(r.data)} bytes, {r.bpp:.4f} bpp, quality {r.header.quality:g}, "

@@ -1491,7 +1491,8 @@ def light_ocr_paragraph() -> list[str]:
     met = "met" if c["encode_s_with_ocr_light"] <= 3 else "not met"
     return ["### The light OCR pipeline (session 20)", "",
             "On AVX2-only CPUs CRAFT alone takes most of the 3 s an encode may take. "
-            "`TEXTCODEC_OCR_DETECTOR=student` (or `EasyOcrEngine(detector=\"student\")`) "
+            "`textcodec encode --ocr light` (or `TEXTCODEC_OCR_DETECTOR=student`, or "
+            "`EasyOcrEngine(detector=\"student\")`) "
             "swaps it for a detector distilled from it (textcodec/ocr/student.py, 2.3 GFLOP "
             "on the page against CRAFT's 670; trained 6 minutes on the H100 against CRAFT's "
             "own maps, docs/training.md) and leaves boxes under "

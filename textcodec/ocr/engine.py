@@ -517,14 +517,19 @@ def parse_tesseract_tsv(tsv: str) -> list[Word]:
     return words
 
 
+def _easyocr_light() -> EasyOcrEngine:
+    return EasyOcrEngine(detector="student")
+
+
 def _easyocr_float() -> EasyOcrEngine:
     return EasyOcrEngine(int8=False)
 
 
 # "easyocr-float": the float networks on every CPU, so readings do not depend on the CPU's
 # int8 support (the benchmarks' reference reading)
+# "easyocr-light": the detector distilled from CRAFT (`textcodec encode --ocr light`)
 ENGINES = {"easyocr": EasyOcrEngine, "easyocr-float": _easyocr_float,
-           "tesseract": TesseractEngine}
+           "easyocr-light": _easyocr_light, "tesseract": TesseractEngine}
 
 
 @lru_cache(maxsize=None)
