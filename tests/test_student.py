@@ -118,3 +118,23 @@ def test_boxes_too_short_to_read_are_left_out_only_when_asked():
     assert kept_h == horizontal[1:] and kept_f == free[1:]
     assert EasyOcrEngine(detector="student").min_box_height == 10
     assert EasyOcrEngine(detector="craft").min_box_height == 0
+
+
+def test_distillation_resumes_from_given_weights(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "more.pt"
+    subprocess.run([sys.executable, str(root / "tools" / "distill_detector.py"), "--out",
+                    str(out), "--steps", "2", "--size", "64", "--batch", "2", "--workers", "0",
+                    "--lr", "0", "--device", "cpu", "--init", str(student.WEIGHTS)],
+                   check=True, cwd=root, capture_output=True)
+    shipped = torch.load(student.WEIGHTS, weights_only=True)
+    resumed = torch.load(out, weights_only=True)
+    assert resumed["steps"] == shipped["steps"] + 2
+    # at a learning rate of 0 only BatchNorm's running statistics move in training mode
+    for name, value in shipped["weights"].items():
+        if "running" not in name and "num_batches" not in name:
+            assert torch.equal(value, resumed["weights"][name]), name

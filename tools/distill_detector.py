@@ -85,6 +85,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=100)
     ap.add_argument("--save-every", type=int, default=1000)
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from these student weights (e.g. the shipped "
+                         "textcodec/data/detector-student.pt) instead of from zero")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args(argv)
     if args.size % 32:
@@ -92,7 +95,14 @@ def main(argv=None) -> dict:
     torch.manual_seed(args.seed)
     dev = args.device
     craft = teacher(dev)
-    student = StudentDetector().to(dev).train()
+    student = StudentDetector()
+    done = 0
+    if args.init is not None:
+        state = torch.load(args.init, map_location="cpu", weights_only=True)
+        student = StudentDetector(tuple(state.get("widths", WIDTHS)))
+        student.load_state_dict(state["weights"])
+        done = int(state.get("steps", 0))
+    student = student.to(dev).train()
     opt = torch.optim.AdamW(student.parameters(), lr=args.lr, weight_decay=1e-4)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     log = args.out.with_suffix(".jsonl").open("w")
@@ -103,8 +113,9 @@ def main(argv=None) -> dict:
     total = torch.zeros((), device=dev)   # the losses since the last log line, on the device
 
     def save():
-        state = {"weights": student.state_dict(), "widths": list(WIDTHS),
-                 "steps": step, "size": args.size}
+        state = {"weights": {k: v.detach().cpu() for k, v in student.state_dict().items()},
+                 "widths": list(student.widths),
+                 "steps": done + step, "size": args.size}
         tmp = args.out.with_suffix(".tmp")
         torch.save(state, tmp)
         tmp.replace(args.out)
