@@ -138,3 +138,30 @@ def test_distillation_resumes_from_given_weights(tmp_path):
     for name, value in shipped["weights"].items():
         if "running" not in name and "num_batches" not in name:
             assert torch.equal(value, resumed["weights"][name]), name
+
+
+def test_the_recognizer_reads_a_word_at_the_light_height_too():
+    from PIL import Image, ImageDraw, ImageFont
+
+    from textcodec.ocr.engine import (LIGHT_READ_HEIGHT, READ_HEIGHT, EasyOcrEngine,
+                                      recognize_batched)
+    from textcodec.render import FONT_PATH
+
+    page = Image.new("L", (240, 60), 255)
+    ImageDraw.Draw(page).text((20, 18), "Settings", fill=0,
+                              font=ImageFont.truetype(str(FONT_PATH), 22))
+    grey = np.asarray(page)
+    light = EasyOcrEngine(detector="student")
+    assert (light.read_height, EasyOcrEngine(detector="craft").read_height) == \
+        (LIGHT_READ_HEIGHT, READ_HEIGHT) and LIGHT_READ_HEIGHT < READ_HEIGHT
+    seen = []
+    net = light._reader.recognizer
+    light._reader.recognizer = type(net)(net.net)          # FastCpu around the same network
+    real_forward = light._reader.recognizer.forward
+    light._reader.recognizer.forward = lambda x, *rest: seen.append(x.shape[2]) or \
+        real_forward(x, *rest)
+    for height in (READ_HEIGHT, LIGHT_READ_HEIGHT):
+        (_, text, conf), = recognize_batched(light._reader, grey, [[14, 130, 14, 48]], [],
+                                             buckets=True, height=height)
+        assert text == "Settings" and conf > 0.5
+    assert seen == [READ_HEIGHT, LIGHT_READ_HEIGHT]

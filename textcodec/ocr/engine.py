@@ -84,6 +84,8 @@ class EasyOcrEngine:
                                  # None: TEXTCODEC_OCR_DETECTOR, else "craft"
     min_box_height: float | None = None   # boxes less tall are not read; None: LIGHT_MIN_BOX_
                                           # HEIGHT with the student, else 0 (EasyOCR reads all)
+    read_height: int | None = None   # px the recognizer reads crops at; None: LIGHT_READ_
+                                     # HEIGHT with the student, else EasyOCR's 64
 
     def __post_init__(self):
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
@@ -101,6 +103,8 @@ class EasyOcrEngine:
                              f"{', '.join(DETECTORS)}")
         if self.min_box_height is None:
             self.min_box_height = LIGHT_MIN_BOX_HEIGHT if self.detector == "student" else 0.0
+        if self.read_height is None:
+            self.read_height = LIGHT_READ_HEIGHT if self.detector == "student" else READ_HEIGHT
         gpu = torch.cuda.is_available() if self.gpu is None else self.gpu
         # EasyOCR quantises the recognizer's LSTM to int8 on the CPU; that per-batch dynamic
         # quantisation would make a crop's reading depend on its batch, so the fast path keeps
@@ -167,7 +171,8 @@ class EasyOcrEngine:
                 results = recognize_batched(self._reader, grey, horizontal, free,
                                             buckets=self.buckets, merge=merge,
                                             batch=GPU_BATCH if merge or fold
-                                            else RECOGNIZER_BATCH, fold_retry=fold)
+                                            else RECOGNIZER_BATCH, fold_retry=fold,
+                                            height=self.read_height)
             else:
                 results = self._reader.readtext(image, canvas_size=self.canvas_size,
                                                 batch_size=16, paragraph=False)
@@ -220,6 +225,12 @@ DETECTORS = ("craft", "student")
 # sample page with the student's boxes: 64 of 116 boxes under 10 px, reading 4.1 -> 2.4 s on
 # the AVX2 CPU, side-stream words 31 -> 30; docs/benchmarks.md)
 LIGHT_MIN_BOX_HEIGHT = 10.0
+# english_g2 reads crops scaled to READ_HEIGHT px tall (EasyOCR's imgH). The light pipeline
+# reads them at LIGHT_READ_HEIGHT: 0.56 of the pixels; on 6 held-out synthetic screenshots as
+# many side-stream tokens as CRAFT's pipeline sends (1,201 against 1,184), as precise (0.913
+# against 0.890), on 8 held-out forms 258 words against 272 at 64 px (docs/benchmarks.md)
+READ_HEIGHT = 64
+LIGHT_READ_HEIGHT = 48
 
 
 def tall_enough(horizontal: list, free: list, min_height: float) -> tuple[list, list]:
@@ -400,7 +411,7 @@ def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
                       contrast_ths: float = 0.1, adjust_contrast: float = 0.5,
                       batch: int = RECOGNIZER_BATCH, buckets: bool = False,
                       merge: float = 0, max_pad: float = 2.0,
-                      fold_retry: bool = False) -> list[tuple]:
+                      fold_retry: bool = False, height: int = READ_HEIGHT) -> list[tuple]:
     """EasyOCR's Reader.recognize (greedy decoding, its contrast retry) with the crops that
     share a padded width read together: the same tensors, fewer and fuller calls.
     ``buckets`` pads each crop further, to its ``width_bucket``, as EasyOCR's GPU path pads
@@ -411,12 +422,11 @@ def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
     ``fold_retry`` reads every crop at the retry's contrast too, in the first pass's calls
     (twice the rows, none of the retry's calls; for a GPU, where rows are nearly free), and
     keeps those readings only for the crops EasyOCR retries: the same results.
+    ``height``: the px the crops are scaled to (EasyOCR's 64; the light pipeline's 48).
 
     Returns (quad, text, confidence) in EasyOCR's order: horizontal boxes, then free ones."""
-    import easyocr.easyocr
     from easyocr.utils import get_image_list
 
-    height = getattr(easyocr.easyocr, "imgH", 64)
     ignore = set(reader.character) - set(reader.lang_char)
     ignore_idx = [reader.character.index(c) + 1 for c in ignore]
     items = []          # (quad, crop, width read at, EasyOCR's width), one per box kept
