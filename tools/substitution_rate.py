@@ -28,6 +28,14 @@ from textcodec.ocr.engine import MIN_CONFIDENCE, filter_words, get_engine
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _side_stream_engine(engine) -> str:
+    """The side stream's reader as it was built (TEXTCODEC_OCR_DETECTOR picks the detector)."""
+    if getattr(engine, "detector", "craft") == "student":
+        return (f"easyocr light (the detector distilled from CRAFT + english_g2 at "
+                f"{engine.read_height} px)")
+    return "easyocr (CRAFT + english_g2)"
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--images", type=int, default=2)
@@ -78,7 +86,7 @@ def main() -> None:
                                     "min_confidence": args.min_confidence,
                                     "token_matching": "joined", "skip": args.skip,
                                     "cross_check": check,
-                                    "engines": {"side stream": "easyocr (CRAFT + english_g2)",
+                                    "engines": {"side stream": _side_stream_engine(easy),
                                                "check": "tesseract 5 (LSTM, psm 11)",
                                                "reference": "ground truth (synthetic, funsd) "
                                                             "or tesseract on the original"},

@@ -293,7 +293,7 @@ def substitution_section() -> list[str]:
     return out + ["", "Reading: " + "; ".join(readings) + ".", "", *_proxy_excess(first), "",
                   *_session9_gate(), *_session10_block(),
                   *_session11_block(), *_session12_block(), *_session13_block(),
-                  *_session18_block()]
+                  *_session18_block(), *_session20_light_block()]
 
 
 def crosscheck_section() -> list[str]:
@@ -420,6 +420,44 @@ def _session13_block() -> list[str]:
             "\"oricarton\" is painted by all three; the others (\"spaceicolor\", \"oct\", "
             "\"vince\") went with fus16. The bar (no more than plain) is still missed by one "
             "word, by a misreading that looks like the word it replaced.", ""]
+
+
+def _session20_light_block() -> list[str]:
+    """Session 20: text-v11 with the light OCR pipeline's side stream."""
+    cells, totals = [], {}
+    for skip, count, extra in _samples("substitution-light"):
+        for k, v in count.items():
+            totals[k] = totals.get(k, 0) + v
+        cells.append(_count_cell(skip, count)
+                     + (f" (painted by the fused decode alone: "
+                        f"{', '.join(chr(34) + e + chr(34) for e in extra)})" if extra else ""))
+    if not cells:
+        return []
+    tokens = {}
+    for name in ("substitution-light", "substitution-v11"):
+        for skip in (0, 4):
+            path = BENCH / f"{name}{f'-skip{skip}' if skip else ''}.json"
+            if (BENCH / f"substitution-light{f'-skip{skip}' if skip else ''}.json").exists():
+                rows = json.loads(path.read_text())["summary"]
+                row = next(r for r in rows if r["reference"] == "truth" and r["fusion"])
+                got = tokens.setdefault(name, [0, 0])
+                got[0] += row["tokens"]
+                got[1] += row["wrong"]
+    held = totals["truth", True] <= totals["truth", False]
+    light, full = tokens["substitution-light"], tokens["substitution-v11"]
+    return ["**Session 20: the light OCR pipeline** (`--ocr light`: the detector distilled "
+            "from CRAFT, crops read at 48 px) as text-v11's side stream, the cross-check on, at "
+            "q4, fused / plain (`TEXTCODEC_OCR_DETECTOR=student python "
+            "tools/substitution_rate.py --images 4 [--skip 4] --qualities 4 --model "
+            "models/textcodec-text-v11.pt`, docs/bench/substitution-light*.json): "
+            + "; ".join(cells) + f". In all {totals['truth', True]} / "
+            f"{totals['truth', False]} by the ground truth and {totals['tesseract', True]} / "
+            f"{totals['tesseract', False]} by Tesseract: "
+            + ("the bar (no more than the plain decode) holds on these samples."
+               if held else "the bar (no more than the plain decode) is missed.")
+            + f" Its side streams on the same samples: {light[0]} tokens, {light[1]} of them "
+            f"wrong by the ground truth, against {full[0]} and {full[1]} for the full "
+            "pipeline.", ""]
 
 
 def _session18_block() -> list[str]:
