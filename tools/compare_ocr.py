@@ -106,9 +106,9 @@ def main() -> None:
                 s["kept_chars"] += len(ref)
                 s["kept"] += 1
                 # a token is right where one of the true words in its box is that token
-                tokens = w.text.split()
+                tokens, true = w.text.split(), {g["text"] for g in refs}
                 s["tokens"] += len(tokens)
-                s["tokens_right"] += sum(t in {g["text"] for g in refs} for t in tokens)
+                s["tokens_right"] += sum(t in true for t in tokens)
             s["covered"] += len(covered)
             s["words"] += len(truth)
         print(name, {k: round(v["edits"] / max(v["chars"], 1), 4) for k, v in totals.items()},

@@ -422,64 +422,64 @@ def _session13_block() -> list[str]:
             "word, by a misreading that looks like the word it replaced.", ""]
 
 
-def _session20_light_block() -> list[str]:
-    """Session 20: text-v11 with the light OCR pipeline's side stream."""
+def _sample_summary(stem: str) -> str | None:
+    """The substitution samples STEM*.json as "sample 1: ...; sample 2: ... In all ...: the bar
+    holds / is missed."; None where none exist."""
     cells, totals = [], {}
-    for skip, count, extra in _samples("substitution-light"):
+    for skip, count, extra in _samples(stem):
         for k, v in count.items():
             totals[k] = totals.get(k, 0) + v
         cells.append(_count_cell(skip, count)
                      + (f" (painted by the fused decode alone: "
                         f"{', '.join(chr(34) + e + chr(34) for e in extra)})" if extra else ""))
     if not cells:
-        return []
-    tokens = {}
-    for name in ("substitution-light", "substitution-v11"):
-        for skip in (0, 4):
-            path = BENCH / f"{name}{f'-skip{skip}' if skip else ''}.json"
-            if (BENCH / f"substitution-light{f'-skip{skip}' if skip else ''}.json").exists():
-                rows = json.loads(path.read_text())["summary"]
-                row = next(r for r in rows if r["reference"] == "truth" and r["fusion"])
-                got = tokens.setdefault(name, [0, 0])
-                got[0] += row["tokens"]
-                got[1] += row["wrong"]
+        return None
     held = totals["truth", True] <= totals["truth", False]
-    light, full = tokens["substitution-light"], tokens["substitution-v11"]
+    return ("; ".join(cells) + f". In all {totals['truth', True]} / {totals['truth', False]} "
+            f"by the ground truth and {totals['tesseract', True]} / "
+            f"{totals['tesseract', False]} by Tesseract: "
+            + ("the bar (no more than the plain decode) holds on these samples."
+               if held else "the bar (no more than the plain decode) is missed."))
+
+
+def _side_stream_tokens(stem: str, skips: list[int]) -> tuple[int, int]:
+    """Side-stream tokens and those wrong by the ground truth, over the samples ``skips``."""
+    tokens = wrong = 0
+    for skip in skips:
+        summary = json.loads((BENCH / f"{stem}{f'-skip{skip}' if skip else ''}.json")
+                             .read_text())["summary"]
+        row = next(r for r in summary if r["reference"] == "truth" and r["fusion"])
+        tokens, wrong = tokens + row["tokens"], wrong + row["wrong"]
+    return tokens, wrong
+
+
+def _session20_light_block() -> list[str]:
+    """Session 20: text-v11 with the light OCR pipeline's side stream."""
+    summary = _sample_summary("substitution-light")
+    if summary is None:
+        return []
+    skips = [skip for skip, _, _ in _samples("substitution-light")]
+    light = _side_stream_tokens("substitution-light", skips)
+    full = _side_stream_tokens("substitution-v11", skips)
     return ["**Session 20: the light OCR pipeline** (`--ocr light`: the detector distilled "
             "from CRAFT, crops read at 48 px) as text-v11's side stream, the cross-check on, at "
             "q4, fused / plain (`TEXTCODEC_OCR_DETECTOR=student python "
             "tools/substitution_rate.py --images 4 [--skip 4] --qualities 4 --model "
             "models/textcodec-text-v11.pt`, docs/bench/substitution-light*.json): "
-            + "; ".join(cells) + f". In all {totals['truth', True]} / "
-            f"{totals['truth', False]} by the ground truth and {totals['tesseract', True]} / "
-            f"{totals['tesseract', False]} by Tesseract: "
-            + ("the bar (no more than the plain decode) holds on these samples."
-               if held else "the bar (no more than the plain decode) is missed.")
-            + f" Its side streams on the same samples: {light[0]} tokens, {light[1]} of them "
-            f"wrong by the ground truth, against {full[0]} and {full[1]} for the full "
-            "pipeline.", ""]
+            + summary + f" Its side streams on the same samples: {light[0]} tokens, "
+            f"{light[1]} of them wrong by the ground truth, against {full[0]} and {full[1]} "
+            "for the full pipeline.", ""]
 
 
 def _session18_block() -> list[str]:
     """Session 18: text-v11 (base-v9's codec, fusR21's block) on the substitution samples."""
-    cells, totals = [], {}
-    for skip, count, extra in _samples("substitution-v11"):
-        for k, v in count.items():
-            totals[k] = totals.get(k, 0) + v
-        cells.append(_count_cell(skip, count)
-                     + (f" (painted by the fused decode alone: "
-                        f"{', '.join(chr(34) + e + chr(34) for e in extra)})" if extra else ""))
-    if not cells:
+    summary = _sample_summary("substitution-v11")
+    if summary is None:
         return []
-    held = totals["truth", True] <= totals["truth", False]
     return ["**Session 18: text-v11.** base-v9's codec with fusR21's block, the cross-check "
             "on, at q4, fused / plain (`python tools/substitution_rate.py --images 4 [--skip 4] "
             "--qualities 4 --model models/textcodec-text-v11.pt`, "
-            "docs/bench/substitution-v11*.json): " + "; ".join(cells) + f". In all "
-            f"{totals['truth', True]} / {totals['truth', False]} by the ground truth and "
-            f"{totals['tesseract', True]} / {totals['tesseract', False]} by Tesseract: "
-            + ("the bar (no more than the plain decode) holds on these samples."
-               if held else "the bar (no more than the plain decode) is missed.")
+            "docs/bench/substitution-v11*.json): " + summary
             + "".join(f" text-v10's block moved onto base-v9 unchanged (`--model "
                       f"<base-v9 + text-v10's block>`, substitution-v10block-on-v9-skip4.json) "
                       f"on sample {skip // 4 + 1}: {_counts(count)}"

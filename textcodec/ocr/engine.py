@@ -125,7 +125,8 @@ class EasyOcrEngine:
                 self._reader.recognizer = FastCpu(self._reader.recognizer)  # the BiLSTM
                 self.int8_active = True
             else:
-                self._reader.detector = FastCpu(self._reader.detector, channels_last=True)
+                if self.detector == "craft":   # the student replaces it below
+                    self._reader.detector = FastCpu(self._reader.detector, channels_last=True)
                 self._reader.recognizer = FastCpu(self._reader.recognizer, channels_last=True)
         if self.detector == "student":
             from textcodec.ocr import student
@@ -233,18 +234,6 @@ READ_HEIGHT = 64
 LIGHT_READ_HEIGHT = 48
 
 
-def tall_enough(horizontal: list, free: list, min_height: float) -> tuple[list, list]:
-    """EasyOCR's boxes (axis-aligned [x0, x1, y0, y1] and free quadrilaterals) at least
-    ``min_height`` px tall; all of them where it is 0."""
-    if min_height <= 0:
-        return horizontal, free
-
-    def quad_height(quad) -> float:
-        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
-        return (math.hypot(x3 - x0, y3 - y0) + math.hypot(x2 - x1, y2 - y1)) / 2
-
-    return ([b for b in horizontal if b[3] - b[2] >= min_height],
-            [q for q in free if quad_height(q) >= min_height])
 # crops per recognizer call; EasyOCR on the CPU makes one call per crop
 RECOGNIZER_BATCH = 32
 # on a GPU rows cost next to nothing and calls do (the BiLSTM steps frame by frame, whatever
@@ -263,6 +252,15 @@ GPU_MERGE = True
 # the same results without the retry's calls. Slower on the H100 (encode 275 and 348 ms
 # against 208 and 217 ms, session 19): the doubled rows cost more than the calls they save
 GPU_FOLD_RETRY = False
+
+
+def tall_enough(horizontal: list, free: list, min_height: float) -> tuple[list, list]:
+    """EasyOCR's boxes (axis-aligned [x0, x1, y0, y1] and free quadrilaterals) at least
+    ``min_height`` px tall; all of them where it is 0."""
+    if min_height <= 0:
+        return horizontal, free
+    return ([b for b in horizontal if b[3] - b[2] >= min_height],
+            [q for q in free if Word.from_quad("", tuple(q)).height >= min_height])
 
 
 def width_bucket(width: int, unit: int = 64) -> int:
