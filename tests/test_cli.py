@@ -130,6 +130,41 @@ def test_demo_runs_the_whole_tour(tmp_path):
     assert {r["codec"] for r in rows} == {"textcodec", "textcodec-baseline", "jpeg", "webp"}
 
 
+class _NamedEngine:
+    """A stand-in OCR engine whose one word is its own name."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def read(self, image):
+        from textcodec.words import Word
+
+        return [Word(self.name.replace("-", ""), 60, 30, 80, 14, confidence=0.9)]
+
+
+@pytest.mark.parametrize("mode, machine, read_by", [
+    ("on", "easyocr-light", "easyocrlight"), ("on", "easyocr", "easyocr"),
+    ("full", "easyocr-light", "easyocr"), ("light", "easyocr", "easyocrlight")])
+def test_the_ocr_option_picks_the_pipeline(tmp_path, screenshot, monkeypatch, mode, machine,
+                                           read_by):
+    """`--ocr on` reads with the pipeline that suits the machine; full and light force one."""
+    from textcodec.ocr import engine as engine_module
+
+    for name in ("easyocr", "easyocr-light"):
+        monkeypatch.setitem(engine_module.ENGINES, name, lambda name=name: _NamedEngine(name))
+    monkeypatch.setattr(engine_module, "default_engine", lambda: machine)
+    engine_module.get_engine.cache_clear()
+    png, tlc = tmp_path / "shot.png", tmp_path / "shot.tlc"
+    Image.fromarray(screenshot[:64, :128]).save(png)
+    try:
+        r = run("encode", png, "-o", tlc, "--ocr", mode, "--cross-check", "off",
+                "--quality", "3")
+    finally:
+        engine_module.get_engine.cache_clear()
+    assert r.exit_code == 0, r.output
+    assert [w["text"] for w in json.loads(run("text", tlc, "--json").output)] == [read_by]
+
+
 def test_light_ocr_sends_the_student_detectors_words(tmp_path, screenshot, monkeypatch):
     """`--ocr light` reads the side stream through the detector distilled from CRAFT."""
     from textcodec.ocr import engine as engine_module

@@ -476,6 +476,24 @@ def test_int8_is_the_default_only_where_it_pays(monkeypatch):
     assert int8_by_default() is False
 
 
+def test_the_light_pipeline_is_the_default_on_cpus_without_vnni(monkeypatch):
+    from textcodec.ocr import int8
+    from textcodec.ocr.engine import default_engine
+
+    monkeypatch.delenv("TEXTCODEC_OCR_DETECTOR", raising=False)
+    picked = {}
+    for gpu in (True, False):
+        for vnni in (True, False):
+            monkeypatch.setattr(torch.cuda, "is_available", lambda gpu=gpu: gpu)
+            monkeypatch.setattr(int8, "vnni_available", lambda vnni=vnni: vnni)
+            picked[gpu, vnni] = default_engine()
+    assert picked == {(True, True): "easyocr", (True, False): "easyocr",
+                      (False, True): "easyocr", (False, False): "easyocr-light"}
+    # the environment's detector governs every machine, through the engine that reads it
+    monkeypatch.setenv("TEXTCODEC_OCR_DETECTOR", "craft")
+    assert default_engine() == "easyocr"
+
+
 def test_the_benchmarks_reference_reading_is_float_everywhere():
     from textcodec.bench.runner import REFERENCE_ENGINE
     from textcodec.ocr.engine import get_engine

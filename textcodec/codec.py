@@ -149,9 +149,11 @@ class EncodeResult:
 def encode_image(image, *, model: str | None = None, quality: float | None = None,
                  target_bpp: float | None = None, max_bytes: int | None = None,
                  ocr: bool = True, side_codec: str = "zstd", device: str = "auto",
-                 words: list[Word] | None = None, ocr_engine: str = "easyocr",
+                 words: list[Word] | None = None, ocr_engine: str | None = None,
                  cross_check: str = "auto", overlap: bool | None = None) -> EncodeResult:
     """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none.
+    ``ocr_engine`` names the engine that reads the side stream (None: the one that suits this
+    machine, ``textcodec.ocr.engine.default_engine``).
     ``cross_check`` ("auto" | "tesseract" | "off"): a second OCR engine reads the original and
     the words it does not confirm are flagged not to be drawn (textcodec.crosscheck); "auto"
     runs it where Tesseract is installed and the model has a fusion block. ``overlap`` runs
@@ -197,9 +199,9 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         """The OCR's half: the words to send, cross-checked, and their compressed stream."""
         found = words
         if ocr and found is None:
-            from textcodec.ocr.engine import filter_words, get_engine
+            from textcodec.ocr.engine import default_engine, filter_words, get_engine
 
-            found = filter_words(get_engine(ocr_engine).read(rgb))
+            found = filter_words(get_engine(ocr_engine or default_engine()).read(rgb))
         if ocr and found and check != "off" and (net.fusion is not None
                                                  or cross_check != "auto"):
             found = crosscheck.cross_check(rgb, found, check)

@@ -122,6 +122,9 @@ def main() -> None:
 
         encode_with_ocr()
         res["encode_s_with_ocr"] = timed(encode_with_ocr, reps, sync)
+        from textcodec.ocr.engine import default_engine
+
+        res["ocr_default_engine"] = default_engine()   # the pipeline that encode used
         from textcodec import crosscheck
 
         if crosscheck.available():
@@ -221,6 +224,10 @@ def main() -> None:
                 lambda: codec.encode(img, device=args.device, model=args.model,
                                      side_codec=side, cross_check="off",
                                      ocr_engine="easyocr-light"), reps, sync)
+            res["encode_s_with_ocr_full"] = timed(   # CRAFT and 64-px reads (`--ocr full`)
+                lambda: codec.encode(img, device=args.device, model=args.model,
+                                     side_codec=side, cross_check="off",
+                                     ocr_engine="easyocr"), reps, sync)
             from textcodec.ocr.int8 import int8_kind, vnni_available
 
             res["cpu_vnni"] = vnni_available()

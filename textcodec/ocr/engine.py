@@ -540,6 +540,20 @@ ENGINES = {"easyocr": EasyOcrEngine, "easyocr-float": _easyocr_float,
            "easyocr-light": _easyocr_light, "tesseract": TesseractEngine}
 
 
+def default_engine() -> str:
+    """The engine an encode reads its side stream with unless told: EasyOCR's full pipeline
+    on a GPU and on a CPU with VNNI (int8 at full range: the encode takes ~1.6 s there), the
+    light one ("easyocr-light", the detector distilled from CRAFT) on other CPUs, where the
+    full pipeline takes 6 s and more and the light one sends as many right words
+    (docs/benchmarks.md, "The light OCR pipeline"). TEXTCODEC_OCR_DETECTOR, where set, names
+    the detector for every machine ("easyocr" follows it)."""
+    if os.environ.get("TEXTCODEC_OCR_DETECTOR") or torch.cuda.is_available():
+        return "easyocr"
+    from textcodec.ocr import int8
+
+    return "easyocr" if int8.vnni_available() else "easyocr-light"
+
+
 @lru_cache(maxsize=None)
 def get_engine(name: str = "easyocr") -> OcrEngine:
     """The named engine, built once per process (EasyOCR's models take seconds to load)."""
