@@ -90,16 +90,17 @@ def test_graphed_recognizer_replays_what_the_network_computes():
 
 
 @cuda
-def test_engine_reads_a_page_the_same_with_and_without_cuda_graphs(screenshot):
+@pytest.mark.parametrize("detector", ["craft", "student"])
+def test_engine_reads_a_page_the_same_with_and_without_cuda_graphs(screenshot, detector):
     from textcodec.errors import ModelError
     from textcodec.ocr.engine import EasyOcrEngine
 
     try:
-        plain = EasyOcrEngine(cuda_graphs=False)
+        plain = EasyOcrEngine(cuda_graphs=False, detector=detector)
     except ModelError as e:
         pytest.skip(f"EasyOCR's weights are not here ({e}): TEXTCODEC_OCR_MODELS, "
                     "docs/training.md")
-    graphed = EasyOcrEngine()
+    graphed = EasyOcrEngine(detector=detector)
     want = [(w.text, w.cx, w.cy) for w in plain.read(screenshot)]
     for _ in range(3):    # eager, then recorded, then replayed
         got = [(w.text, w.cx, w.cy) for w in graphed.read(screenshot)]
@@ -112,18 +113,18 @@ def test_codec_beside_the_ocr_on_the_gpu_makes_the_same_file(screenshot):
     """The codec's half runs in a second thread while a fresh engine reads, records and
     replays its CUDA graphs (the capture lock keeps the two apart): the same bytes."""
     from textcodec.errors import ModelError
-    from textcodec.ocr.engine import get_engine
+    from textcodec.ocr.engine import default_engine, get_engine
 
     get_engine.cache_clear()   # a fresh engine: its graphs are recorded beside the codec
     try:
-        get_engine("easyocr")
+        get_engine(default_engine())
     except ModelError as e:
         pytest.skip(f"EasyOCR's weights are not here ({e}): TEXTCODEC_OCR_MODELS, "
                     "docs/training.md")
     kwargs = dict(quality=3.0, device="cuda", side_codec="gzip", cross_check="off")
     together = [codec.encode(screenshot, overlap=True, **kwargs) for _ in range(3)]
     apart = codec.encode(screenshot, overlap=False, **kwargs)
-    assert get_engine("easyocr")._reader.recognizer.recorded > 0
+    assert get_engine(default_engine())._reader.recognizer.recorded > 0
     assert all(data == apart for data in together)
     assert codec.text_layer(apart)
 

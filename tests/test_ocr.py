@@ -476,20 +476,13 @@ def test_int8_is_the_default_only_where_it_pays(monkeypatch):
     assert int8_by_default() is False
 
 
-def test_the_light_pipeline_is_the_default_on_cpus_without_vnni(monkeypatch):
-    from textcodec.ocr import int8
-    from textcodec.ocr.engine import default_engine
+def test_the_light_pipeline_is_the_default_unless_a_detector_is_named(monkeypatch):
+    from textcodec.ocr.engine import LIGHT_READ_HEIGHT, default_engine, get_engine
 
     monkeypatch.delenv("TEXTCODEC_OCR_DETECTOR", raising=False)
-    picked = {}
-    for gpu in (True, False):
-        for vnni in (True, False):
-            monkeypatch.setattr(torch.cuda, "is_available", lambda gpu=gpu: gpu)
-            monkeypatch.setattr(int8, "vnni_available", lambda vnni=vnni: vnni)
-            picked[gpu, vnni] = default_engine()
-    assert picked == {(True, True): "easyocr", (True, False): "easyocr",
-                      (False, True): "easyocr", (False, False): "easyocr-light"}
-    # the environment's detector governs every machine, through the engine that reads it
+    engine = get_engine(default_engine())
+    assert engine.detector == "student" and engine.read_height == LIGHT_READ_HEIGHT
+    # the environment's detector governs, through the engine that reads it
     monkeypatch.setenv("TEXTCODEC_OCR_DETECTOR", "craft")
     assert default_engine() == "easyocr"
 

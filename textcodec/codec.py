@@ -152,8 +152,8 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                  words: list[Word] | None = None, ocr_engine: str | None = None,
                  cross_check: str = "auto", overlap: bool | None = None) -> EncodeResult:
     """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none.
-    ``ocr_engine`` names the engine that reads the side stream (None: the one that suits this
-    machine, ``textcodec.ocr.engine.default_engine``).
+    ``ocr_engine`` names the engine that reads the side stream (None: the default, the light
+    pipeline, ``textcodec.ocr.engine.default_engine``).
     ``cross_check`` ("auto" | "tesseract" | "off"): a second OCR engine reads the original and
     the words it does not confirm are flagged not to be drawn (textcodec.crosscheck); "auto"
     runs it where Tesseract is installed and the model has a fusion block. ``overlap`` runs

@@ -165,6 +165,26 @@ def main() -> None:
                 res[f"encode_s_with_ocr_{name}_rounds"] = medians
                 res[f"encode_s_with_ocr_{name}"] = statistics.median(medians)
             res["encode_overlap_default"] = args.device in codec.OVERLAP_DEVICES
+            # the light pipeline on the GPU (the distilled detector, short boxes left, 48-px
+            # reads) in rounds alternating with the default
+            from textcodec.ocr.engine import get_engine
+
+            light = get_engine("easyocr-light")
+
+            def encode_light():
+                return codec.encode(img, device=args.device, model=args.model, side_codec=side,
+                                    cross_check="off", ocr_engine="easyocr-light")
+
+            encode_light()   # its recognizer's graphs recorded
+            rounds = {"default": [], "light": []}
+            for _ in range(3):
+                rounds["default"].append(timed(encode_with_ocr, args.repeat, sync))
+                rounds["light"].append(timed(encode_light, args.repeat, sync))
+            for name, medians in rounds.items():
+                res[f"encode_s_with_ocr_{name}_vs_light_rounds"] = medians
+            res["encode_s_with_ocr_light"] = statistics.median(rounds["light"])
+            res["ocr_light_s"] = timed(lambda: light.read(img), args.repeat, sync)
+            res["words_kept_light"] = len(filter_words(light.read(img)))
             # the default's figures again, as many times, right after (same machine, warmth)
             res["encode_s_with_ocr_again"] = timed(encode_with_ocr, args.repeat, sync)
             res["ocr_s_again"] = timed(lambda: engine.read(img), args.repeat, sync)
