@@ -264,6 +264,25 @@ def test_the_fusion_block_never_draws_a_word_with_a_digit(tmp_path, small_image)
     assert not (changed & (render([number], w, h)[1] > 0)).any()
 
 
+def test_draw_mode_draws_the_guidance_words_over_the_plain_decode(tmp_path, small_image):
+    """fusion="draw": no block; the words without digits drawn into their boxes at any rate
+    (here above FUSION_MAX_QUALITY), every other pixel the plain decode's."""
+    from textcodec.render import draw, render
+
+    ck = _random_fusion_checkpoint(tmp_path)
+    letters, number = Word("Hello", 60, 30, 50, 14), Word("19.50", 60, 90, 50, 14)
+    data = codec.encode_image(small_image, model=str(ck), words=[letters, number],
+                              quality=codec.FUSION_MAX_QUALITY + 1, cross_check="off").data
+    drawn, _ = codec.decode_array(data, model=str(ck), device="cpu", fusion="draw")
+    plain, _ = codec.decode_array(data, model=str(ck), device="cpu", fusion="off")
+    h, w = small_image.shape[:2]
+    changed = np.abs(drawn.astype(int) - plain.astype(int)).sum(2) > 0
+    inside = render([letters], w, h)[1] > 0
+    assert changed.any() and not (changed & ~inside).any()
+    again = (draw(plain / 255.0, [letters]) * 255).round()
+    assert np.abs(again - drawn)[inside].mean() < 2   # the plain decode, drawn over
+
+
 def test_default_quality_is_the_rate_trained_for_the_default_lambda():
     from textcodec.codec import DEFAULT_LAMBDA, default_quality
 

@@ -56,6 +56,7 @@ class Device(str, Enum):
 class FusionMode(str, Enum):
     auto = "auto"
     always = "always"
+    draw = "draw"
     off = "off"
 
 
@@ -136,6 +137,8 @@ def decode(
     fusion: Annotated[FusionMode, typer.Option(
         help="the fusion block: auto = at low rates only (quality <= 4: where it was "
              "measured to paint no more misread words than the plain decode), always, or off; "
+             "draw = no block: the side stream's words drawn over the decode in one font "
+             "(legible at any rate, but the OCR's reading, not the original's pixels); "
              "words holding a digit are never drawn")]
         = FusionMode.auto,
     no_fusion: Annotated[bool, typer.Option("--no-fusion", help="same as --fusion off")]

@@ -305,8 +305,12 @@ def text_layer(data_or_path) -> list[Word]:
 # (look-alike misreadings, trained at q1-4 only) one more at 4 by the ground truth, one fewer
 # by Tesseract.
 # fusion="always" runs it at every rate.
+# fusion="draw" runs no block: it draws the same words over the plain decode, at every rate, in
+# the guidance map's font and in colours taken from the decoded box (textcodec.render.draw).
+# Legible where the decode is not (docs/benchmarks.md, "Drawn words"), but in one font, not the
+# original's: a reader sees the side stream's reading, right or wrong.
 FUSION_MAX_QUALITY = 4.0
-FUSION_MODES = ("auto", "always", "off")
+FUSION_MODES = ("auto", "always", "draw", "off")
 
 
 def fusion_mode(fusion: bool | str) -> str:
@@ -321,7 +325,8 @@ def fusion_mode(fusion: bool | str) -> str:
 def decode_array(data_or_path, *, device: str = "auto", fusion: bool | str = "auto",
                  model: str | None = None) -> tuple[np.ndarray, TlcFile]:
     """Decode to a uint8 array. ``fusion``: "auto" runs the fusion block on files with a side
-    stream up to FUSION_MAX_QUALITY, "always" at every rate, "off" never."""
+    stream up to FUSION_MAX_QUALITY, "always" at every rate, "off" never; "draw" draws the
+    side stream's words over the plain decode instead (``textcodec.render.draw``)."""
     import torch
 
     mode = fusion_mode(fusion)
@@ -348,7 +353,13 @@ def _decode_array(data_or_path, device: str, fusion: str,
         raise ContainerError(f"latent streams do not decode: {e}") from None
     x_hat = net.synthesis(y_hat.to(dev), hdr.quality)
     use = fusion == "always" or (fusion == "auto" and hdr.quality <= FUSION_MAX_QUALITY)
-    guide = guidance_words(words) if use else []
+    guide = guidance_words(words) if use or fusion == "draw" else []
+    if fusion == "draw":
+        from textcodec.render import draw
+
+        plain = x_hat[0, :, :hdr.height, :hdr.width].clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+        drawn = draw(plain, guide) if guide else plain
+        return (np.clip(drawn, 0, 1) * 255).round().astype(np.uint8), f
     if guide and net.fusion is not None:
         # one pass on a GPU; cache-sized tiles on a CPU (same result either way)
         x_hat = apply_fusion(net.fusion, x_hat, guide, hdr.quality,

@@ -38,15 +38,19 @@ def render_word(text: str, width: int, height: int) -> np.ndarray:
     return np.asarray(img, np.float32) / 255
 
 
-def render(words: list[Word], width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-    """(guide, mask): glyph map and box mask, each (height, width) float32 in [0, 1]."""
-    guide = np.zeros((height, width), np.float32)
-    mask = np.zeros((height, width), np.float32)
+def placements(words: list[Word], width: int, height: int, fill: float = 1.0):
+    """For each word that lands in the frame: (word, region, glyphs, box), where ``region``
+    is the (rows, cols) slice of the frame it covers and ``glyphs`` / ``box`` its rendered
+    glyph map and box mask cut to that region (float32 in [0, 1]). ``fill`` < 1 leaves a
+    margin of (1 - fill) / 2 of the box height around the glyphs, on every side."""
     for w in words:
         bw, bh = int(round(w.width)), int(round(w.height))
         if bw < 2 or bh < 2 or bw > MAX_WORD_SIDE or bh > MAX_WORD_SIDE:
             continue
-        glyphs = render_word(w.text, bw, bh)
+        pad = int(round((1 - fill) * bh / 2))
+        glyphs = np.zeros((bh, bw), np.float32)
+        if bw - 2 * pad >= 2 and bh - 2 * pad >= 2:
+            glyphs[pad:bh - pad, pad:bw - pad] = render_word(w.text, bw - 2 * pad, bh - 2 * pad)
         box = np.ones_like(glyphs)
         if abs(w.angle) >= 1:
             glyphs = np.asarray(Image.fromarray(glyphs, "F").rotate(w.angle, Image.BILINEAR,
@@ -60,8 +64,74 @@ def render(words: list[Word], width: int, height: int) -> tuple[np.ndarray, np.n
         dx1, dy1 = min(width, x0 + gw), min(height, y0 + gh)
         if dx1 <= dx0 or dy1 <= dy0:
             continue
-        region = (slice(dy0, dy1), slice(dx0, dx1))
         src = (slice(sy0, sy0 + dy1 - dy0), slice(sx0, sx0 + dx1 - dx0))
-        np.maximum(guide[region], glyphs[src], out=guide[region])
-        np.maximum(mask[region], box[src], out=mask[region])
+        yield w, (slice(dy0, dy1), slice(dx0, dx1)), glyphs[src], box[src]
+
+
+def render(words: list[Word], width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """(guide, mask): glyph map and box mask, each (height, width) float32 in [0, 1]."""
+    guide = np.zeros((height, width), np.float32)
+    mask = np.zeros((height, width), np.float32)
+    for _, region, glyphs, box in placements(words, width, height):
+        np.maximum(guide[region], glyphs, out=guide[region])
+        np.maximum(mask[region], box, out=mask[region])
     return guide, mask
+
+
+# Drawing (``draw``): the least luminance step between a drawn word's ink and its paper. At the
+# lowest rates the decoded strokes are a faint smear of the ink; the drawn ink keeps their hue
+# but steps at least this far from the paper (or is black / white where no smear is left).
+# DRAW_FILL: the glyphs' share of the box height (OCR boxes hold a margin around the ink; the
+# guidance map fills them, which drew words too large to read). Both chosen on four FUNSD forms
+# (tools/compare_fusion.py, docs/benchmarks.md "Drawn words"): fill 1.0 / 0.8 / 0.7 / 0.65 and
+# contrast 0.5 / 0.8 / 1.0; 0.7 and 0.8 read best to both engines at q0 and q4.
+MIN_INK_CONTRAST = 0.8
+DRAW_FILL = 0.7
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def word_colours(pixels: np.ndarray, glyphs: np.ndarray, box: np.ndarray):
+    """(ink, paper) RGB in [0, 1] for a word from the decoded ``pixels`` of its region: paper
+    is the median colour between the rendered strokes, ink the mean colour under them,
+    pushed away from the paper to MIN_INK_CONTRAST in luminance."""
+    inside = box > 0.5
+    between = inside & (glyphs < 0.05)
+    under = inside & (glyphs > 0.5)
+    if not between.any() or not under.any():
+        return None
+    paper = np.median(pixels[between], axis=0)
+    ink = pixels[under].mean(axis=0)
+    step = float((ink - paper) @ _LUMA)
+    room = 1.0 - float(paper @ _LUMA) if step > 0 else float(paper @ _LUMA)
+    want = min(MIN_INK_CONTRAST, room)
+    if abs(step) < 0.02:   # nothing left of the strokes: the colour the paper contrasts with
+        ink = np.zeros(3, np.float32) if float(paper @ _LUMA) >= 0.5 else np.ones(3, np.float32)
+    else:
+        if abs(step) < want:
+            ink = np.clip(paper + (ink - paper) * (want / abs(step)), 0, 1)
+        # where clipping kept the step short: toward black (or white) until it holds
+        pole, target = (0.0, float(paper @ _LUMA) - want) if step < 0 else \
+            (1.0, float(paper @ _LUMA) + want)
+        lum = float(ink @ _LUMA)
+        if abs(pole - lum) > 1e-6 and (lum - target) * (pole - target) < 0:
+            ink = ink + (pole - ink) * ((target - lum) / (pole - lum))
+    return np.clip(ink, 0, 1).astype(np.float32), paper.astype(np.float32)
+
+
+def draw(image: np.ndarray, words: list[Word], fill: float | None = None) -> np.ndarray:
+    """The words drawn over ``image`` ((H, W, 3) float in [0, 1]): each word's box is
+    repainted with its paper colour and the word rendered in its ink colour (``word_colours``
+    from the image itself), in the guidance map's font and placement. Pixels outside the
+    boxes are untouched. Returns a new array."""
+    out = np.array(image, np.float32, copy=True)
+    height, width = out.shape[:2]
+    for _, region, glyphs, box in placements(words, width, height,
+                                             DRAW_FILL if fill is None else fill):
+        colours = word_colours(out[region], glyphs, box)
+        if colours is None:
+            continue
+        ink, paper = colours
+        g, b = glyphs[..., None], box[..., None]
+        painted = paper * (1 - g) + ink * g
+        out[region] = out[region] * (1 - b) + painted * b
+    return out

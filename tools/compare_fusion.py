@@ -4,9 +4,10 @@
         plain=models/textcodec-text-v2.pt:off v2=models/textcodec-text-v2.pt \
         rate=runs/s3/textcodec-fusR.pt --out runs/fusion.jsonl
 
-Each NAME=CHECKPOINT[:off|:nocheck] is one decoder (":off" decodes without the fusion block,
-":nocheck" encodes without the encoder's cross-check, so every guidance word is drawn; without a
-suffix the file is made as `textcodec encode` makes it). The side stream is EasyOCR's reading of
+Each NAME=CHECKPOINT[:off|:nocheck|:draw] is one decoder (":off" decodes without the fusion
+block, ":nocheck" encodes without the encoder's cross-check, so every guidance word is drawn,
+":draw" draws the words over the plain decode instead of running the block, as `textcodec
+decode --fusion draw`; without a suffix the file is made as `textcodec encode` makes it). The side stream is EasyOCR's reading of
 the original, filtered as `textcodec encode` filters it (cached per image under
 runs/sidestream-cache). Checkpoints that share a backbone make byte-identical
 files, so their rows differ only by the fusion block. Scored against the dataset's ground-truth
@@ -26,7 +27,7 @@ import numpy as np
 
 from textcodec import codec
 from textcodec.bench import datasets
-from textcodec.bench.metrics import corpus_error, psnr
+from textcodec.bench.metrics import corpus_error, psnr, word_f1
 from textcodec.ocr.engine import MIN_CONFIDENCE, filter_words, get_engine
 from textcodec.render import render
 from textcodec.words import Word
@@ -57,9 +58,10 @@ def masked_psnr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> float:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("decoders", nargs="+", help="NAME=CHECKPOINT[:off|:nocheck]")
+    p.add_argument("decoders", nargs="+", help="NAME=CHECKPOINT[:off|:nocheck|:draw]")
     p.add_argument("--dataset", default="funsd")
     p.add_argument("--images", type=int, default=8)
+    p.add_argument("--skip", type=int, default=0, help="leave out the data set's first N")
     p.add_argument("--qualities", default="2,4,6,8")
     p.add_argument("--tesseract", action="store_true")
     p.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE,
@@ -74,14 +76,15 @@ def main() -> None:
         from textcodec.ocr.engine import get_engine
 
         tess = EngineReader(get_engine("tesseract"))
-    items = list(datasets.load(args.dataset, limit=args.images))
+    items = list(datasets.load(args.dataset, limit=args.skip + args.images))[args.skip:]
     specs = []
     for spec in args.decoders:
         name, rest = spec.split("=", 1)
         path, _, flag = rest.partition(":")
-        if flag not in ("", "off", "nocheck"):
-            p.error(f"{spec}: the suffix must be :off or :nocheck")
-        specs.append((name, path, flag != "off", "off" if flag == "nocheck" else "auto"))
+        if flag not in ("", "off", "nocheck", "draw"):
+            p.error(f"{spec}: the suffix must be :off, :nocheck or :draw")
+        mode = {"off": "off", "draw": "draw"}.get(flag, "always")
+        specs.append((name, path, mode, "off" if flag == "nocheck" else "auto"))
     qualities = [float(v) for v in args.qualities.split(",")]
     acc: dict[tuple[str, float], dict] = {}
     for item in items:
@@ -98,7 +101,7 @@ def main() -> None:
                                               side_codec="zstd", device="cpu",
                                               cross_check=check)
                 rec, _ = codec.decode_array(files[key], model=path, device="cpu",
-                                            fusion="always" if fusion else "off")
+                                            fusion=fusion)
                 if inside is None:  # the boxes as the file carries them (quantised)
                     inside = render(codec.text_layer(files[key]), w, h)[1] > 0
                 boxes = [t.axis_aligned_box() for t in truth]
@@ -122,6 +125,13 @@ def main() -> None:
         print(json.dumps(r))
 
 
+def pairs_f1(pairs: list[tuple[str, str]]) -> float:
+    """TextBoost's word F1 over (truth, reading) pairs: every true word against every word
+    read, as bags."""
+    return word_f1([w for ref, _ in pairs for w in ref.split()],
+                   [w for _, hyp in pairs for w in hyp.split()])
+
+
 def summarise(acc: dict, dataset: str, images: int) -> list[dict]:
     rows = []
     for (name, q), a in acc.items():
@@ -130,10 +140,12 @@ def summarise(acc: dict, dataset: str, images: int) -> list[dict]:
                "psnr_text": round(float(np.nanmean(a["text"])), 3),
                "psnr_nontext": round(float(np.nanmean(a["rest"])), 3),
                "cer": round(corpus_error(a["pairs"]), 4),
-               "wer": round(corpus_error(a["pairs"], words=True), 4)}
+               "wer": round(corpus_error(a["pairs"], words=True), 4),
+               "f1": round(pairs_f1(a["pairs"]), 4)}
         if a["tess"]:
             row["cer_tesseract"] = round(corpus_error(a["tess"]), 4)
             row["wer_tesseract"] = round(corpus_error(a["tess"], words=True), 4)
+            row["f1_tesseract"] = round(pairs_f1(a["tess"]), 4)
         rows.append(row)
     return rows
 

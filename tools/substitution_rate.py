@@ -2,9 +2,12 @@
 
     python tools/substitution_rate.py [--images 2] [--skip 0] [--qualities 2,5] [--model NAME_OR_PATH]
                                       [--min-confidence C] [--cross-check auto|tesseract|off]
+                                      [--mode always|draw]
                                       [--out docs/bench/substitution.json]
 
-EasyOCR makes the side stream (as `textcodec encode` does); Tesseract, an independent engine,
+EasyOCR makes the side stream (as `textcodec encode` does, with its default pipeline or the one
+TEXTCODEC_OCR_DETECTOR names); --mode draw draws its words over the plain decode instead of
+running the block (`textcodec decode --fusion draw`); Tesseract, an independent engine,
 reads both decodes (textcodec.bench.substitution). A token is wrong against two references,
 counted separately: the ground truth (synthetic screenshots and FUNSD forms have it) and
 Tesseract's reading of the original (every set; stricter, since Tesseract's own misses on the
@@ -23,7 +26,7 @@ from textcodec import crosscheck, zoo
 from textcodec.bench import datasets
 from textcodec.bench.substitution import SubstitutionCount, count_substitutions
 from textcodec.codec import decode_array, encode_image
-from textcodec.ocr.engine import MIN_CONFIDENCE, filter_words, get_engine
+from textcodec.ocr.engine import MIN_CONFIDENCE, default_engine, filter_words, get_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,10 +50,12 @@ def main() -> None:
                    help="side-stream filter: the least OCR confidence a word needs")
     p.add_argument("--cross-check", default="auto", choices=crosscheck.MODES,
                    help="the encoder's cross-check of the side stream (default: as encode)")
+    p.add_argument("--mode", default="always", choices=("always", "draw"),
+                   help="the decode set against the plain one: the block, or the drawn words")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "bench" / "substitution.json")
     args = p.parse_args()
     check = crosscheck.resolve_mode(args.cross_check)
-    easy, tess = get_engine("easyocr"), get_engine("tesseract")
+    easy, tess = get_engine(default_engine()), get_engine("tesseract")
     qualities = [float(q) for q in args.qualities.split(",")]
     refs = ("truth", "tesseract")
     totals = {(r, q, f): SubstitutionCount() for r in refs for q in qualities
@@ -67,7 +72,8 @@ def main() -> None:
                 enc = encode_image(item.image, quality=q, words=side, model=args.model,
                                    cross_check=check)
                 for fusion in (True, False):
-                    decoded = tess.read(decode_array(enc.data, fusion="always" if fusion else "off", model=args.model)[0])
+                    decoded = tess.read(decode_array(enc.data, fusion=args.mode if fusion
+                                                     else "off", model=args.model)[0])
                     for ref, words in (("truth", item.truth), ("tesseract", original)):
                         if words is None:
                             continue
@@ -85,7 +91,7 @@ def main() -> None:
     args.out.write_text(json.dumps({"model": args.model or zoo.default_model(),
                                     "min_confidence": args.min_confidence,
                                     "token_matching": "joined", "skip": args.skip,
-                                    "cross_check": check,
+                                    "cross_check": check, "mode": args.mode,
                                     "engines": {"side stream": _side_stream_engine(easy),
                                                "check": "tesseract 5 (LSTM, psm 11)",
                                                "reference": "ground truth (synthetic, funsd) "

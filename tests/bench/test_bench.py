@@ -132,3 +132,26 @@ def test_engine_reader_reads_each_page_once_and_joins_words_per_box():
     assert len(calls) == 1                       # same page: read once
     reader.read(page + 1, [(0, 0, 10, 10)])
     assert len(calls) == 2
+
+
+def test_the_drawn_words_codec_makes_textcodecs_files_and_draws_them(small_image, monkeypatch):
+    """textcodec-draw: the default model's files, side stream and all, decoded with
+    fusion="draw": inside the drawn boxes it differs from textcodec-nofusion, elsewhere not."""
+    from textcodec import crosscheck
+    from textcodec.render import DRAW_FILL, placements
+    from textcodec.words import Word
+
+    words = [Word("Hello", 60, 30, 50, 14)]
+    # where Tesseract is installed the encoder's cross-check runs: let it confirm the word
+    monkeypatch.setattr(crosscheck, "second_reading", lambda image, engine: list(words))
+    drawn, plain = get_codec("textcodec-draw"), get_codec("textcodec-nofusion")
+    assert drawn.wants_words
+    data = drawn.encode(small_image, 3.0, words=words)
+    assert data == plain.encode(small_image, 3.0, words=words)
+    a, b = drawn.decode(data), plain.decode(data)
+    h, w = small_image.shape[:2]
+    (_, region, _, box), = placements(words, w, h, DRAW_FILL)
+    changed = np.abs(a.astype(int) - b.astype(int)).sum(2) > 0
+    inside = np.zeros((h, w), bool)
+    inside[region] = box > 0
+    assert changed[inside].any() and not changed[~inside].any()

@@ -72,7 +72,7 @@ def _jxl():
                  notes="imagecodecs libjxl, effort 7")
 
 
-def _textcodec(model: str | None, ocr: bool, fusion: bool, name: str):
+def _textcodec(model: str | None, ocr: bool, fusion: bool | str, name: str):
     def enc(img: np.ndarray, q: float, words: list[Word] | None = None) -> bytes:
         from textcodec.codec import encode_image
 
@@ -113,6 +113,10 @@ CODECS: dict[str, Callable[[], Codec]] = {
                                              "textcodec-nofusion"),
     "textcodec-baseline": lambda: _textcodec(_default_models()[1], False, True,
                                              "textcodec-baseline"),
+    # the same files again, the side stream's words drawn over the plain decode (`textcodec
+    # decode --fusion draw`); scored against the original's EasyOCR reading it reads back the
+    # side stream, so judge it by the ground truth (CER vs GT) or another engine
+    "textcodec-draw": lambda: _textcodec(_default_models()[0], True, "draw", "textcodec-draw"),
     "jpeg": _jpeg, "webp": _webp, "avif": _avif, "jxl": _jxl,
 }
 
