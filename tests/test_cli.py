@@ -3,7 +3,9 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
@@ -124,6 +126,11 @@ def test_demo_runs_the_whole_tour(tmp_path):
     for stem in ("screenshot", "photo"):
         assert (out / f"{stem}.tlc").stat().st_size > 100
         assert Image.open(out / f"{stem}.decoded.png").size == Image.open(out / f"{stem}.png").size
+    # the screenshot at the ultra-low rate: its drawn decode differs from the plain one
+    low = out / "screenshot.q1"
+    assert Path(f"{low}.tlc").stat().st_size < (out / "screenshot.tlc").stat().st_size
+    plain, drawn = (np.asarray(Image.open(f"{low}.{kind}.png")) for kind in ("decoded", "drawn"))
+    assert plain.shape == drawn.shape and (plain != drawn).any()
     page = (out / "bench" / "report.html").read_text()
     assert "BD-rate" in page and "needs at least 4" not in page
     rows = [json.loads(line) for line in (out / "bench" / "results.jsonl").read_text().splitlines()]

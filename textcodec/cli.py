@@ -333,6 +333,9 @@ def bench(
         _fail(e)
 
 
+DEMO_LOW_QUALITY = 1.0
+
+
 @app.command()
 def demo(out: Annotated[Path, typer.Option(help="folder for the demo's outputs")] =
          Path("textcodec-demo")):
@@ -347,7 +350,7 @@ def demo(out: Annotated[Path, typer.Option(help="folder for the demo's outputs")
         out.mkdir(parents=True, exist_ok=True)
         for src in sorted(SAMPLES.glob("*.png")):
             shutil.copy2(src, out / src.name)
-            with _console().status(f"encoding {src.name} (OCR runs on the CPU: ~1 min)..."):
+            with _console().status(f"encoding {src.name} (OCR: a few seconds on a CPU)..."):
                 r = encode_image(src)   # the default rate
             tlc = out / (src.stem + ".tlc")
             tlc.write_bytes(r.data)
@@ -356,6 +359,15 @@ def demo(out: Annotated[Path, typer.Option(help="folder for the demo's outputs")
             typer.echo(f"{src.name} -> {tlc}: {len(r.data)} bytes ({r.bpp:.3f} bpp), "
                        f"{len(r.words)} words in the side stream; decoded to "
                        f"{out / (src.stem + '.decoded.png')}")
+            if r.words:   # the ultra-low rate, decoded plain and with the words drawn in
+                low = encode_image(src, quality=DEMO_LOW_QUALITY, words=r.words)
+                stem = out / f"{src.stem}.q{DEMO_LOW_QUALITY:g}"   # no suffix of its own
+                Path(f"{stem}.tlc").write_bytes(low.data)
+                decode_fn(low.data).save(f"{stem}.decoded.png")
+                decode_fn(low.data, fusion="draw").save(f"{stem}.drawn.png")
+                typer.echo(f"  at quality {DEMO_LOW_QUALITY:g}: {len(low.data)} bytes "
+                           f"({low.bpp:.3f} bpp); {stem}.decoded.png, and {stem}.drawn.png "
+                           f"with the side stream's words drawn in (--fusion draw)")
         typer.echo("small bench on the samples (4 settings per codec):")
         bench(dataset="samples", codecs="textcodec,textcodec-baseline,jpeg,webp", points=4,
               limit=None, out=out / "bench", anchor="textcodec-baseline", html_report=True,
