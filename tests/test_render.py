@@ -106,3 +106,15 @@ def test_drawn_glyphs_keep_a_margin_inside_the_box():
     assert full[0].any() and full[-1].any()            # the guidance map fills the box
     assert rows.min() >= 3 and rows.max() <= 16 and cols.min() >= 3 and cols.max() <= 56
     assert box.shape == kept.shape and kept.sum() > 0.3 * full.sum()
+
+
+def test_on_a_mid_grey_paper_the_ink_goes_as_far_as_it_can():
+    """Paper of luminance 0.6 leaves less room than MIN_INK_CONTRAST toward black: the ink
+    takes all of it."""
+    from textcodec.render import _LUMA, word_colours
+
+    glyphs, box = render([Word("Hello", 30, 10, 56, 16)], 60, 20)
+    page = np.full((20, 60, 3), 0.6, np.float32)
+    page[glyphs > 0.5] = (0.5, 0.45, 0.55)   # a faint, tinted smear
+    ink, paper = word_colours(page, glyphs, box)
+    assert np.allclose(paper, 0.6) and float(ink @ _LUMA) < 0.01

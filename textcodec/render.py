@@ -113,7 +113,8 @@ def word_colours(pixels: np.ndarray, glyphs: np.ndarray, box: np.ndarray):
         pole, target = (0.0, float(paper @ _LUMA) - want) if step < 0 else \
             (1.0, float(paper @ _LUMA) + want)
         lum = float(ink @ _LUMA)
-        if abs(pole - lum) > 1e-6 and (lum - target) * (pole - target) < 0:
+        short = lum > target if step < 0 else lum < target
+        if short and abs(pole - lum) > 1e-6:
             ink = ink + (pole - ink) * ((target - lum) / (pole - lum))
     return np.clip(ink, 0, 1).astype(np.float32), paper.astype(np.float32)
 
