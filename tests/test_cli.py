@@ -149,17 +149,18 @@ class _NamedEngine:
         return [Word(self.name.replace("-", ""), 60, 30, 80, 14, confidence=0.9)]
 
 
-@pytest.mark.parametrize("mode, machine, read_by", [
+@pytest.mark.parametrize("mode, default, read_by", [
     ("on", "easyocr-light", "easyocrlight"), ("on", "easyocr", "easyocr"),
     ("full", "easyocr-light", "easyocr"), ("light", "easyocr", "easyocrlight")])
-def test_the_ocr_option_picks_the_pipeline(tmp_path, screenshot, monkeypatch, mode, machine,
+def test_the_ocr_option_picks_the_pipeline(tmp_path, screenshot, monkeypatch, mode, default,
                                            read_by):
-    """`--ocr on` reads with the pipeline that suits the machine; full and light force one."""
+    """`--ocr on` reads with the default engine (``default_engine``, whatever it names);
+    full and light force one."""
     from textcodec.ocr import engine as engine_module
 
     for name in ("easyocr", "easyocr-light"):
         monkeypatch.setitem(engine_module.ENGINES, name, lambda name=name: _NamedEngine(name))
-    monkeypatch.setattr(engine_module, "default_engine", lambda: machine)
+    monkeypatch.setattr(engine_module, "default_engine", lambda: default)
     engine_module.get_engine.cache_clear()
     png, tlc = tmp_path / "shot.png", tmp_path / "shot.tlc"
     Image.fromarray(screenshot[:64, :128]).save(png)

@@ -352,14 +352,14 @@ def _decode_array(data_or_path, device: str, fusion: str,
     except (RuntimeError, ValueError) as e:
         raise ContainerError(f"latent streams do not decode: {e}") from None
     x_hat = net.synthesis(y_hat.to(dev), hdr.quality)
-    use = fusion == "always" or (fusion == "auto" and hdr.quality <= FUSION_MAX_QUALITY)
-    guide = guidance_words(words) if use or fusion == "draw" else []
     if fusion == "draw":
         from textcodec.render import draw
 
         plain = x_hat[0, :, :hdr.height, :hdr.width].clamp(0, 1).permute(1, 2, 0).cpu().numpy()
-        drawn = draw(plain, guide) if guide else plain
+        drawn = draw(plain, guidance_words(words))
         return (np.clip(drawn, 0, 1) * 255).round().astype(np.uint8), f
+    use = fusion == "always" or (fusion == "auto" and hdr.quality <= FUSION_MAX_QUALITY)
+    guide = guidance_words(words) if use else []
     if guide and net.fusion is not None:
         # one pass on a GPU; cache-sized tiles on a CPU (same result either way)
         x_hat = apply_fusion(net.fusion, x_hat, guide, hdr.quality,

@@ -101,20 +101,18 @@ def word_colours(pixels: np.ndarray, glyphs: np.ndarray, box: np.ndarray):
         return None
     paper = np.median(pixels[between], axis=0)
     ink = pixels[under].mean(axis=0)
-    step = float((ink - paper) @ _LUMA)
-    room = 1.0 - float(paper @ _LUMA) if step > 0 else float(paper @ _LUMA)
-    want = min(MIN_INK_CONTRAST, room)
+    light = float(paper @ _LUMA)
+    step = float(ink @ _LUMA) - light
+    pole = 0.0 if step < 0 else 1.0          # black ink on light paper, white on dark
     if abs(step) < 0.02:   # nothing left of the strokes: the colour the paper contrasts with
-        ink = np.zeros(3, np.float32) if float(paper @ _LUMA) >= 0.5 else np.ones(3, np.float32)
+        ink = np.full(3, 0.0 if light >= 0.5 else 1.0, np.float32)
     else:
+        want = min(MIN_INK_CONTRAST, abs(pole - light))
         if abs(step) < want:
             ink = np.clip(paper + (ink - paper) * (want / abs(step)), 0, 1)
-        # where clipping kept the step short: toward black (or white) until it holds
-        pole, target = (0.0, float(paper @ _LUMA) - want) if step < 0 else \
-            (1.0, float(paper @ _LUMA) + want)
-        lum = float(ink @ _LUMA)
-        short = lum > target if step < 0 else lum < target
-        if short and abs(pole - lum) > 1e-6:
+        # where clipping kept the step short: toward the pole until it holds
+        target, lum = light + np.sign(step) * want, float(ink @ _LUMA)
+        if np.sign(step) * (lum - light) < want and abs(pole - lum) > 1e-6:
             ink = ink + (pole - ink) * ((target - lum) / (pole - lum))
     return np.clip(ink, 0, 1).astype(np.float32), paper.astype(np.float32)
 

@@ -113,9 +113,12 @@ def main() -> None:
         res["side_codec"] = side
         # the whole encode as a user's process runs it (default engine, built once, warm),
         # without the cross-check (Tesseract, timed on its own below where it is installed)
-        def encode_with_ocr(overlap=None):
+        def encode_with_ocr(overlap=None, ocr_engine=None):
             return codec.encode(img, device=args.device, model=args.model, side_codec=side,
-                                cross_check="off", overlap=overlap)
+                                cross_check="off", overlap=overlap, ocr_engine=ocr_engine)
+
+        def encode_full():   # CRAFT and 64-px reads (`--ocr full`)
+            return encode_with_ocr(ocr_engine="easyocr")
 
         def readings(ocr):
             return {(w.text, w.cx, w.cy) for w in ocr.read(img)}
@@ -165,24 +168,19 @@ def main() -> None:
                 res[f"encode_s_with_ocr_{name}_rounds"] = medians
                 res[f"encode_s_with_ocr_{name}"] = statistics.median(medians)
             res["encode_overlap_default"] = args.device in codec.OVERLAP_DEVICES
-            # the light pipeline on the GPU (the distilled detector, short boxes left, 48-px
-            # reads) in rounds alternating with the default
+            # the default (light) pipeline against CRAFT's (`--ocr full`), in alternating
+            # rounds; session 21 measured light against the then-default CRAFT the same way
             from textcodec.ocr.engine import get_engine
 
             light = get_engine("easyocr-light")
-
-            def encode_light():
-                return codec.encode(img, device=args.device, model=args.model, side_codec=side,
-                                    cross_check="off", ocr_engine="easyocr-light")
-
-            encode_light()   # its recognizer's graphs recorded
-            rounds = {"default": [], "light": []}
+            encode_full()   # its recognizer's graphs recorded
+            rounds = {"default": [], "full": []}
             for _ in range(3):
                 rounds["default"].append(timed(encode_with_ocr, args.repeat, sync))
-                rounds["light"].append(timed(encode_light, args.repeat, sync))
+                rounds["full"].append(timed(encode_full, args.repeat, sync))
             for name, medians in rounds.items():
-                res[f"encode_s_with_ocr_{name}_vs_light_rounds"] = medians
-            res["encode_s_with_ocr_light"] = statistics.median(rounds["light"])
+                res[f"encode_s_with_ocr_{name}_vs_full_rounds"] = medians
+            res["encode_s_with_ocr_full"] = statistics.median(rounds["full"])
             res["ocr_light_s"] = timed(lambda: light.read(img), args.repeat, sync)
             res["words_kept_light"] = len(filter_words(light.read(img)))
             # the default's figures again, as many times, right after (same machine, warmth)
@@ -240,14 +238,7 @@ def main() -> None:
                 res["ocr_light_detect_s"] = timed(lambda: light._reader.detect(
                     colour, canvas_size=light.canvas_size, reformat=False), reps, sync)
             res["words_kept_light"] = len(filter_words(light.read(img)))
-            res["encode_s_with_ocr_light"] = timed(
-                lambda: codec.encode(img, device=args.device, model=args.model,
-                                     side_codec=side, cross_check="off",
-                                     ocr_engine="easyocr-light"), reps, sync)
-            res["encode_s_with_ocr_full"] = timed(   # CRAFT and 64-px reads (`--ocr full`)
-                lambda: codec.encode(img, device=args.device, model=args.model,
-                                     side_codec=side, cross_check="off",
-                                     ocr_engine="easyocr"), reps, sync)
+            res["encode_s_with_ocr_full"] = timed(encode_full, reps, sync)
             from textcodec.ocr.int8 import int8_kind, vnni_available
 
             res["cpu_vnni"] = vnni_available()

@@ -224,7 +224,8 @@ def text_boost_section() -> list[str]:
 
 
 def substitution_section() -> list[str]:
-    loaded = [(p.name, json.loads(p.read_text())) for p in BENCH.glob("substitution*.json")]
+    loaded = [(p.name, d) for p in BENCH.glob("substitution*.json")
+              if (d := json.loads(p.read_text())).get("mode", "always") == "always"]
     loaded.sort(key=lambda nd: (-nd[1].get("min_confidence", 0.3),   # the shipped filter first,
                                 nd[0] != "substitution.json", nd[0]))  # its main run first
     for name, d in loaded:   # session 13 reran models on its own side streams (another CPU's OCR)
@@ -870,7 +871,7 @@ def profile_section() -> list[str]:
     if not path.exists():
         return []
     p = json.loads(path.read_text())
-    gpu = json.loads((BENCH / "speed-gpu.json").read_text())
+    gpu = json.loads((BENCH / "speed-gpu-s20.json").read_text())
     lanes_speed = (f"**{gpu['decode_s'] * 1000:.0f} ms** against "
                    f"{gpu['decode_s_one_lane'] * 1000:.0f} ms for the same latent in one lane "
                    "(`bench_speed.py`, same machine, same run)"
@@ -1445,7 +1446,7 @@ def _session20_overlap() -> str:
     pairs = list(zip(o["rounds"]["overlapped"], o["rounds"]["sequential"]))
     won = sum(a < b for a, b in pairs)
     runs = [json.loads((BENCH / n).read_text())
-            for n in ("speed-gpu.json", "speed-gpu-s20-second.json")]
+            for n in ("speed-gpu-s20.json", "speed-gpu-s20-second.json")]
     prof = json.loads((BENCH / "ocr-profile-gpu-s20.json").read_text())
 
     def ms(v):
@@ -1511,11 +1512,14 @@ def avx2_s19_paragraph(c: dict) -> list[str]:
 
 
 def _light_row(c: dict) -> dict:
-    """A speed row's figures with the light OCR pipeline's in the OCR columns."""
-    if "encode_s_with_ocr_light" not in c:
+    """A speed row's figures with the light OCR pipeline's in the OCR columns (and its encode,
+    where the run's default encode read with another engine)."""
+    if "ocr_light_s" not in c:
         return {}
-    return {**c, "ocr_int8_s": c["ocr_light_s"], "ocr_s": c["ocr_light_s"],
-            "encode_s_with_ocr": c["encode_s_with_ocr_light"]}
+    light = {**c, "ocr_int8_s": c["ocr_light_s"], "ocr_s": c["ocr_light_s"]}
+    if c.get("ocr_default_engine") != "easyocr-light":
+        light["encode_s_with_ocr"] = c["encode_s_with_ocr_light"]
+    return light
 
 
 def light_ocr_paragraph() -> list[str]:
@@ -1540,7 +1544,7 @@ def light_ocr_paragraph() -> list[str]:
                 f"{a['seconds']:.1f} / {b['seconds']:.1f} s")
 
     met = "met" if c["encode_s_with_ocr_light"] <= 3 else "not met"
-    return ["### The light OCR pipeline (session 20)", "",
+    return ["### The light OCR pipeline (session 20; the default since session 21)", "",
             "On AVX2-only CPUs CRAFT alone takes most of the 3 s an encode may take. "
             "`textcodec encode --ocr light` (or `TEXTCODEC_OCR_DETECTOR=student`, or "
             "`EasyOcrEngine(detector=\"student\")`) swaps it for a detector distilled from "
@@ -1571,6 +1575,175 @@ def light_ocr_paragraph() -> list[str]:
             f"s light** against the 3 s target ({met} with `--ocr light`). It is not the "
             "default: on forms it sends a few words fewer and reads them a little worse, "
             "and the detector has had 6 minutes of distillation.", ""]
+
+
+def light_default_paragraph(c: dict, gpu: dict) -> list[str]:
+    """Session 21: the detector distilled longer, and the light pipeline the default."""
+    forms, screens = (BENCH / f"ocr-student-{n}-s21.json" for n in ("funsd", "synthetic"))
+    full_forms, full_screens = (BENCH / f"ocr-student-{n}.json" for n in ("funsd", "synthetic"))
+    before = BENCH / "speed-gpu-s21-full-default.json"
+    if not (c and forms.exists() and screens.exists() and before.exists()):
+        return []
+    f, s = (json.loads(p.read_text())["student-int8"] for p in (forms, screens))
+    f0, s0 = (json.loads(p.read_text()) for p in (full_forms, full_screens))
+    (a, old_f), (b, old_s) = ((f0["fast-int8"], f0["student-int8"]),
+                              (s0["fast-int8"], s0["student-int8"]))
+    full = json.loads(before.read_text())
+
+    def right(o):
+        return round(o["side_stream_tokens"] * o["side_stream_token_precision"])
+
+    def ms(v):
+        return f"{v * 1000:.0f}"
+
+    craft = full["encode_s_with_ocr_default_vs_light_rounds"] + [full["encode_s_with_ocr"]]
+    rounds = gpu["encode_s_with_ocr_default_vs_light_rounds"] + \
+        gpu["encode_s_with_ocr_light_vs_light_rounds"]
+    return ["**Session 21: the light pipeline becomes the default.** The detector was "
+            "distilled 17 more minutes at 512-px crops (docs/training.md, \"Session 21\"). "
+            "The same comparisons as above, full pipeline / light (the full pipeline's "
+            "figures are session 20's, unchanged): 8 held-out FUNSD forms (`python "
+            "tools/compare_ocr.py --images 8 --engines student-int8`, "
+            f"docs/bench/ocr-student-funsd-s21.json) side-stream words "
+            f"{a['side_stream_words']} / {f['side_stream_words']}, tokens "
+            f"{a['side_stream_tokens']} / {f['side_stream_tokens']}, right "
+            f"{a['side_stream_token_precision']:.3f} / {f['side_stream_token_precision']:.3f} "
+            f"({right(a)} / {right(f)} tokens), CER {a['side_stream_cer']:.3f} / "
+            f"{f['side_stream_cer']:.3f}, CER of all readings {a['cer']:.3f} / {f['cer']:.3f}, "
+            f"OCR {a['seconds']:.1f} / {f['seconds']:.1f} s; 6 held-out synthetic screenshots "
+            "(`--synthetic 6`, docs/bench/ocr-student-synthetic-s21.json) tokens "
+            f"{b['side_stream_tokens']:,} / {s['side_stream_tokens']:,}, right "
+            f"{b['side_stream_token_precision']:.3f} / {s['side_stream_token_precision']:.3f} "
+            f"({right(b):,} / {right(s):,} tokens), CER {b['side_stream_cer']:.3f} / "
+            f"{s['side_stream_cer']:.3f}, true words covered {b['recall']:.3f} / "
+            f"{s['recall']:.3f}, OCR {b['seconds']:.1f} / {s['seconds']:.1f} s. Session 20's "
+            f"student sent {old_f['side_stream_words']} words (CER "
+            f"{old_f['side_stream_cer']:.3f}) and {old_s['side_stream_tokens']:,} tokens. So "
+            "the light side stream now carries as many right words as the full one on forms "
+            "and more on screenshots; what it does not do is read the smallest words (boxes "
+            "under 10 px), which the side stream's confidence filter mostly drops anyway. "
+            "`textcodec encode` (and `textcodec.encode`) now read with it on every machine "
+            "(`textcodec.ocr.engine.default_engine`); `--ocr full` reads with CRAFT. On this "
+            "AVX2-only CPU (`python tools/bench_speed.py --device cpu --ocr --repeat 3`, "
+            "docs/bench/speed-cpu-avx2-s21.json): the encode including OCR "
+            f"**{c['encode_s_with_ocr']:.2f} s with the default (light) pipeline**, "
+            f"{c['encode_s_with_ocr_full']:.2f} s with `--ocr full`; OCR alone "
+            f"{c['ocr_light_s']:.2f} s light against {c['ocr_int8_s']:.2f} s int8 CRAFT; "
+            f"{c['words_kept_light']} against {c['words_kept']} side-stream words on the sample "
+            f"page; decode {c['decode_s']:.2f} s. Where Tesseract is installed, `textcodec "
+            f"encode`'s cross-check adds its own reading of the page ({c['cross_check_s']:.1f} s "
+            "on this CPU, timed apart; `--cross-check off` skips it). Reading only the page's "
+            "bands that hold the side stream's boxes (a quick trial on the sample page, not "
+            "kept) saved little: they cover 72 % of its height, 3.71 s against 4.12 s, and 2 "
+            "of 39 words came out flagged differently. **On the H100** (`bash tools/gpu/ocr.sh "
+            "check`, docs/bench/speed-gpu.json): the encode including OCR "
+            f"{ms(gpu['encode_s_with_ocr'])} ms with the light default "
+            f"({ms(gpu['encode_s_with_ocr_again'])} ms in the repeat; "
+            f"{ms(min(rounds))}-{ms(max(rounds))} ms over six rounds), against "
+            f"{ms(min(craft))}-{ms(max(craft))} ms with CRAFT on the same machine an hour "
+            "earlier (docs/bench/speed-gpu-s21-full-default.json, where the light pipeline's "
+            "rounds ran "
+            f"{ms(min(full['encode_s_with_ocr_light_vs_light_rounds']))}-"
+            f"{ms(max(full['encode_s_with_ocr_light_vs_light_rounds']))} ms beside it); OCR "
+            f"alone {ms(gpu['ocr_light_s'])} ms; decode {ms(gpu['decode_s'])} ms. The 150 ms "
+            "target is now met with room.", ""]
+
+
+def drawn_words_section() -> list[str]:
+    """Session 21: the side stream's words drawn over the plain decode (--fusion draw)."""
+    paths = [BENCH / f"drawn-words-{n}.jsonl" for n in ("funsd", "synthetic")]
+    subs = BENCH / "substitution-draw.json"
+    if not all(p.exists() for p in paths) or not subs.exists():
+        return []
+
+    def table(path: Path) -> list[str]:
+        rows = {(r["decoder"], r["quality"]): r
+                for r in map(json.loads, path.read_text().splitlines())}
+        out = ["| quality | bpp | CER plain / block / drawn | word F1 plain / block / drawn | "
+               "Tesseract CER plain / block / drawn | Tesseract F1 plain / block / drawn | "
+               "PSNR plain / drawn | text PSNR plain / drawn |", "|---|---|---|---|---|---|---|---|"]
+        for q in sorted({q for _, q in rows}):
+            p, v, d = (rows[n, q] for n in ("plain", "v11", "draw"))
+
+            def three(key, better):
+                bold = "**" if better(d[key], p[key]) else ""
+                return f"{p[key]:.3f} / {v[key]:.3f} / {bold}{d[key]:.3f}{bold}"
+
+            lower, higher = (lambda x, y: x < y), (lambda x, y: x > y)
+            out.append(f"| {q:g} | {d['bpp']:.3f} | {three('cer', lower)} | "
+                       f"{three('f1', higher)} | {three('cer_tesseract', lower)} | "
+                       f"{three('f1_tesseract', higher)} | {p['psnr']:.2f} / {d['psnr']:.2f} | "
+                       f"{p['psnr_text']:.2f} / {d['psnr_text']:.2f} |")
+        return out
+
+    sub = json.loads(subs.read_text())
+    cells = {(r["reference"], r["quality"], r["fusion"]): r for r in sub["summary"]}
+    qs = sorted({q for _, q, _ in cells})
+
+    def counts(ref: str) -> str:
+        return ", ".join(f"q{q:g} {cells[ref, q, True]['substituted']} / "
+                         f"{cells[ref, q, False]['substituted']}" for q in qs)
+
+    truth, tess = cells["truth", qs[0], True], cells["tesseract", qs[0], True]
+    return ["## Drawn words (session 21): the side stream drawn over the decode", "",
+            "The fusion block sharpens what the decoder drew; below ~0.1 bpp the decoder drew "
+            "mush, and no block trained here made it legible (sessions 8-20). `textcodec decode "
+            "--fusion draw` (`decode(..., fusion=\"draw\")`, `textcodec.render.draw`) takes "
+            "the other road: no block; each word the block would be given (the side stream's "
+            "words, less those holding a digit and those the cross-check did not confirm) is "
+            "drawn into its box over the plain decode, in the guidance map's font at "
+            "`DRAW_FILL` = 0.7 of the box height, with the box's paper colour (the median of "
+            "the decoded pixels between the strokes) and its ink colour (the decoded smear "
+            "under the strokes, pushed to at least `MIN_INK_CONTRAST` = 0.8 in luminance from "
+            "the paper). Pixels outside the boxes are the plain decode's (tested). The two "
+            "constants were chosen on the first four held-out FUNSD forms (fill 1.0 / 0.8 / "
+            "0.7 / 0.65, contrast 0.5 / 0.8 / 1.0; filling the box as the guidance map does "
+            "drew words too large to read: q0 word F1 0.05 against 0.15); the figures below "
+            "are on the next four and on synthetic screenshots, which played no part in the "
+            "choice.", "",
+            "`python tools/compare_fusion.py --dataset funsd --skip 4 --images 4 --qualities "
+            "0,2,4,6 --tesseract plain=models/textcodec-text-v11.pt:off "
+            "v11=models/textcodec-text-v11.pt draw=models/textcodec-text-v11.pt:draw` "
+            "(docs/bench/drawn-words-funsd.jsonl; the same files for all three, side streams "
+            "of the full OCR pipeline; scored against the ground-truth words: english_g2 "
+            "reading each true box, Tesseract reading the whole page with its own detector, "
+            "its words assigned to the true boxes they fall in; word F1 as TextBoost's, bag "
+            "of words; bold where drawing beats the plain decode):", "",
+            *table(paths[0]), "",
+            "Held-out synthetic screenshots (`python tools/compare_fusion.py --dataset "
+            "synthetic --images 4 --qualities 0,2,4,6 --tesseract plain=...:off v11=... "
+            "draw=...:draw`, docs/bench/drawn-words-synthetic.jsonl), the same columns:", "",
+            *table(paths[1]), "",
+            "On screenshots the gain is a tenth of the forms': a screenshot holds hundreds of "
+            "words and its side stream a few dozen (57, 21, 70 and 42 here: the confidence "
+            "filter, the 500 px^2 character-area cap, no digits, the cross-check), so most of "
+            "the page stays as decoded.", "",
+            "Drawing makes a form readable where the decode is not: at 0.019 bpp the ground "
+            "truth's word F1 goes from 0.03 to 0.28 (english_g2) and from 0.01 to 0.42 "
+            "(Tesseract), at 0.036 bpp from 0.03 to 0.22 and 0.02 to 0.38, and at 0.086 bpp "
+            "it still gains (Tesseract F1 0.50 -> 0.56, english_g2's CER 0.447 -> 0.376). From "
+            "about quality 6 the decoded words read as well as the drawn ones and better than "
+            "drawn words in another font, so drawing costs there. PSNR falls wherever it draws "
+            "(the drawn glyphs are not the original's: another font, other positions), by 0.5 "
+            "dB over the page at q0 and 5 dB at q4, so it is not the default: it trades "
+            "fidelity for legibility, and what a reader sees in the boxes is the side stream's "
+            "reading, right or wrong (the substitution counts below). `textcodec bench "
+            "--codecs textcodec-draw,...` benches it beside the others; scored against the "
+            "original's EasyOCR reading it would read back its own side stream, so judge it "
+            "by the ground truth (FUNSD, synthetic) or Tesseract. ![original, plain decode "
+            "and drawn words at 4 KB](img/drawn-words.png)", "",
+            f"Substitutions (`python tools/substitution_rate.py --images 2 --qualities "
+            f"{','.join(f'{q:g}' for q in qs)} --mode draw --model "
+            "models/textcodec-text-v11.pt`, docs/bench/substitution-draw.json; the side stream "
+            "of the default light pipeline, the cross-check on; two synthetic screenshots, two "
+            f"FUNSD forms and the sample screenshot): of the side streams' {truth['tokens']} "
+            f"tokens {truth['wrong']} are wrong by the ground truth and {tess['wrong']} by "
+            "Tesseract's reading of the original; drawn / plain decodes showing a side-stream "
+            f"misreading, by the ground truth {counts('truth')}, by Tesseract "
+            f"{counts('tesseract')} (at q4 an \"8\" both decodes show). Drawing never draws a "
+            "word the cross-check did not confirm or one holding a digit, which keeps most "
+            "misreadings out; a misreading both engines share would be drawn as legibly as a "
+            "right word, so this is a small sample, not a proof.", ""]
 
 
 def avx2_paragraph(c: dict) -> list[str]:
@@ -1627,9 +1800,10 @@ def main() -> None:
         if (BENCH / "speed-cpu-avx2.json").exists() else {}
     avx2_s19 = json.loads((BENCH / "speed-cpu-avx2-s19.json").read_text()) \
         if (BENCH / "speed-cpu-avx2-s19.json").exists() else {}
-    avx2_s20 = json.loads((BENCH / "speed-cpu-avx2-s20.json").read_text()) \
-        if (BENCH / "speed-cpu-avx2-s20.json").exists() else {}
-    gpu = json.loads((BENCH / "speed-gpu.json").read_text())
+    avx2_s20, avx2_s21 = (json.loads((BENCH / n).read_text()) if (BENCH / n).exists() else {}
+                          for n in ("speed-cpu-avx2-s20.json", "speed-cpu-avx2-s21.json"))
+    gpu = json.loads((BENCH / "speed-gpu-s20.json").read_text())
+    gpu21 = json.loads((BENCH / "speed-gpu.json").read_text())
     losses = json.loads((BENCH / "text-losses.json").read_text())
     default, baseline = _shipped()
     out = ["# Benchmarks", "",
@@ -1671,7 +1845,7 @@ def main() -> None:
            "- Sets are small (3 screenshots, 2 forms, 2 photos) because scoring runs on a "
            "2-core CPU; `tools/run_benchmarks.sh N M` takes more.", "",
            "## Speed (1280x720 screenshot)", "",
-           "| where | encode (no OCR) | OCR (EasyOCR's models, the default engine) | decode "
+           "| where | encode (no OCR) | OCR (the default engine) | decode "
            "| decode + fusion (300 words) "
            "| guidance render (300 words) | target |",
            "|---|---|---|---|---|---|---|",
@@ -1689,7 +1863,11 @@ def main() -> None:
                               ("2-core AMD EPYC, AVX2 only (session 20, default OCR)",
                                avx2_s20),
                               ("2-core AMD EPYC, AVX2 only (session 20, light OCR: "
-                               "`--ocr light`)", _light_row(avx2_s20)))
+                               "`--ocr light`)", _light_row(avx2_s20)),
+                              ("2-core AMD EPYC, AVX2 only (session 21, light OCR, the default; "
+                               "`--ocr full`: encode incl. OCR "
+                               f"{fmt(avx2_s21.get('encode_s_with_ocr_full'), '.2f')} s)",
+                               _light_row(avx2_s21)))
              if c],
            f"| {gpu['gpu']} | {gpu['encode_s_no_ocr'] * 1000:.0f} ms | "
            + (f"{_gpu_default(gpu, 'ocr_s'):.2f} s (encode incl. OCR "
@@ -1698,7 +1876,13 @@ def main() -> None:
            f" | {gpu['decode_s'] * 1000:.0f} ms | "
            + (f"{gpu['decode_fused_300_words_s'] * 1000:.0f} ms" if "decode_fused_300_words_s"
               in gpu else "not measured") +
-           " | - | encode <= 150 ms, decode <= 20 ms |", "",
+           " | - | encode <= 150 ms, decode <= 20 ms |",
+           f"| {gpu21['gpu']} (session 21, light OCR, the default) | "
+           f"{gpu21['encode_s_no_ocr'] * 1000:.0f} ms | {gpu21['ocr_light_s'] * 1000:.0f} ms "
+           f"(encode incl. OCR {gpu21['encode_s_with_ocr'] * 1000:.0f} ms) | "
+           f"{gpu21['decode_s'] * 1000:.0f} ms | "
+           f"{gpu21['decode_fused_300_words_s'] * 1000:.0f} ms | - | "
+           "encode <= 150 ms, decode <= 20 ms |", "",
            "On the CPU the fusion block runs only on 128-px tiles that hold words (with a halo "
            "wider than its receptive field, so the result equals one full-frame pass, tested): "
            + (f"the sample screenshot's own side stream ({cpu['sample_words']} words, coded at "
@@ -1752,6 +1936,7 @@ def main() -> None:
               *ocr_session10_paragraph(cpu, ocr)]
              if "ocr_int8_s" in cpu and ocr else []),
            *avx2_paragraph(avx2), *avx2_s19_paragraph(avx2_s19), *light_ocr_paragraph(),
+           *light_default_paragraph(avx2_s21, gpu21),
            *gpu_ocr_paragraph(gpu),
            "Commands: `python tools/bench_speed.py --device cpu --ocr --repeat 3` "
            "(docs/bench/speed-cpu.json) and, on the device machine, `python "
@@ -1765,7 +1950,7 @@ def main() -> None:
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
            *codec_s18_section(), *codec_s19_section(),
-           *fusion_section(), *ablation_section(),
+           *fusion_section(), *drawn_words_section(), *ablation_section(),
            *substitution_section(), *crosscheck_section(), *text_boost_section(),
            "## Text losses on held-out FUNSD, v1 (session 1, 8 rates)", "",
            "Command: `python tools/compare_checkpoints.py --images 8 "
