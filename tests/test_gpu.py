@@ -187,3 +187,29 @@ def test_recognizer_output_reduced_on_the_gpu_reads_as_on_the_host(screenshot):
         reader.recognizer = net
     assert [t for t, _ in on_gpu] == [t for t, _ in on_host]
     np.testing.assert_allclose([c for _, c in on_gpu], [c for _, c in on_host], rtol=1e-5)
+
+
+@cuda
+def test_checkerboard_latent_encoded_on_the_gpu_decodes_on_the_cpu():
+    """The context network's parameters depend on decoded anchors: they must come out the
+    same on both devices, else the second pass decodes garbage."""
+    from textcodec.nets.checkerboard import CheckerboardHyperprior
+    from textcodec.nets.hyperprior import pad_to_multiple
+
+    torch.manual_seed(0)
+    m = CheckerboardHyperprior(N=64, M=96, N_dec=32, N_last=16).eval()
+    with torch.no_grad():  # the context starts at zero: give it weights that matter
+        for conv in (m.context[0], m.context[2]):
+            conv.weight.normal_(0, 0.05)
+            conv.bias.normal_(0, 0.05)
+        m.log_gain.copy_(torch.linspace(-1, 3, m.num_rates)[:, None].repeat(1, 96))
+    m.update()
+    x = pad_to_multiple(torch.rand(1, 3, 200, 330))
+    gpu = m.to("cuda")
+    for q in (1.0, 4.5, m.num_rates - 1.0):
+        strings = gpu.compress_latent(gpu.analysis(x.cuda()), q)
+        y_gpu = gpu.decompress_latent(strings, (x.shape[-2] // 64, x.shape[-1] // 64), q)
+        cpu = m.to("cpu")
+        y_cpu = cpu.decompress_latent(strings, (x.shape[-2] // 64, x.shape[-1] // 64), q)
+        assert y_gpu.is_cuda and torch.equal(y_gpu.cpu(), y_cpu)
+        gpu = m.to("cuda")

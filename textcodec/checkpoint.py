@@ -42,7 +42,7 @@ def save_release(model, path: Path, name: str, extra: dict | None = None) -> str
     """Write a release checkpoint (runs ``update()``); returns its sha256."""
     coding = model.update()
     blob = {"format": FORMAT, "version": VERSION, "name": name,
-            "arch": "vr-hyperprior", "config": {k: (list(v) if isinstance(v, tuple) else v)
+            "arch": model.ARCH, "config": {k: (list(v) if isinstance(v, tuple) else v)
                                                  for k, v in model.config.items()},
             "state": model_state(model, half=True), "coding": coding, "extra": extra or {}}
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -72,8 +72,10 @@ def load_release(path: Path, device: str = "cpu"):
 
 
 def load_weights(model: torch.nn.Module, state: dict, new_fusion: bool = False,
-                 lambdas: tuple[float, ...] | None = None) -> None:
-    """Load weights; ``new_fusion`` allows a fresh fusion block on a backbone checkpoint.
+                 lambdas: tuple[float, ...] | None = None, fresh: bool = False) -> None:
+    """Load weights; ``new_fusion`` allows a fresh fusion block on a backbone checkpoint,
+    ``fresh`` the model's ``FRESH_KEYS`` (its own layers) left as initialised, so that a
+    checkerboard model can start from a plain hyperprior.
 
     ``lambdas`` are the rates the checkpoint was trained for; where the model has other rates
     (more operating points, say), its gain vectors are carried over by lambda and the new ones
@@ -90,7 +92,8 @@ def load_weights(model: torch.nn.Module, state: dict, new_fusion: bool = False,
     # blocks trained before rate conditioning lack its terms: zeros, i.e. unconditioned
     missing = [k for k in missing if not _is_coding_buffer(k)
                and not (new_fusion and k.startswith("fusion."))
-               and k not in ("fusion.rate_bias", "fusion.rate_log_gain")]
+               and k not in ("fusion.rate_bias", "fusion.rate_log_gain")
+               and not (fresh and k.startswith(tuple(getattr(model, "FRESH_KEYS", ()))))]
     if missing or unexpected:
         raise ModelError(f"checkpoint does not fit the architecture: missing {missing[:3]}, "
                          f"unexpected {unexpected[:3]}")

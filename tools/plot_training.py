@@ -83,7 +83,9 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         ("R+D from base16, noisy proxy: baseN21 (the control)", [("s18-baseN21.jsonl", 189846)]),
         # session 19, thick: from base-v9 with a new cosine, rounded latents, and the logit loss
         ("R+D from base-v9, rounded, a new cosine: baseR22", [("s19-baseR22.jsonl", 201267)]),
-        ("logit loss from base-v9, rounded: logitR22", [("s19-logitR22.jsonl", 201267)])]
+        ("logit loss from base-v9, rounded: logitR22", [("s19-logitR22.jsonl", 201267)]),
+        # session 22, thick: base-v9 with a checkerboard context model (zero-started)
+        ("R+D, checkerboard context from base-v9: cbR22", [("s22-cbR22.jsonl", 201267)])]
 # text-v11's block: every stage-2 step from the first block through fusR21
 V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466 + 6324
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
@@ -131,7 +133,9 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("a 32-channel, 8-unit block from zero, fusT1's errors: fusW1",
            [("s20-fusW1.jsonl", 0)]),
           ("the paper's 16 / 3 block from zero, the same recipe: fusW0",
-           [("s20-fusW0.jsonl", 0)])]
+           [("s20-fusW0.jsonl", 0)]),
+          ("text-v11's block on cbR22 (the checkerboard codec), fusR21's recipe: cbF22",
+           [("s22-cbF22.jsonl", V11_BLOCK_STEPS)])]
 
 
 def _style(parts):
@@ -142,8 +146,8 @@ def _style(parts):
 
 
 def _width(parts):
-    """Sessions 11 to 13's, 18's and 19's runs (the decayed learning rate) drawn thicker."""
-    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13", "s18", "s19") else 1
+    """Sessions 11 to 13's, 18's, 19's and 22's runs (the decayed learning rate) drawn thicker."""
+    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13", "s18", "s19", "s22") else 1
 
 
 def _rows(parts):

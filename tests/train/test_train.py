@@ -392,3 +392,21 @@ def test_lr_offset_starts_the_schedule_part_way_in(tmp_path):
     lrs = [json.loads(line)["lr"] for line in (out / "log.jsonl").read_text().splitlines()]
     # steps 2 and 3 of the same 4-step cosine as a run that never stopped
     assert lrs == pytest.approx([0.00055, 0.000232], rel=1e-2)
+
+
+def test_checkerboard_run_starts_from_a_hyperprior_checkpoint(tmp_path):
+    """--arch vr-checkerboard --init <plain hyperprior>: the context network starts fresh,
+    everything else from the checkpoint; the result codes in three streams."""
+    base = tmp_path / "base"
+    main(["--out", str(base), "--steps", "1", "--batch", "2", "--workers", "0", "--crop", "128",
+          "--mix", "1,0,0,0", "--name", "base", "--device", "cpu"])
+    out = tmp_path / "cb"
+    main(["--out", str(out), "--steps", "2", "--batch", "2", "--workers", "0", "--crop", "128",
+          "--mix", "1,0,0,0", "--name", "cb", "--device", "cpu", "--arch", "vr-checkerboard",
+          "--init", str(base / "base.pt")])
+    model, blob = load_release(out / "cb.pt")
+    plain, _ = load_release(base / "base.pt")
+    assert blob["arch"] == "vr-checkerboard"
+    assert not torch.equal(model.g_s[0][0].weight, plain.g_s[0][0].weight)  # it trained
+    x = pad_to_multiple(torch.rand(1, 3, 40, 70))
+    assert len(model.compress_latent(model.analysis(x), 1.0)) == 3

@@ -9,6 +9,7 @@ from textcodec.errors import ModelError
 
 ARCHITECTURES: dict[str, str] = {
     "vr-hyperprior": "textcodec.nets.hyperprior:VariableRateHyperprior",
+    "vr-checkerboard": "textcodec.nets.checkerboard:CheckerboardHyperprior",
 }
 
 

@@ -59,6 +59,9 @@ def _scale_table() -> torch.Tensor:
 
 
 class VariableRateHyperprior(nn.Module):
+    ARCH = "vr-hyperprior"    # its name in nets.ARCHITECTURES and in checkpoints
+    FRESH_KEYS: tuple[str, ...] = ()   # weights training may start fresh (not in a parent)
+
     def __init__(self, N: int = 128, M: int = 192, N_dec: int = 128, N_last: int = 48,
                  lambdas: tuple[float, ...] = (0.0002, 0.0004, 0.0008, 0.0016, 0.0032,
                                                0.0064, 0.0128, 0.0256),
@@ -156,7 +159,7 @@ class VariableRateHyperprior(nn.Module):
         eb.update()
         table = _scale_table()
         gc.update_scale_table(table)
-        for conv in self._hs_convs():
+        for conv in self._exact_convs():
             # checkpoints store weights in fp16: make fp16 exact here, so the integers
             # rebuilt from a checkpoint equal the ones this encoder would use
             conv.weight.copy_(conv.weight.half().float())
@@ -170,9 +173,18 @@ class VariableRateHyperprior(nn.Module):
             "y_offset": gc._offset.cpu().clone(),
             "scale_table_fixed": to_fixed(table.float()).to(torch.int64),
             "hs_w_bits": torch.tensor([layer.w_bits for layer in int_hs]),
+            **self._extra_coding(),
         }
         self.load_coding(coding)
         return coding
+
+    def _exact_convs(self) -> list[nn.Conv2d]:
+        """The convolutions that run in integers at coding time (made fp16-exact)."""
+        return self._hs_convs()
+
+    def _extra_coding(self) -> dict:
+        """Coding state of a subclass's own integer layers (after ``_exact_convs``)."""
+        return {}
 
     def _hs_convs(self) -> list[nn.Conv2d]:
         return [m for m in self.h_s if isinstance(m, nn.Conv2d)]
@@ -200,17 +212,27 @@ class VariableRateHyperprior(nn.Module):
     def entropy_parameters(self, z_sym: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor,
                                                                 torch.Tensor]:
         """(z_hat, scale indexes, means) from z symbols, exactly, on whatever device z is."""
+        z_hat, params = self._hyper_fixed(z_sym)
+        idx, means = self._index_and_means(params)
+        return z_hat, idx, means
+
+    def _hyper_fixed(self, z_sym: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(z_hat, the integer h_s's output in fixed point: scales then means)."""
         c = self._require_coding()
         medians = c["z_medians"].to(z_sym.device)[None, :, None, None]
         z_hat = z_sym.float() + medians
         a = to_fixed(z_hat)
         for layer in self._int_hs:
             a = layer(a)
-        scales, means = a.chunk(2, 1)
-        table = c["scale_table_fixed"].to(a.device).double()
+        return z_hat, a
+
+    def _index_and_means(self, params: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Fixed-point (scale, mean) parameters -> (scale-table indexes, float64 means)."""
+        scales, means = params.chunk(2, 1)
+        table = self._require_coding()["scale_table_fixed"].to(params.device).double()
         idx = torch.searchsorted(table, scales.contiguous().reshape(-1))
         idx = idx.clamp(max=table.numel() - 1).reshape(scales.shape)
-        return z_hat, idx.to(torch.int32), from_fixed(means)
+        return idx.to(torch.int32), from_fixed(means)
 
     def _z_indexes(self, shape) -> torch.Tensor:
         n, c, h, w = shape

@@ -53,11 +53,17 @@ class IntConv:
 
     def __call__(self, a: torch.Tensor) -> torch.Tensor:
         n, c, h, w = a.shape
-        cols = F.unfold(a, self.kernel, padding=self.kernel // 2)           # (n, c*k*k, h*w)
-        acc = torch.matmul(self.weight.to(a.device), cols) + self.bias.to(a.device)[:, None]
-        out = torch.floor(acc / 2 ** self.w_bits).reshape(n, -1, h, w)
-        if self.shuffle > 1:
+        out = self.columns(F.unfold(a, self.kernel, padding=self.kernel // 2))
+        out = out.reshape(n, -1, h, w)
+        if self.shuffle > 1:  # ReLU and clamp are elementwise: before or after, the same
             out = F.pixel_shuffle(out, self.shuffle)
+        return out
+
+    def columns(self, cols: torch.Tensor) -> torch.Tensor:
+        """The layer on im2col columns (n, in*k*k, P) -> (n, out, P), without the shuffle:
+        evaluates it at chosen positions only (the checkerboard's second pass)."""
+        acc = torch.matmul(self.weight.to(cols.device), cols) + self.bias.to(cols.device)[:, None]
+        out = torch.floor(acc / 2 ** self.w_bits)
         if self.relu:
             out = out.clamp_min(0)
         return out.clamp(-ACT_LIMIT, ACT_LIMIT)

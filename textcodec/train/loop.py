@@ -233,7 +233,7 @@ def train(args: argparse.Namespace) -> dict:
         if args.fresh_fusion:
             state = {k: v for k, v in state.items() if not k.startswith("fusion.")}
         load_weights(model, state, new_fusion=fusion_stage,
-                     lambdas=init_blob.get("config", {}).get("lambdas"))
+                     lambdas=init_blob.get("config", {}).get("lambdas"), fresh=True)
     if args.fusion_from and resume_blob is None:
         if not fusion_stage:
             raise SystemExit("--fusion-from needs --stage fusion")
