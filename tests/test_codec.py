@@ -208,7 +208,7 @@ def _random_fusion_checkpoint(tmp_path):
     from textcodec.nets import create
 
     base, blob = load_release(zoo.resolve(zoo.baseline_model())[0])
-    fused = create("vr-hyperprior", **{**blob["config"], "lambdas": tuple(blob["config"]["lambdas"]),
+    fused = create(blob["arch"], **{**blob["config"], "lambdas": tuple(blob["config"]["lambdas"]),
                                        "fusion": True})
     load_weights(fused, blob["state"], new_fusion=True)
     torch.manual_seed(0)

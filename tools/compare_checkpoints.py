@@ -7,6 +7,10 @@ For each checkpoint and quality: real entropy-coded files (bpp counts the latent
 a 40-byte allowance for the container), PSNR, and the corpus CER of the english_g2 recognizer
 reading the annotated word boxes of held-out FUNSD forms (never used in training); --skip K
 takes the next forms after the first K.
+
+    python tools/compare_checkpoints.py --photos ../shared/data/kodak --qualities 2,4,6,8 ...
+
+codes a folder of photos instead (every image in it, PSNR only: no text to read).
 """
 
 from __future__ import annotations
@@ -36,10 +40,16 @@ def main() -> None:
                    help="start after this many held-out forms (a second, disjoint sample)")
     p.add_argument("--qualities", default="1,3,5")
     p.add_argument("--funsd", type=Path, default=Path("../shared/data/funsd_train"))
+    p.add_argument("--photos", type=Path, help="a folder of photos to code instead (PSNR only)")
     args = p.parse_args()
-    _, held = funsd_split(args.funsd)
-    held = held[args.skip:args.skip + args.images]
-    reader = Reader()
+    if args.photos:
+        held = sorted(f for f in args.photos.iterdir()
+                      if f.suffix.lower() in (".png", ".jpg", ".jpeg"))
+        reader = None
+    else:
+        _, held = funsd_split(args.funsd)
+        held = held[args.skip:args.skip + args.images]
+        reader = Reader()
     results = []
     for spec in args.checkpoints:
         name, path = spec.split("=", 1)
@@ -49,7 +59,8 @@ def main() -> None:
             pairs, psnrs = [], []
             for img_path in held:
                 img = np.asarray(Image.open(img_path).convert("RGB"))
-                words = [w for w in load_funsd_words(img_path) if w.height >= 6]
+                words = [] if reader is None else [w for w in load_funsd_words(img_path)
+                                                   if w.height >= 6]
                 x = pad_to_multiple(torch.from_numpy(img.copy()).permute(2, 0, 1)[None]
                                     .float() / 255)
                 with torch.no_grad():
@@ -62,10 +73,13 @@ def main() -> None:
                 bits += 8 * (sum(map(len, strings)) + CONTAINER_BYTES)
                 pixels += img.shape[0] * img.shape[1]
                 psnrs.append(psnr(img, rec))
-                boxes = [w.axis_aligned_box() for w in words]
-                pairs += list(zip([w.text for w in words], reader.read(rec, boxes)))
+                if reader is not None:
+                    boxes = [w.axis_aligned_box() for w in words]
+                    pairs += list(zip([w.text for w in words], reader.read(rec, boxes)))
             r = {"model": name, "quality": q, "bpp": bits / pixels,
-                 "psnr": float(np.mean(psnrs)), "cer": corpus_error(pairs)}
+                 "psnr": float(np.mean(psnrs))}
+            if reader is not None:
+                r["cer"] = corpus_error(pairs)
             results.append(r)
             print(json.dumps(r), flush=True)
 

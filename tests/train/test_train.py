@@ -406,6 +406,11 @@ def test_checkerboard_run_starts_from_a_hyperprior_checkpoint(tmp_path):
           "--init", str(base / "base.pt")])
     model, blob = load_release(out / "cb.pt")
     plain, _ = load_release(base / "base.pt")
+    # a run from a checkerboard checkpoint keeps its architecture without being told
+    again = tmp_path / "again"
+    main(["--out", str(again), "--steps", "1", "--batch", "2", "--workers", "0", "--crop", "128",
+          "--mix", "1,0,0,0", "--name", "again", "--device", "cpu", "--init", str(out / "cb.pt")])
+    assert load_release(again / "again.pt")[1]["arch"] == "vr-checkerboard"
     assert blob["arch"] == "vr-checkerboard"
     assert not torch.equal(model.g_s[0][0].weight, plain.g_s[0][0].weight)  # it trained
     x = pad_to_multiple(torch.rand(1, 3, 40, 70))

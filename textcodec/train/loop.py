@@ -78,7 +78,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--config", type=Path, help="JSON file of these options (flags override)")
     p.add_argument("--out", type=Path, required=False, default=Path("runs/default"))
     p.add_argument("--name", default="textcodec-model")
-    p.add_argument("--arch", default="vr-hyperprior")
+    p.add_argument("--arch", help="architecture (default: the --init or resumed checkpoint's, "
+                   "else vr-hyperprior)")
     p.add_argument("--steps", type=int, default=25000)
     p.add_argument("--max-minutes", type=float, default=0, help="stop and save after this long")
     p.add_argument("--batch", type=int, default=16)
@@ -208,6 +209,9 @@ def train(args: argparse.Namespace) -> dict:
             if blob is not None and "lambdas" in blob.get("config", {}):
                 arch_kw["lambdas"] = tuple(blob["config"]["lambdas"])
                 break
+    if args.arch is None:  # carry on with the architecture being trained
+        args.arch = next((b["arch"] for b in (resume_blob, init_blob)
+                          if b is not None and "arch" in b), "vr-hyperprior")
     model = nets.create(args.arch, **arch_kw).to(device)
     if args.decoder_input == "round":
         if not hasattr(model, "straight_through"):
@@ -421,6 +425,7 @@ def _fusion_step(model, x, q, guide, mask, lambdas_all, alpha: float):
 def _save_last(model, opt, aux_opt, step: int, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
     torch.save({"state": model_state(model, half=False), "config": dict(model.config),
+                "arch": model.ARCH,
                 "opt": opt.state_dict(),
                 "aux_opt": aux_opt.state_dict(), "step": step}, tmp)
     tmp.replace(path)
