@@ -118,13 +118,7 @@ class CheckerboardHyperprior(VariableRateHyperprior):
     def compress_latent(self, y: torch.Tensor, quality: float,
                         coder: EntropyCoder = EntropyCoder.RANS16_LANES,
                         region=None) -> list[bytes]:
-        c = self._require_coding()
-        gain, _ = self._gain_maps(quality, region)
-        y = y * gain
-        z = self.h_a(y)
-        medians = c["z_medians"].to(z.device)[None, :, None, None]
-        z_sym = torch.round(z - medians).to(torch.int32)
-        _, hyper = self._hyper_fixed(z_sym)
+        y, z_sym, hyper = self._gained_hyper(y, quality, region)
         idx_h, means_h = self._index_and_means(hyper)
         anchors = anchor_mask(*y.shape[-2:], device=y.device).expand_as(y)
         sym_h = torch.round(y.double() - means_h) * anchors

@@ -253,17 +253,23 @@ class VariableRateHyperprior(nn.Module):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=has_bf16()):
             return self.g_a(x).float().contiguous()
 
-    @torch.no_grad()
-    def compress_latent(self, y: torch.Tensor, quality: float,
-                        coder: EntropyCoder = EntropyCoder.RANS16_LANES,
-                        region: "Region | None" = None) -> list[bytes]:
+    def _gained_hyper(self, y: torch.Tensor, quality: float, region: "Region | None"
+                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The encoder's first steps: (gained y, z symbols, h_s's fixed-point parameters)."""
         c = self._require_coding()
         gain, _ = self._gain_maps(quality, region)
         y = y * gain
         z = self.h_a(y)
         medians = c["z_medians"].to(z.device)[None, :, None, None]
         z_sym = torch.round(z - medians).to(torch.int32)
-        _, idx, means = self.entropy_parameters(z_sym)
+        return y, z_sym, self._hyper_fixed(z_sym)[1]
+
+    @torch.no_grad()
+    def compress_latent(self, y: torch.Tensor, quality: float,
+                        coder: EntropyCoder = EntropyCoder.RANS16_LANES,
+                        region: "Region | None" = None) -> list[bytes]:
+        y, z_sym, hyper = self._gained_hyper(y, quality, region)
+        idx, means = self._index_and_means(hyper)
         y_sym = torch.round(y.double() - means).to(torch.int32)
         return [self._coders["z"].encode(z_sym, self._z_indexes(z_sym.shape), coder),
                 self._coders["y"].encode(y_sym, idx, coder)]
