@@ -101,3 +101,16 @@ def test_wrong_stream_count_is_refused():
 
 def test_registry_builds_it():
     assert isinstance(nets.create("vr-checkerboard", **SMALL), CheckerboardHyperprior)
+
+
+def test_context_on_the_anchor_taps_equals_the_full_window():
+    """The second pass reads only the 5x5 taps that land on anchors: the same integers as
+    the whole window's im2col product over the anchor-only map."""
+    m = _model()
+    torch.manual_seed(2)
+    h, w = 5, 7
+    anchors = anchor_mask(h, w)
+    a = torch.randint(-2000, 2000, (1, 48, h, w)).double() * anchors
+    first, second = m._int_ctx
+    full = second(first(a)).reshape(1, 96, -1)[:, :, (~anchors).reshape(-1)]
+    assert torch.equal(m._context_fixed(a, ~anchors), full)
