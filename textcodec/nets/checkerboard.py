@@ -93,6 +93,14 @@ class CheckerboardHyperprior(VariableRateHyperprior):
             raise ModelError("checkpoint lacks the context model's coding state")
         super().load_coding(coding)
         self._int_ctx = self._int_ctx_from_float([int(b) for b in coding["ctx_w_bits"]])
+        # the first layer at the window taps that land on anchors (see _context_fixed)
+        first = self._int_ctx[0]
+        k, c = first.kernel, self.config["M"]
+        self._ctx_taps = [(dy, dx) for dy in range(k) for dx in range(k) if (dy + dx) % 2 == 1]
+        keep = torch.tensor([dy * k + dx for dy, dx in self._ctx_taps])
+        weight = first.weight.reshape(first.weight.shape[0], c, k * k)[:, :, keep]
+        self._ctx_first_taps = IntConv(weight.reshape(weight.shape[0], -1), first.bias,
+                                       first.w_bits, k, first.shuffle, first.relu)
 
     def _context_fixed(self, anchors_fixed: torch.Tensor, cells: torch.Tensor) -> torch.Tensor:
         """The integer context network at the non-anchor (h, w) bool ``cells``: (n, 2M, P).
@@ -101,19 +109,13 @@ class CheckerboardHyperprior(VariableRateHyperprior):
         anchors; the other taps read zeros. So the first layer gathers just those taps (12 of
         25) with their weight columns: the same integers as the full im2col product, for
         half its work."""
-        first, second = self._int_ctx
-        k = first.kernel
+        first, second = self._ctx_first_taps, self._int_ctx[1]
         n, c, h, w = anchors_fixed.shape
-        taps = [(dy, dx) for dy in range(k) for dx in range(k) if (dy + dx) % 2 == 1]
-        padded = F.pad(anchors_fixed, (k // 2,) * 4)
+        padded = F.pad(anchors_fixed, (first.kernel // 2,) * 4)
         flat = cells.reshape(-1)
         cols = torch.stack([padded[:, :, dy:dy + h, dx:dx + w].reshape(n, c, -1)[:, :, flat]
-                            for dy, dx in taps], 2).reshape(n, c * len(taps), -1)
-        keep = torch.tensor([dy * k + dx for dy, dx in taps])
-        weight = first.weight.reshape(first.weight.shape[0], c, k * k)[:, :, keep]
-        gathered = IntConv(weight.reshape(weight.shape[0], -1), first.bias, first.w_bits, k,
-                           first.shuffle, first.relu)
-        return second.columns(gathered.columns(cols))
+                            for dy, dx in self._ctx_taps], 2).reshape(n, -1, flat.sum())
+        return second.columns(first.columns(cols))
 
     def _second_pass(self, hyper: torch.Tensor, anchor_sym: torch.Tensor,
                      anchors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
