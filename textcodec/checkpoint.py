@@ -4,6 +4,12 @@ A release checkpoint is a plain dict of tensors and strings saved with ``torch.s
 loaded with ``weights_only=True``, so loading can never run code. The coding state (integer
 CDF tables, the integer hyper-synthesis, z medians) is stored exactly, never recomputed, so
 every machine codes with identical tables.
+
+A text model whose codec is a released baseline's, untouched (stage 2 trains only the fusion
+block), ships as that block alone (version 2): its file names the baseline's file and sha256
+and holds only ``fusion.*`` weights, a few hundred KB instead of a second codec. Loading it
+loads the verified baseline and adds the block, so the two read exactly as one full
+checkpoint would.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from textcodec.zoo import sha256_file
 
 FORMAT = "textcodec-checkpoint"
 VERSION = 1
+BLOCK_VERSION = 2   # a fusion block over a named baseline's codec
+_BLOCK_PREFIX = "fusion."
 # entropy-model buffers whose sizes change at update(); they live in "coding" instead
 _CODING_BUFFERS = ("_quantized_cdf", "_offset", "_cdf_length", "scale_table")
 
@@ -51,17 +59,95 @@ def save_release(model, path: Path, name: str, extra: dict | None = None) -> str
     return sha256_file(path)
 
 
-def load_release(path: Path, device: str = "cpu"):
-    """Build the model a release checkpoint describes, with its coding state, in eval mode."""
+def read_blob(path: Path) -> dict:
+    """A release checkpoint's contents, a block file's merged with its baseline's."""
+    blob = _read(path)
+    if blob["version"] == BLOCK_VERSION:
+        blob = _with_base(blob, path)
+    return blob
+
+
+def _read(path: Path) -> dict:
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
         raise ModelError(f"cannot read checkpoint {path}: {e}") from None
     if not isinstance(blob, dict) or blob.get("format") != FORMAT:
         raise ModelError(f"{path} is not a textcodec checkpoint")
-    if blob.get("version") != VERSION:
+    if blob.get("version") not in (VERSION, BLOCK_VERSION):
         raise ModelError(f"{path} has checkpoint version {blob.get('version')}, "
-                         f"this textcodec reads {VERSION}")
+                         f"this textcodec reads {VERSION} and {BLOCK_VERSION}")
+    return blob
+
+
+def _with_base(block: dict, path: Path) -> dict:
+    base_path = _base_path(block["base"], path)
+    base = _read(base_path)
+    if base["version"] != VERSION or base["arch"] != block["arch"] or \
+            _codec_config(base) != _codec_config(block):
+        raise ModelError(f"{path}: its baseline {base_path} is not the codec it was "
+                         f"trained on")
+    return {**block, "version": VERSION, "state": {**base["state"], **block["state"]},
+            "coding": base["coding"]}
+
+
+def _base_path(ref: dict, path: Path) -> Path:
+    """The baseline a block names: beside the block, else through the zoo (which fetches
+    it if it may); either way its sha256 must be the one the block recorded."""
+    from textcodec import zoo
+
+    beside = path.parent / ref["file"]
+    if beside.is_file() and sha256_file(beside) == ref["sha256"]:
+        return beside
+    try:
+        found, _ = zoo.resolve(ref["name"])
+    except ModelError as e:
+        raise ModelError(f"{path} is the fusion block of {ref['name']}, which is not "
+                         f"available: {e}") from None
+    if sha256_file(found) != ref["sha256"]:
+        raise ModelError(f"{path} is the fusion block of {ref['name']} with sha256 "
+                         f"{ref['sha256'][:12]}..., but the {ref['name']} found ({found}) "
+                         f"is another checkpoint")
+    return found
+
+
+def _codec_config(blob: dict) -> dict:
+    return {k: v for k, v in blob["config"].items() if not k.startswith("fusion")}
+
+
+def save_block(source: dict, base_path: Path, path: Path, name: str) -> None:
+    """Write ``source`` (a full text checkpoint) as its fusion block over ``base_path``,
+    refusing unless the source's codec (weights and coding state) is the baseline's, bit
+    for bit: the block file must load as exactly the model it was cut from."""
+    base = _read(base_path)
+    if base["version"] != VERSION or source["arch"] != base["arch"] or \
+            _codec_config(source) != _codec_config(base):
+        raise ModelError(f"{base_path} is not the codec of {source.get('name')}")
+    codec = {k: v for k, v in source["state"].items() if not k.startswith(_BLOCK_PREFIX)}
+    if not _same(codec, base["state"]) or not _same(source["coding"], base["coding"]):
+        raise ModelError(f"the codec of {source.get('name')} differs from {base_path}'s: "
+                         f"a block file needs the baseline's codec untouched")
+    block = {k: v for k, v in source["state"].items() if k.startswith(_BLOCK_PREFIX)}
+    if not block:
+        raise ModelError(f"{source.get('name')} has no fusion block")
+    blob = {**source, "version": BLOCK_VERSION, "name": name, "state": block,
+            "base": {"name": base["name"], "file": base_path.name,
+                     "sha256": sha256_file(base_path)}}
+    blob.pop("coding", None)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(blob, tmp)
+    tmp.replace(path)
+
+
+def _same(a: dict, b: dict) -> bool:
+    if a.keys() != b.keys():
+        return False
+    return all(torch.equal(a[k], b[k]) if torch.is_tensor(a[k]) else a[k] == b[k] for k in a)
+
+
+def load_release(path: Path, device: str = "cpu"):
+    """Build the model a release checkpoint describes, with its coding state, in eval mode."""
+    blob = read_blob(path)
     config = dict(blob["config"])
     if "lambdas" in config:
         config["lambdas"] = tuple(config["lambdas"])

@@ -36,6 +36,7 @@ class ModelEntry:
     urls: tuple[str, ...]
     description: str
     config: dict
+    base: str | None = None   # a fusion-block file's baseline, which it loads with
 
     @property
     def hash_prefix(self) -> bytes:
@@ -58,7 +59,8 @@ def manifest() -> dict:
 def entries() -> dict[str, ModelEntry]:
     return {name: ModelEntry(name=name, file=e["file"], arch=e["arch"], sha256=e["sha256"],
                              size=int(e["size"]), urls=tuple(e.get("urls", ())),
-                             description=e.get("description", ""), config=e.get("config", {}))
+                             description=e.get("description", ""), config=e.get("config", {}),
+                             base=e.get("base"))
             for name, e in manifest()["models"].items()}
 
 
@@ -124,6 +126,8 @@ def resolve(name_or_path: str | os.PathLike, download: bool = True,
             raise ModelError(f"checkpoint {p} does not exist")
         return p, None
     entry = get_entry(str(name_or_path))
+    if entry.base:  # a block file is of no use without its baseline: fetch that first
+        resolve(entry.base, download, progress)
     for candidate in local_candidates(entry):
         if candidate.is_file():
             if verify(candidate, entry):

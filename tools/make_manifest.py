@@ -44,6 +44,8 @@ def main() -> None:
             "description": prev.get("description", ""),
             "training": {**blob.get("extra", {}), **prev.get("training", {})},
         }
+        if "base" in blob:  # a fusion block over a baseline's codec (checkpoint.save_block)
+            out["models"][name]["base"] = blob["base"]["name"]
     for name, entry in old["models"].items():
         if name not in out["models"]:       # an earlier release, no longer bundled
             out["models"][name] = entry

@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 from textcodec import nets
-from textcodec.checkpoint import load_weights, model_state, save_release
+from textcodec.checkpoint import load_weights, model_state, read_blob, save_release
 from textcodec.losses import LOGIT_DISTANCES, ocr_ctc_loss, rate_distortion, text_logit_loss
 from textcodec.train.data import CORRUPTION, MixedDataset, collate, parse_corruption
 
@@ -178,8 +178,7 @@ def train(args: argparse.Namespace) -> dict:
     losses = set(args.losses.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
     fusion_stage = args.stage == "fusion"
-    init_blob = torch.load(args.init, map_location="cpu", weights_only=True) \
-        if args.init else None
+    init_blob = read_blob(args.init) if args.init else None
     last = args.out / "last.pt"
     resume_blob = torch.load(last, map_location="cpu", weights_only=True) \
         if args.resume and last.exists() else None
@@ -241,7 +240,7 @@ def train(args: argparse.Namespace) -> dict:
     if args.fusion_from and resume_blob is None:
         if not fusion_stage:
             raise SystemExit("--fusion-from needs --stage fusion")
-        src = torch.load(args.fusion_from, map_location="cpu", weights_only=True)["state"]
+        src = read_blob(args.fusion_from)["state"]
         part = {k[len("fusion."):]: v.float() for k, v in src.items() if k.startswith("fusion.")}
         if not part:
             raise SystemExit(f"{args.fusion_from} has no fusion block")
