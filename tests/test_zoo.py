@@ -86,3 +86,23 @@ def test_manifest_matches_the_shipped_files():
         assert (MODELS / entries[role].file).exists(), role
     for name, e in entries.items():    # earlier releases stay fetchable by URL
         assert (MODELS / e.file).exists() or e.urls, name
+
+
+def test_a_block_model_fetches_its_baseline_and_loads_from_the_cache(server, no_local,
+                                                                      monkeypatch):
+    """The default text model ships as a fusion block over the baseline: fetching it on
+    first use fetches the baseline too, and the pair loads from the cache alone."""
+    from textcodec.checkpoint import load_release
+
+    text = zoo.get_entry(zoo.default_model())
+    assert text.base == zoo.baseline_model()
+    base = zoo.get_entry(text.base)
+    root, url = server
+    _serve(root, text)
+    _serve(root, base)
+    monkeypatch.setenv("TEXTCODEC_OFFLINE", "0")
+    monkeypatch.setenv("TEXTCODEC_MIRROR", url)
+    path, _ = zoo.resolve(text.name, progress=False)
+    assert {p.name for p in zoo.cache_dir().iterdir()} == {text.file, base.file}
+    model, blob = load_release(path)
+    assert model.fusion is not None and blob["base"]["sha256"] == base.sha256

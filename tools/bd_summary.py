@@ -25,7 +25,7 @@ def curves(paths: list[Path], qualities: set[float]) -> dict[str, tuple[list, li
         if "model" in r and r["quality"] in qualities:
             c = out.setdefault(r["model"], ([], [], []))
             c[0].append(r["bpp"])
-            c[1].append(r["cer"])
+            c[1].append(r.get("cer"))   # photos (--photos) carry PSNR alone
             c[2].append(r["psnr"])
     return out
 
@@ -39,11 +39,14 @@ def table(found: dict[str, tuple[list, list, list]], anchor: str) -> list[str]:
     for name, c in found.items():
         if name == anchor:
             continue
-        rate_cer = [bd_rate(a[0], [-v for v in a[1]], c[0], [-v for v in c[1]], m)
-                    for m in ("cubic", "pchip")]
-        cer = [100 * bd_quality(a[0], a[1], c[0], c[1], m) for m in ("cubic", "pchip")]
-        lines.append(f"| {name} | {rate_cer[0]:+.1f} % | {rate_cer[1]:+.1f} % "
-                     f"| {cer[0]:+.1f} pts | {cer[1]:+.1f} pts "
+        if None in a[1] or None in c[1]:
+            cells = ["n/a"] * 4
+        else:
+            cells = [f"{bd_rate(a[0], [-v for v in a[1]], c[0], [-v for v in c[1]], m):+.1f} %"
+                     for m in ("cubic", "pchip")]
+            cells += [f"{100 * bd_quality(a[0], a[1], c[0], c[1], m):+.1f} pts"
+                      for m in ("cubic", "pchip")]
+        lines.append(f"| {name} | {' | '.join(cells)} "
                      f"| {bd_quality(a[0], a[2], c[0], c[2]):+.2f} dB "
                      f"| {bd_rate(a[0], a[2], c[0], c[2]):+.1f} % |")
     return lines

@@ -85,9 +85,14 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         ("R+D from base-v9, rounded, a new cosine: baseR22", [("s19-baseR22.jsonl", 201267)]),
         ("logit loss from base-v9, rounded: logitR22", [("s19-logitR22.jsonl", 201267)]),
         # session 22, thick: base-v9 with a checkerboard context model (zero-started)
-        ("R+D, checkerboard context from base-v9: cbR22", [("s22-cbR22.jsonl", 201267)])]
+        ("R+D, checkerboard context from base-v9: cbR22", [("s22-cbR22.jsonl", 201267)]),
+        # session 23, thick: base-v10 (cbR23) trained on, three runs back to back
+        ("R+D from base-v10: cbR24 -> cbR25 -> cbR26 (base-v11)",
+         [("s23-cbR24.jsonl", 255862), ("s23-cbR25.jsonl", 255862 + 29531),
+          ("s23-cbR26.jsonl", 255862 + 29531 + 36822)])]
 # text-v11's block: every stage-2 step from the first block through fusR21
 V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466 + 6324
+V12_BLOCK_STEPS = V11_BLOCK_STEPS + 4586 + 2798   # + cbF22, cbF23
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -135,7 +140,10 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("the paper's 16 / 3 block from zero, the same recipe: fusW0",
            [("s20-fusW0.jsonl", 0)]),
           ("text-v11's block on cbR22 (the checkerboard codec), fusR21's recipe: cbF22",
-           [("s22-cbF22.jsonl", V11_BLOCK_STEPS)])]
+           [("s22-cbF22.jsonl", V11_BLOCK_STEPS)]),
+          ("text-v12's block on cbR24, cbR25, cbR26: cbF24 -> cbF25 -> cbF26 (text-v13)",
+           [("s23-cbF24.jsonl", V12_BLOCK_STEPS), ("s23-cbF25.jsonl", V12_BLOCK_STEPS + 2913),
+            ("s23-cbF26.jsonl", V12_BLOCK_STEPS + 2913 + 3105)])]
 
 
 def _style(parts):
@@ -146,8 +154,9 @@ def _style(parts):
 
 
 def _width(parts):
-    """Sessions 11 to 13's, 18's, 19's and 22's runs (the decayed learning rate) drawn thicker."""
-    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13", "s18", "s19", "s22") else 1
+    """Sessions 11 to 13's, 18's, 19's, 22's and 23's runs (the decayed learning rate) drawn
+    thicker."""
+    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13", "s18", "s19", "s22", "s23") else 1
 
 
 def _rows(parts):

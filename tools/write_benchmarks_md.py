@@ -937,6 +937,43 @@ def codec_s22_section() -> list[str]:
     return out
 
 
+S23_RUNS = {"cbR23": ("**base-v10** (session 22), the start", 0),
+            "cbR24": ("base-v10 trained on, R+D, rounded, 12 data workers", 29531),
+            "cbR25": ("cbR24 trained on", 29531 + 36822),
+            "cbR26": ("cbR25 trained on: **base-v11**, text-v13's codec", 29531 + 36822 + 11474)}
+
+
+def codec_s23_section() -> list[str]:
+    """Session 23: the checkerboard codec trained on (base-v11)."""
+    paths = [BENCH / "checkpoints-s23.jsonl", BENCH / "checkpoints-s23-skip8.jsonl"]
+    kodak = BENCH / "checkpoints-s23-kodak.jsonl"
+    if not all(p.exists() for p in paths):
+        return []
+    pairs = [("cbR23", "cbR24"), ("cbR23", "cbR25"), ("cbR23", "cbR26"), ("base9", "cbR26")]
+    pairs = [(a, b) for a, b in pairs
+             if all({a, b} <= {r["model"] for r in _jsonl(p)} for p in paths)]
+    out = ["## The codec, session 23: the context model trained on (base-v11)", "",
+           "base-v10 (cbR23) trained on with R+D at every rate on rounded latents, three runs "
+           "one after another, each alone on the H100 (docs/training.md, session 23). Command: "
+           "`python tools/compare_checkpoints.py --images 8 [--skip 8] --qualities "
+           "0,2,4,6,8,10 cbR24=... cbR25=... cbR26=...` (docs/bench/checkpoints-s23.jsonl and "
+           "-skip8.jsonl, the same forms as sessions 18-22; base-v9's and base-v10's rows are "
+           "session 22's; cbR24 was measured on the first sample only):", "",
+           *_checkpoint_rows(paths, S23_RUNS),
+           "", "PCHIP BD figures over all six rates:", "", *BD_HEADER, *_bd_rows(paths, pairs)]
+    if kodak.exists():
+        out += ["", "Kodak (24 photos, PSNR only): `python tools/compare_checkpoints.py "
+                "--photos ../shared/data/kodak --qualities 2,4,6,8 cbR25=... cbR26=...` "
+                "(docs/bench/checkpoints-s23-kodak.jsonl, base-v9's and cbR23's rows session "
+                "22's):", "", *_kodak_rows(kodak)]
+    out += ["", "Reading: each run bought less than the one before (+0.05 dB, +0.05-0.07, "
+            "+0.03-0.04 over the run before): 78k more steps moved the codec 2-3 % in BD-rate "
+            "on forms and 1.5 % on photos. cbR26 ships as `textcodec-base-v11` and, with a "
+            "fusion block trained on it, as `textcodec-text-v13` (the block alone, 27 KB, "
+            "over base-v11's file).", ""]
+    return out
+
+
 def profile_section() -> list[str]:
     """Where GPU decode time goes (tools/profile_decode.py on the device machine)."""
     path = BENCH / "profile-gpu.json"
@@ -1894,8 +1931,8 @@ def main() -> None:
            "12's files for the same images and settings." + (
                "" if shipped == BENCH_MODELS else
                f" The models shipped now are `textcodec-{shipped[0]}` and "
-               f"`textcodec-{shipped[1]}` (session 22's checkerboard context model: \"The "
-               "codec, session 22\" compares them with base-v9); sections that name earlier "
+               f"`textcodec-{shipped[1]}` (the checkerboard context model of sessions 22-23: "
+               "\"The codec, session 22\" and \"session 23\" compare it with base-v9); sections that name earlier "
                "models were measured with those and have not been re-run."),
            f"- `textcodec` = `textcodec-{default}` with its OCR side stream and fusion block; "
            "`textcodec-nofusion` = the same files decoded without fusion; `textcodec-baseline` "
@@ -2027,7 +2064,7 @@ def main() -> None:
            "the int8 OCR at 1.46 s in both.", "",
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
-           *codec_s18_section(), *codec_s19_section(), *codec_s22_section(),
+           *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
            *fusion_section(), *drawn_words_section(), *ablation_section(),
            *substitution_section(), *crosscheck_section(), *text_boost_section(),
            "## Text losses on held-out FUNSD, v1 (session 1, 8 rates)", "",
