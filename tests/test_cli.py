@@ -114,6 +114,11 @@ def test_missing_output_folder_is_refused(tmp_path, png):
 def test_models_list_and_verify():
     r = run("models", "list")
     assert r.exit_code == 0 and "(default)" in r.output
+    # a text model stored as a block file: its line gives its size and the codec it loads
+    from textcodec import zoo
+
+    text = zoo.get_entry(zoo.default_model())
+    assert f"{text.size / 1e3:.0f} KB (a fusion block; loads {text.base})" in r.output
     assert run("models", "verify").exit_code == 0
 
 

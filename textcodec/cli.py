@@ -235,7 +235,10 @@ def models_list():
             local = next((p for p in zoo.local_candidates(e) if zoo.verify(p, e)), None)
             tag = " (default)" if name == zoo.default_model() else (
                 " (baseline)" if name == zoo.baseline_model() else "")
-            typer.echo(f"{name}{tag}: {e.description}\n    {e.size / 1e6:.1f} MB, sha256 "
+            size = f"{e.size / 1e6:.1f} MB" if e.size >= 1e6 else f"{e.size / 1e3:.0f} KB"
+            if e.base:
+                size += f" (a fusion block; loads {e.base})"
+            typer.echo(f"{name}{tag}: {e.description}\n    {size}, sha256 "
                        f"{e.sha256[:12]}..., {'at ' + str(local) if local else 'not fetched'}")
     except TextcodecError as e:
         _fail(e)
