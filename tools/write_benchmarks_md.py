@@ -130,7 +130,7 @@ def bench_previous_paragraph() -> list[str]:
     from textcodec.bench.metrics import bd_quality, bd_rate
     folder, when, old_model = PREVIOUS_BENCH
     new_model = BENCH_MODELS[1]
-    cells, better = [], []
+    cells, better, worse = [], [], []
     for name in SETS:
         old, new = BENCH / folder / f"{name}.jsonl", BENCH / name / "results.jsonl"
         if not (old.exists() and new.exists()):
@@ -147,13 +147,13 @@ def bench_previous_paragraph() -> list[str]:
         if name != "kodak":
             gt = 100 * quality('gt_cer', 'pchip')
             cell += f", GT BD-CER {gt:+.1f} pts"
-            if gt < 0:
-                better.append(name)
+            (better if gt < 0 else worse).append(name)
         cells.append(cell)
     if not cells:
         return []
     verdict = (f"Against the ground truth {new_model} reads better on "
-               + (", ".join(better) if better else "none of the text sets") + "; ")
+               + (" and ".join(better) if better else "none of the text sets")
+               + (f", worse on {' and '.join(worse)}" if worse else "") + "; ")
     return [f"**What {new_model} changed here.** The baseline's rows against {when} "
             f"({old_model}; docs/bench/{folder}/, the same images and settings; CER against "
             "the original's reading and, GT, against the ground truth; PCHIP): "
