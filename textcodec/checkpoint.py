@@ -7,7 +7,7 @@ every machine codes with identical tables.
 
 A text model whose codec is a released baseline's, untouched (stage 2 trains only the fusion
 block), ships as that block alone (version 2): its file names the baseline's file and sha256
-and holds only ``fusion.*`` weights, a few hundred KB instead of a second codec. Loading it
+and holds only ``fusion.*`` weights, tens of KB instead of a second codec. Loading it
 loads the verified baseline and adds the block, so the two read exactly as one full
 checkpoint would.
 """
@@ -96,7 +96,7 @@ def _base_path(ref: dict, path: Path) -> Path:
     it if it may); either way its sha256 must be the one the block recorded."""
     from textcodec import zoo
 
-    beside = path.parent / ref["file"]
+    beside = path.parent / Path(ref["file"]).name   # a file name, never a path elsewhere
     if beside.is_file() and sha256_file(beside) == ref["sha256"]:
         return beside
     try:
