@@ -83,8 +83,7 @@ def _read(path: Path) -> dict:
 def _with_base(block: dict, path: Path) -> dict:
     base_path = _base_path(block["base"], path)
     base = _read(base_path)
-    if base["version"] != VERSION or base["arch"] != block["arch"] or \
-            _codec_config(base) != _codec_config(block):
+    if not _same_codec_shape(base, block):
         raise ModelError(f"{path}: its baseline {base_path} is not the codec it was "
                          f"trained on")
     return {**block, "version": VERSION, "state": {**base["state"], **block["state"]},
@@ -97,22 +96,26 @@ def _base_path(ref: dict, path: Path) -> Path:
     from textcodec import zoo
 
     beside = path.parent / Path(ref["file"]).name   # a file name, never a path elsewhere
-    if beside.is_file() and sha256_file(beside) == ref["sha256"]:
+    if zoo.file_matches(beside, ref["sha256"]):
         return beside
     try:
         found, _ = zoo.resolve(ref["name"])
     except ModelError as e:
         raise ModelError(f"{path} is the fusion block of {ref['name']}, which is not "
                          f"available: {e}") from None
-    if sha256_file(found) != ref["sha256"]:
+    if not zoo.file_matches(found, ref["sha256"]):
         raise ModelError(f"{path} is the fusion block of {ref['name']} with sha256 "
                          f"{ref['sha256'][:12]}..., but the {ref['name']} found ({found}) "
                          f"is another checkpoint")
     return found
 
 
-def _codec_config(blob: dict) -> dict:
-    return {k: v for k, v in blob["config"].items() if not k.startswith("fusion")}
+def _same_codec_shape(base: dict, text: dict) -> bool:
+    """A full baseline checkpoint of the text model's architecture and codec config."""
+    def codec_config(blob):
+        return {k: v for k, v in blob["config"].items() if not k.startswith("fusion")}
+    return base["version"] == VERSION and base["arch"] == text["arch"] and \
+        codec_config(base) == codec_config(text)
 
 
 def save_block(source: dict, base_path: Path, path: Path, name: str) -> None:
@@ -120,8 +123,7 @@ def save_block(source: dict, base_path: Path, path: Path, name: str) -> None:
     refusing unless the source's codec (weights and coding state) is the baseline's, bit
     for bit: the block file must load as exactly the model it was cut from."""
     base = _read(base_path)
-    if base["version"] != VERSION or source["arch"] != base["arch"] or \
-            _codec_config(source) != _codec_config(base):
+    if not _same_codec_shape(base, source):
         raise ModelError(f"{base_path} is not the codec of {source.get('name')}")
     codec = {k: v for k, v in source["state"].items() if not k.startswith(_BLOCK_PREFIX)}
     if not _same(codec, base["state"]) or not _same(source["coding"], base["coding"]):

@@ -106,11 +106,18 @@ def _verified(path: Path, mtime: float, size: int, sha256: str) -> bool:
 
 
 def verify(path: Path, entry: ModelEntry) -> bool:
+    return file_matches(path, entry.sha256, entry.size)
+
+
+def file_matches(path: Path, sha256: str, size: int | None = None) -> bool:
+    """Whether the file hashes to ``sha256`` (and has ``size``); hashed once per version of
+    the file (path, mtime, size), however often a process asks."""
     try:
         st = path.stat()
     except OSError:
         return False
-    return st.st_size == entry.size and _verified(path, st.st_mtime, st.st_size, entry.sha256)
+    return (size is None or st.st_size == size) and \
+        _verified(path, st.st_mtime, st.st_size, sha256)
 
 
 def local_candidates(entry: ModelEntry) -> list[Path]:

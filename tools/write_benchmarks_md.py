@@ -1770,10 +1770,14 @@ def light_default_paragraph(c: dict, gpu: dict) -> list[str]:
             "target is now met with room.", ""]
 
 
+def _drawn_rows(path: Path) -> dict:
+    """compare_fusion.py's rows by (decoder, quality)."""
+    return {(r["decoder"], r["quality"]): r for r in _jsonl(path)}
+
+
 def _drawn_table(path: Path, block: str = "v11") -> list[str]:
     """compare_fusion.py's rows: plain decode / the block (decoder ``block``) / drawn words."""
-    rows = {(r["decoder"], r["quality"]): r
-            for r in map(json.loads, path.read_text().splitlines())}
+    rows = _drawn_rows(path)
     out = ["| quality | bpp | CER plain / block / drawn | word F1 plain / block / drawn | "
            "Tesseract CER plain / block / drawn | Tesseract F1 plain / block / drawn | "
            "PSNR plain / drawn | text PSNR plain / drawn |", "|---|---|---|---|---|---|---|---|"]
@@ -1808,8 +1812,7 @@ def drawn_words_s23_section() -> list[str]:
            *_drawn_table(paths["synthetic"], "v13"), ""]
     cells = []
     for name, path in paths.items():
-        rows = {(r["decoder"], r["quality"]): r
-                for r in map(json.loads, path.read_text().splitlines())}
+        rows = _drawn_rows(path)
         for q in sorted({q for _, q in rows})[:2]:
             p, v, d = (rows[n, q] for n in ("plain", "v13", "draw"))
             cells.append(f"{name} q{q:g} ({d['bpp']:.3f} bpp): word F1 {p['f1']:.2f} / "
