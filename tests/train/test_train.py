@@ -415,3 +415,43 @@ def test_checkerboard_run_starts_from_a_hyperprior_checkpoint(tmp_path):
     assert not torch.equal(model.g_s[0][0].weight, plain.g_s[0][0].weight)  # it trained
     x = pad_to_multiple(torch.rand(1, 3, 40, 70))
     assert len(model.compress_latent(model.analysis(x), 1.0)) == 3
+
+
+def test_compile_runs_the_forward_pass_through_torch_compile(tmp_path, monkeypatch):
+    """--compile hands the model to torch.compile and trains what it returns (compiling for
+    real takes minutes on a CPU; the device machine runs it: docs/training.md, session 24);
+    the logged terms are the step's own, read back only at log time."""
+    compiled = []
+
+    def fake_compile(module):
+        compiled.append(module)
+
+        def forward(*args):
+            compiled.append("called")
+            return module(*args)
+        return forward
+
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    out = tmp_path / "c"
+    main(["--out", str(out), "--steps", "2", "--batch", "2", "--workers", "0", "--crop", "64",
+          "--mix", "1,0,0,0", "--device", "cpu", "--log-every", "1", "--name", "c",
+          "--compile"])
+    assert isinstance(compiled[0], torch.nn.Module) and compiled.count("called") == 2
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [1, 2]
+    assert all(isinstance(r["loss"], float) and r["loss"] > 0 and r["bpp"] > 0 for r in log)
+
+
+def test_page_pool_reuses_each_rendered_page_for_several_crops(monkeypatch):
+    """Synthetic pages are rendered once and cropped REUSE times on average."""
+    from textcodec.train import data as data_mod
+
+    renders = []
+    tile = ScreenSynth.tile
+    monkeypatch.setattr(ScreenSynth, "tile",
+                        lambda self, *a, **k: renders.append(1) or tile(self, *a, **k))
+    monkeypatch.setattr(data_mod, "POOL_SIZE", 4)
+    it = iter(MixedDataset(None, (1, 0, 0, 0), seed=5, size=64))
+    for _ in range(4 + 20 * data_mod.REUSE):
+        next(it)
+    assert 4 + 5 <= len(renders) <= 4 + 40   # ~20 pages rendered after the pool filled

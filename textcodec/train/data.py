@@ -23,7 +23,7 @@ FUNSD_HELD_OUT = 30
 KODAK_TRAIN = [f"kodim{i:02d}.png" for i in range(1, 13)]
 MIN_BOX_HEIGHT = 6
 POOL_SIZE = 64
-REUSE = 12
+REUSE = 32   # crops per rendered page on average (12 up to session 23)
 
 
 @dataclass
@@ -231,8 +231,9 @@ class MixedDataset(torch.utils.data.IterableDataset):
         if not self.photos:
             weights[3] = 0
         s = self.size
-        # rendering a page costs ~15 ms; a pool of pages, refreshed one page every
-        # REUSE samples, keeps 16 workers ahead of a GPU at ~50 steps/s
+        # rendering a page costs 45-85 ms, nearly all of a worker's time: a pool of pages,
+        # one page replaced every REUSE samples, lets 14 workers feed ~1,000 crops/s
+        # (tools/gpu/step_rate.py; REUSE 12 fed half that, the GPU then waited on them)
         pool: list = []
         while True:
             kind = rng.choices(kinds, weights)[0]
