@@ -455,3 +455,20 @@ def test_page_pool_reuses_each_rendered_page_for_several_crops(monkeypatch):
     for _ in range(4 + 20 * data_mod.REUSE):
         next(it)
     assert 4 + 5 <= len(renders) <= 4 + 40   # ~20 pages rendered after the pool filled
+
+
+def test_training_from_a_widened_checkpoint_keeps_its_width(tmp_path):
+    """--init with a widened codec (tools/widen_checkpoint.py) trains at that width."""
+    from textcodec.checkpoint import save_release
+    from textcodec.nets.widen import widen
+
+    args = ["--steps", "1", "--batch", "2", "--workers", "0", "--crop", "64", "--mix",
+            "1,0,0,0", "--device", "cpu", "--arch", "vr-checkerboard", "--lambdas",
+            "0.001,0.004"]
+    main(["--out", str(tmp_path / "n"), "--name", "n"] + args)
+    narrow, _ = load_release(tmp_path / "n" / "n.pt")
+    save_release(widen(narrow, N_enc=160, N_dec=144, N_last=64), tmp_path / "w.pt", "w")
+    main(["--out", str(tmp_path / "t"), "--name", "t", "--init", str(tmp_path / "w.pt")] + args)
+    trained, blob = load_release(tmp_path / "t" / "t.pt")
+    assert blob["config"]["N_enc"] == 160 and blob["config"]["N_dec"] == 144
+    assert trained.g_s[4][0].weight.shape[0] == 4 * 64

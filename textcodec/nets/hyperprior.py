@@ -66,10 +66,16 @@ class VariableRateHyperprior(nn.Module):
                  lambdas: tuple[float, ...] = (0.0002, 0.0004, 0.0008, 0.0016, 0.0032,
                                                0.0064, 0.0128, 0.0256),
                  fusion: bool = False, fusion_channels: int | None = None,
-                 fusion_units: int | None = None):
+                 fusion_units: int | None = None, N_enc: int | None = None):
+        """N: the hyper transforms' channels and, unless ``N_enc`` is given, the analysis
+        transform's; N_dec and N_last: the synthesis transform's (textcodec.nets.widen
+        grows N_enc, N_dec and N_last of a trained model without changing what it computes)."""
         super().__init__()
         self.config = dict(N=N, M=M, N_dec=N_dec, N_last=N_last, lambdas=tuple(lambdas),
                            fusion=fusion)
+        if N_enc is not None and N_enc != N:  # absent from every checkpoint before session 24
+            self.config["N_enc"] = N_enc
+        Ne = N_enc or N
         # a block of another size than FusionBlock's own (the paper's) is kept in the config
         block_size = {k: v for k, v in (("channels", fusion_channels), ("units", fusion_units))
                       if v is not None}
@@ -77,8 +83,8 @@ class VariableRateHyperprior(nn.Module):
             self.config.update({f"fusion_{k}": v for k, v in block_size.items()})
         self.lambdas = tuple(lambdas)
         K = len(lambdas)
-        self.g_a = nn.Sequential(_conv(3, N), GDN(N), _conv(N, N), GDN(N), _conv(N, N), GDN(N),
-                                 _conv(N, M))
+        self.g_a = nn.Sequential(_conv(3, Ne), GDN(Ne), _conv(Ne, Ne), GDN(Ne), _conv(Ne, Ne),
+                                 GDN(Ne), _conv(Ne, M))
         self.g_s = nn.Sequential(_up(M, N_dec), GDN(N_dec, inverse=True),
                                  _up(N_dec, N_dec), GDN(N_dec, inverse=True),
                                  _up(N_dec, N_last), GDN(N_last, inverse=True),

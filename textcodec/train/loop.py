@@ -26,6 +26,7 @@ from textcodec.losses import LOGIT_DISTANCES, ocr_ctc_loss, rate_distortion, tex
 from textcodec.train.data import CORRUPTION, MixedDataset, collate, parse_corruption
 
 MAX_TEXT_CROPS = 48
+SIZE_KEYS = ("N", "M", "N_dec", "N_last", "N_enc", "context_channels")
 
 
 def parse_logit_filter(spec: str | None) -> tuple[float | None, float | None]:
@@ -211,6 +212,9 @@ def train(args: argparse.Namespace) -> dict:
             if blob is not None and "lambdas" in blob.get("config", {}):
                 arch_kw["lambdas"] = tuple(blob["config"]["lambdas"])
                 break
+    # the sizes of the model being trained (a widened one's included: textcodec.nets.widen)
+    sized = next((b["config"] for b in (resume_blob, init_blob) if b is not None), {})
+    arch_kw.update({k: sized[k] for k in SIZE_KEYS if k in sized})
     if args.arch is None:  # carry on with the architecture being trained
         args.arch = next((b["arch"] for b in (resume_blob, init_blob)
                           if b is not None and "arch" in b), "vr-hyperprior")
