@@ -51,8 +51,16 @@ wait)
   for d in runs/*/; do
     n=$(basename $d)
     tail -n 2 runs/$n.out
-    [ "${RETURN:-1}" = 1 ] && [ $d/textcodec-$n.pt -nt runs/.started ] \
-      && cp $d/textcodec-$n.pt $OUT/
+    f=$d/textcodec-$n.pt
+    if [ "${RETURN:-1}" = 1 ] && [ $f -nt runs/.started ]; then
+      # a file comes back only under 16 MiB: a wider codec's (20.8 MB at 192/192/96) comes
+      # in parts, joined here by: cat textcodec-NAME.pt.part* > textcodec-NAME.pt
+      if [ $(stat -c %s $f) -gt 16000000 ]; then
+        split -b 15000000 -d $f $OUT/textcodec-$n.pt.part
+      else
+        cp $f $OUT/
+      fi
+    fi
     cp $d/log.jsonl runs/log-$n.jsonl 2>/dev/null
   done
   tar -cf $OUT/logs.tar runs/log-*.jsonl runs/*.out 2>/dev/null
