@@ -89,7 +89,10 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         # session 23, thick: base-v10 (cbR23) trained on, three runs back to back
         ("R+D from base-v10: cbR24 -> cbR25 -> cbR26 (base-v11)",
          [("s23-cbR24.jsonl", 255862), ("s23-cbR25.jsonl", 255862 + 29531),
-          ("s23-cbR26.jsonl", 255862 + 29531 + 36822)])]
+          ("s23-cbR26.jsonl", 255862 + 29531 + 36822)]),
+        # session 24, thick: base-v11 on at batch 32, each step drawn as two of batch 16
+        ("R+D from base-v11 at batch 32: cbR27 -> cbR28",
+         [("s24-cbR27.jsonl", 333689, 2), ("s24-cbR28.jsonl", 333689 + 2 * 33729, 2)])]
 # text-v11's block: every stage-2 step from the first block through fusR21
 V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466 + 6324
 V12_BLOCK_STEPS = V11_BLOCK_STEPS + 4586 + 2798   # + cbF22, cbF23
@@ -143,7 +146,9 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
            [("s22-cbF22.jsonl", V11_BLOCK_STEPS)]),
           ("text-v12's block on cbR24, cbR25, cbR26: cbF24 -> cbF25 -> cbF26 (text-v13)",
            [("s23-cbF24.jsonl", V12_BLOCK_STEPS), ("s23-cbF25.jsonl", V12_BLOCK_STEPS + 2913),
-            ("s23-cbF26.jsonl", V12_BLOCK_STEPS + 2913 + 3105)])]
+            ("s23-cbF26.jsonl", V12_BLOCK_STEPS + 2913 + 3105)]),
+          ("text-v13's block on cbR28: cbF28",
+           [("s24-cbF28.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500)])]
 
 
 def _style(parts):
@@ -154,17 +159,18 @@ def _style(parts):
 
 
 def _width(parts):
-    """Sessions 11 to 13's, 18's, 19's, 22's and 23's runs (the decayed learning rate) drawn
+    """Sessions 11 to 13's, 18's, 19's and 22-24's runs (the decayed learning rate) drawn
     thicker."""
-    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13", "s18", "s19", "s22", "s23") else 1
+    return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13", "s18", "s19", "s22", "s23",
+                                      "s24") else 1
 
 
 def _rows(parts):
     rows = []
-    for name, offset in parts:
+    for name, offset, *scale in parts:   # scale: a step's samples over batch 16's
         for line in (LOGS / name).read_text().splitlines():
             r = json.loads(line)
-            rows.append((r["step"] + offset, r))
+            rows.append((r["step"] * (scale[0] if scale else 1) + offset, r))
     return rows
 
 

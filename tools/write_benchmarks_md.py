@@ -955,35 +955,66 @@ S23_RUNS = {"cbR23": ("**base-v10** (session 22), the start", 0),
             "cbR26": ("cbR25 trained on: **base-v11**, text-v13's codec", 29531 + 36822 + 11474)}
 
 
-def codec_s23_section() -> list[str]:
-    """Session 23: the checkerboard codec trained on (base-v11)."""
-    paths = [BENCH / "checkpoints-s23.jsonl", BENCH / "checkpoints-s23-skip8.jsonl"]
-    kodak = BENCH / "checkpoints-s23-kodak.jsonl"
+def _codec_runs_section(session: int, title: str, intro: str, runs: dict,
+                        pairs: list[tuple[str, str]], kodak_models: str,
+                        reading: str, kodak_note: str = "") -> list[str]:
+    """A session's codec runs on the two samples of forms (and Kodak, where measured):
+    docs/bench/checkpoints-sNN{,-skip8,-kodak}.jsonl."""
+    paths = [BENCH / f"checkpoints-s{session}.jsonl", BENCH / f"checkpoints-s{session}-skip8.jsonl"]
+    kodak = BENCH / f"checkpoints-s{session}-kodak.jsonl"
     if not all(p.exists() for p in paths):
         return []
-    pairs = [("cbR23", "cbR24"), ("cbR23", "cbR25"), ("cbR23", "cbR26"), ("base9", "cbR26")]
     pairs = [(a, b) for a, b in pairs
              if all({a, b} <= {r["model"] for r in _jsonl(p)} for p in paths)]
-    out = ["## The codec, session 23: the context model trained on (base-v11)", "",
-           "base-v10 (cbR23) trained on with R+D at every rate on rounded latents, three runs "
-           "one after another, each alone on the H100 (docs/training.md, session 23). Command: "
-           "`python tools/compare_checkpoints.py --images 8 [--skip 8] --qualities "
-           "0,2,4,6,8,10 cbR24=... cbR25=... cbR26=...` (docs/bench/checkpoints-s23.jsonl and "
-           "-skip8.jsonl, the same forms as sessions 18-22; base-v9's and base-v10's rows are "
-           "session 22's; cbR24 was measured on the first sample only):", "",
-           *_checkpoint_rows(paths, S23_RUNS),
+    out = [f"## {title}", "", intro, "", *_checkpoint_rows(paths, runs),
            "", "PCHIP BD figures over all six rates:", "", *BD_HEADER, *_bd_rows(paths, pairs)]
     if kodak.exists():
         out += ["", "Kodak (24 photos, PSNR only): `python tools/compare_checkpoints.py "
-                "--photos ../shared/data/kodak --qualities 2,4,6,8 cbR25=... cbR26=...` "
-                "(docs/bench/checkpoints-s23-kodak.jsonl, base-v9's and cbR23's rows session "
-                "22's):", "", *_kodak_rows(kodak)]
-    out += ["", "Reading: each run bought less than the one before (+0.05 dB, +0.05-0.07, "
-            "+0.03-0.04 over the run before): 78k more steps moved the codec 2-3 % in BD-rate "
-            "on forms and 1.5 % on photos. cbR26 ships as `textcodec-base-v11` and, with a "
-            "fusion block trained on it, as `textcodec-text-v13` (the block alone, 27 KB, "
-            "over base-v11's file).", ""]
-    return out
+                f"--photos ../shared/data/kodak --qualities 2,4,6,8 {kodak_models}` "
+                f"(docs/bench/checkpoints-s{session}-kodak.jsonl{kodak_note}):", "",
+                *_kodak_rows(kodak)]
+    return out + ["", reading, ""]
+
+
+def codec_s23_section() -> list[str]:
+    """Session 23: the checkerboard codec trained on (base-v11)."""
+    return _codec_runs_section(
+        23, "The codec, session 23: the context model trained on (base-v11)",
+        "base-v10 (cbR23) trained on with R+D at every rate on rounded latents, three runs "
+        "one after another, each alone on the H100 (docs/training.md, session 23). Command: "
+        "`python tools/compare_checkpoints.py --images 8 [--skip 8] --qualities "
+        "0,2,4,6,8,10 cbR24=... cbR25=... cbR26=...` (docs/bench/checkpoints-s23.jsonl and "
+        "-skip8.jsonl, the same forms as sessions 18-22; base-v9's and base-v10's rows are "
+        "session 22's; cbR24 was measured on the first sample only):", S23_RUNS,
+        [("cbR23", "cbR24"), ("cbR23", "cbR25"), ("cbR23", "cbR26"), ("base9", "cbR26")],
+        "cbR25=... cbR26=...",
+        "Reading: each run bought less than the one before (+0.05 dB, +0.05-0.07, "
+        "+0.03-0.04 over the run before): 78k more steps moved the codec 2-3 % in BD-rate "
+        "on forms and 1.5 % on photos. cbR26 ships as `textcodec-base-v11` and, with a "
+        "fusion block trained on it, as `textcodec-text-v13` (the block alone, 27 KB, "
+        "over base-v11's file).", ", base-v9's and cbR23's rows session 22's")
+
+
+S24_RUNS = {"base11": ("**base-v11** (session 23), the start", 0),
+            "cbR27": ("base-v11 trained on at batch 32 (as batch-16 steps)", 2 * 33729),
+            "cbR28": ("cbR27 trained on, batch 32, compiled", 2 * (33729 + 48619))}
+
+
+def codec_s24_section() -> list[str]:
+    """Session 24: base-v11 trained on with twice the images (nothing shipped)."""
+    return _codec_runs_section(
+        24, "The codec, session 24: twice the images, no gain (base-v11 stays)",
+        "base-v11 trained on with R+D at every rate on rounded latents, at batch 32 with "
+        "pages reused more and the forward pass compiled (2.7 times session 23's images a "
+        "second; docs/training.md, session 24). Command: `python tools/compare_checkpoints.py "
+        "--images 8 [--skip 8] --qualities 0,2,4,6,8,10 base11=models/textcodec-base-v11.pt "
+        "cbR27=... cbR28=...` (docs/bench/checkpoints-s24.jsonl and -skip8.jsonl, the same "
+        "forms as sessions 18-23; cbR27 on the first sample only):", S24_RUNS,
+        [("base11", "cbR27"), ("base11", "cbR28")], "base11=... cbR28=...",
+        "Reading: 165k more batch-16 steps' worth of images, twice session 23's, moved the "
+        "forms by 0.00-0.03 dB and CER by noise: the codec of this width has converged. "
+        "Nothing ships; the next step is a wider codec, started from base-v11 by "
+        "function-preserving widening (textcodec/nets/widen.py).")
 
 
 def profile_section() -> list[str]:
@@ -2113,6 +2144,7 @@ def main() -> None:
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
+           *codec_s24_section(),
            *fusion_section(), *drawn_words_section(), *drawn_words_s23_section(), *ablation_section(),
            *substitution_section(), *crosscheck_section(), *text_boost_section(),
            "## Text losses on held-out FUNSD, v1 (session 1, 8 rates)", "",
