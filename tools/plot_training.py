@@ -92,7 +92,12 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
           ("s23-cbR26.jsonl", 255862 + 29531 + 36822)]),
         # session 24, thick: base-v11 on at batch 32, each step drawn as two of batch 16
         ("R+D from base-v11 at batch 32: cbR27 -> cbR28",
-         [("s24-cbR27.jsonl", 333689, 2), ("s24-cbR28.jsonl", 333689 + 2 * 33729, 2)])]
+         [("s24-cbR27.jsonl", 333689, 2), ("s24-cbR28.jsonl", 333689 + 2 * 33729, 2)]),
+        # session 25, thick: base-v11 widened (192 / 192 / 96 channels), batch 32
+        ("R+D, base-v11 widened: wide1 -> wide4 (base-v12)",
+         [("s25-wide1.jsonl", 333689, 2), ("s25-wide2.jsonl", 333689 + 2 * 34967, 2),
+          ("s26-wide3.jsonl", 333689 + 2 * (34967 + 44275), 2),
+          ("s26-wide4.jsonl", 333689 + 2 * (34967 + 44275 + 41712), 2)])]
 # text-v11's block: every stage-2 step from the first block through fusR21
 V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466 + 6324
 V12_BLOCK_STEPS = V11_BLOCK_STEPS + 4586 + 2798   # + cbF22, cbF23
@@ -148,7 +153,12 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
            [("s23-cbF24.jsonl", V12_BLOCK_STEPS), ("s23-cbF25.jsonl", V12_BLOCK_STEPS + 2913),
             ("s23-cbF26.jsonl", V12_BLOCK_STEPS + 2913 + 3105)]),
           ("text-v13's block on cbR28: cbF28",
-           [("s24-cbF28.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500)])]
+           [("s24-cbF28.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500)]),
+          ("text-v13's block on wide1 -> wide4: cbFW1 -> cbFW4 (text-v14)",
+           [("s25-cbFW1.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500),
+            ("s25-cbFW2.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500 + 2715),
+            ("s26-cbFW3.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500 + 2715 + 2830),
+            ("s26-cbFW4.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500 + 2715 + 2830 + 3078)])]
 
 
 def _style(parts):
@@ -159,10 +169,10 @@ def _style(parts):
 
 
 def _width(parts):
-    """Sessions 11 to 13's, 18's, 19's and 22-24's runs (the decayed learning rate) drawn
+    """Sessions 11 to 13's, 18's, 19's and 22-25's runs (the decayed learning rate) drawn
     thicker."""
     return 2.2 if parts[0][0][:3] in ("s11", "s12", "s13", "s18", "s19", "s22", "s23",
-                                      "s24") else 1
+                                      "s24", "s25") else 1
 
 
 def _rows(parts):

@@ -1017,6 +1017,43 @@ def codec_s24_section() -> list[str]:
         "function-preserving widening (textcodec/nets/widen.py).")
 
 
+S26_RUNS = {"base11": ("**base-v11** (session 23), the start; **the default's codec**", 0),
+            "wide2": ("base-v11 widened to 192 / 192 / 96 channels and trained on, batch 32 "
+                      "(as batch-16 steps; session 25)", 2 * (34967 + 44275)),
+            "wide4": ("wide2 trained on for two more runs (session 26): **base-v12**",
+                      2 * (34967 + 44275 + 41712 + 39891))}
+
+
+def codec_s26_section() -> list[str]:
+    """Sessions 25-26: base-v11 widened and trained on (base-v12, opt-in)."""
+    return _codec_runs_section(
+        26, "The codec, sessions 25-26: wider transforms (base-v12, opt-in)",
+        "base-v11's analysis and synthesis transforms widened without changing what the "
+        "codec computes (textcodec/nets/widen.py: 192 channels, the synthesis's last layer "
+        "96; 6.8M -> 9.9M weights, the latent and entropy model untouched), then trained "
+        "with R+D at every rate on rounded latents over four H100 machines (wide1, wide2 in "
+        "session 25; wide3, wide4 in session 26; docs/training.md). Command: `python "
+        "tools/compare_checkpoints.py --images 8 [--skip 8] --qualities 0,2,4,6,8,10 "
+        "wide4=...` (docs/bench/checkpoints-s26.jsonl and -skip8.jsonl, the same forms as "
+        "sessions 18-24; base-v11's rows are session 24's, wide2's session 25's):", S26_RUNS,
+        [("base11", "wide2"), ("base11", "wide4")], "wide2=... wide4=...",
+        "Reading: the first gain since session 23, where twice the steps at the old width "
+        "had bought nothing (session 24): the wider transforms move both samples of forms by "
+        "+0.18-0.19 dB (3.2-3.4 % fewer bits at equal PSNR) and 0.7-1.3 CER points, photos "
+        "hardly at all, and were still improving at the end of wide4. But every pixel of the "
+        "synthesis and the analysis now costs 2.25 times the multiply-adds, and on 2 AVX2 "
+        "cores it takes 1.7-2.3 times as long (the speed table's session 26 rows, `python "
+        "tools/bench_speed.py --device cpu --ocr --repeat 3 --model textcodec-text-v1N`: "
+        "decode 0.85 against 1.50 s, encode with OCR 3.3 against 4.0 s, on a day this shared "
+        "CPU ran slow, the default's encode with OCR 2.4 s and decode 0.52 s in session 21; "
+        "session 25's alternating A/B, docs/bench/speed-cpu-avx2-s25-wide-ab.txt: decode "
+        "0.64-0.66 against 1.34-1.52 s): over issue 2's 1 s decode target. So wide4 ships opt-in, as "
+        "`textcodec-base-v12` and, with text-v13's block trained on it, as "
+        "`textcodec-text-v14` (`--model textcodec-text-v14`; the block alone, 27 KB, over "
+        "base-v12's 20.8 MB file); the default stays text-v13 on base-v11.",
+        ", base-v11's rows session 24's, wide2's session 25's")
+
+
 def profile_section() -> list[str]:
     """Where GPU decode time goes (tools/profile_decode.py on the device machine)."""
     path = BENCH / "profile-gpu.json"
@@ -1988,6 +2025,8 @@ def main() -> None:
         if (BENCH / "speed-cpu-avx2-s19.json").exists() else {}
     avx2_s20, avx2_s21 = (json.loads((BENCH / n).read_text()) if (BENCH / n).exists() else {}
                           for n in ("speed-cpu-avx2-s20.json", "speed-cpu-avx2-s21.json"))
+    avx2_v13, avx2_v14 = (json.loads((BENCH / n).read_text()) if (BENCH / n).exists() else {}
+                          for n in ("speed-cpu-avx2-s26-v13.json", "speed-cpu-avx2-s26-v14.json"))
     gpu = json.loads((BENCH / "speed-gpu-s20.json").read_text())
     gpu21 = json.loads((BENCH / "speed-gpu.json").read_text())
     losses = json.loads((BENCH / "text-losses.json").read_text())
@@ -2061,7 +2100,11 @@ def main() -> None:
                               ("2-core AMD EPYC, AVX2 only (session 21, light OCR, the default; "
                                "`--ocr full`: encode incl. OCR "
                                f"{fmt(avx2_s21.get('encode_s_with_ocr_full'), '.2f')} s)",
-                               _light_row(avx2_s21)))
+                               _light_row(avx2_s21)),
+                              ("2-core AMD EPYC, AVX2 only (session 26, text-v13: the default)",
+                               _light_row(avx2_v13)),
+                              ("2-core AMD EPYC, AVX2 only (session 26, text-v14: the wider "
+                               "codec, opt-in)", _light_row(avx2_v14)))
              if c],
            f"| {gpu['gpu']} | {gpu['encode_s_no_ocr'] * 1000:.0f} ms | "
            + (f"{_gpu_default(gpu, 'ocr_s'):.2f} s (encode incl. OCR "
@@ -2145,6 +2188,7 @@ def main() -> None:
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
            *codec_s24_section(),
+           *codec_s26_section(),
            *fusion_section(), *drawn_words_section(), *drawn_words_s23_section(), *ablation_section(),
            *substitution_section(), *crosscheck_section(), *text_boost_section(),
            "## Text losses on held-out FUNSD, v1 (session 1, 8 rates)", "",
