@@ -310,7 +310,7 @@ def substitution_section() -> list[str]:
     return out + ["", "Reading: " + "; ".join(readings) + ".", "", *_proxy_excess(first), "",
                   *_session9_gate(), *_session10_block(),
                   *_session11_block(), *_session12_block(), *_session13_block(),
-                  *_session18_block(), *_session20_light_block()]
+                  *_session18_block(), *_session20_light_block(), *_session26_block()]
 
 
 def crosscheck_section() -> list[str]:
@@ -486,6 +486,21 @@ def _session20_light_block() -> list[str]:
             + summary + f" Its side streams on the same samples: {light[0]} tokens, "
             f"{light[1]} of them wrong by the ground truth, against {full[0]} and {full[1]} "
             "for the full pipeline.", ""]
+
+
+def _session26_block() -> list[str]:
+    """Session 26: the shipped default (text-v13) and the opt-in wide model (text-v14)."""
+    out = []
+    for name, what in (("v13", "the default, base-v11's codec with its block (session 23)"),
+                       ("v14", "the opt-in wider model, base-v12's codec with text-v13's "
+                        "block trained on it (sessions 25-26)")):
+        summary = _sample_summary(f"substitution-{name}")
+        if summary is not None:
+            out += [f"**Session 26: text-{name}**, {what}, the cross-check on, at q4, fused / "
+                    "plain (`python tools/substitution_rate.py --images 4 [--skip 4] "
+                    f"--qualities 4 --model models/textcodec-text-{name}.pt`, "
+                    f"docs/bench/substitution-{name}*.json): " + summary, ""]
+    return out
 
 
 def _session18_block() -> list[str]:
