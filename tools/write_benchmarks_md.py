@@ -1069,6 +1069,37 @@ def codec_s26_section() -> list[str]:
         ", base-v11's rows session 24's, wide2's session 25's")
 
 
+S27_RUNS = {"base11": ("**base-v11** (session 23); **the default's codec**", 0),
+            "wide4": ("base-v11 widened and trained on (sessions 25-26): base-v12",
+                      2 * (34967 + 44275 + 41712 + 39891)),
+            "wide6": ("wide4 trained on for two more runs (session 27): **base-v13**",
+                      2 * (34967 + 44275 + 41712 + 39891 + 39040 + 41862))}
+
+
+def codec_s27_section() -> list[str]:
+    """Session 27: the wide codec trained on (base-v13, opt-in, replaces base-v12)."""
+    return _codec_runs_section(
+        27, "The codec, session 27: the wide codec trained on (base-v13, opt-in)",
+        "base-v12 (wide4) trained on with R+D at every rate on rounded latents for two more "
+        "H100 machines (wide5: 39,040 batch-32 steps, 6e-6 -> 1e-6; wide6: 41,862, 5e-6 -> "
+        "1e-6; docs/training.md, session 27). Command: `python tools/compare_checkpoints.py "
+        "--images 8 [--skip 8] --qualities 0,2,4,6,8,10 wide6=runs/s27/textcodec-wide6.pt` "
+        "(docs/bench/checkpoints-s27.jsonl and -skip8.jsonl, the same forms as sessions "
+        "18-26):", S27_RUNS,
+        [("base11", "wide4"), ("base11", "wide6"), ("wide4", "wide6")], "wide6=...",
+        "Reading: two more machines bought +0.06 dB on both samples of forms over wide4 "
+        "(BD-rate -4.3 / -4.3 % against base-v11 where wide4 stood at -3.4 / -3.2 %) and "
+        "0.2-0.4 more CER points; photos +0.01 dB more. The gain is not shrinking yet "
+        "(session 26's two machines +0.03-0.05 dB, session 27's two +0.06). The "
+        "speed is the same as base-v12's (the same shapes; the speed table's session 26 "
+        "row), so wide6 ships opt-in as `textcodec-base-v13` and, with text-v14's block "
+        "trained on it (cbFW5, cbFW6), as `textcodec-text-v15` (`--model "
+        "textcodec-text-v15`), replacing base-v12 / text-v14 in models/ (both stay in the "
+        "manifest, so files made with them still name a known model); the default stays "
+        "text-v13 on base-v11.",
+        ", base-v11's and wide4's rows session 26's")
+
+
 def wide_screens_section() -> list[str]:
     """Session 26: the opt-in wide model (text-v14) beside the default on the main bench's
     synthetic screenshots (docs/bench/wide-synthetic-s26.jsonl)."""
@@ -2246,7 +2277,7 @@ def main() -> None:
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
            *codec_s24_section(),
-           *codec_s26_section(),
+           *codec_s26_section(), *codec_s27_section(),
            *wide_screens_section(),
            *fusion_section(), *drawn_words_section(), *drawn_words_s23_section(), *ablation_section(),
            *substitution_section(), *crosscheck_section(), *text_boost_section(),
