@@ -1789,6 +1789,36 @@ def avx2_s19_paragraph(c: dict) -> list[str]:
             "1.81 s then), so compare within a row.", ""]
 
 
+def gdn_rows_paragraph() -> list[str]:
+    """Session 27: GDN's CPU inference path in blocks of pixels (docs/bench/gdn-cpu-rows-*)."""
+    path = BENCH / "gdn-cpu-rows-avx2-ab.txt"
+    if not path.exists():
+        return []
+    runs: dict[tuple[str, str], list[dict]] = {}
+    for line in path.read_text().splitlines():
+        when, model, blob = line.split(" ", 2)
+        runs.setdefault((when, model), []).append(json.loads(blob))
+
+    def span(when: str, model: str, key: str) -> str:
+        v = sorted(r[key] for r in runs[(when, model)])
+        return f"{v[0]:.2f}" if f"{v[0]:.2f}" == f"{v[-1]:.2f}" else f"{v[0]:.2f}-{v[-1]:.2f}"
+
+    parts = [f"{m.removeprefix('textcodec-')} decode {span('before', m, 'decode_s')} -> "
+             f"{span('after', m, 'decode_s')} s, encode without OCR "
+             f"{span('before', m, 'encode_s_no_ocr')} -> {span('after', m, 'encode_s_no_ocr')} s"
+             for m in sorted({m for _, m in runs})]
+    return ["**Session 27**: GDN (the analysis's and the synthesis's normalisation) runs on a "
+            "CPU, at inference on channels-last maps, as matrix products over blocks of 8,192 "
+            "pixels, square, sum, root and product of one block in cache, instead of four "
+            "passes over the whole map (`GDN._cpu_rows`; the same files and the same decoded "
+            "pixels at q0, 3, 6 and 10 on the sample for both models, "
+            "tests/nets/test_entropy.py). Alternating before / after, twice each, on 2 AVX2 "
+            "cores (`python tools/bench_speed.py --device cpu --repeat 3 --model M`, "
+            "docs/bench/gdn-cpu-rows-avx2-ab.txt): " + "; ".join(parts) + ". The wide model "
+            "still decodes over the 1 s target: its convolutions, not GDN, are most of it "
+            "(docs/training.md, Next).", ""]
+
+
 def _light_row(c: dict) -> dict:
     """A speed row's figures with the light OCR pipeline's in the OCR columns (and its encode,
     where the run's default encode read with another engine)."""
@@ -2261,7 +2291,7 @@ def main() -> None:
               "and that the int8 engine reads a page as well as EasyOCR.", "",
               *ocr_session10_paragraph(cpu, ocr)]
              if "ocr_int8_s" in cpu and ocr else []),
-           *avx2_paragraph(avx2), *avx2_s19_paragraph(avx2_s19), *light_ocr_paragraph(),
+           *avx2_paragraph(avx2), *avx2_s19_paragraph(avx2_s19), *gdn_rows_paragraph(), *light_ocr_paragraph(),
            *light_default_paragraph(avx2_s21, gpu21),
            *gpu_ocr_paragraph(gpu),
            "Commands: `python tools/bench_speed.py --device cpu --ocr --repeat 3` "

@@ -53,6 +53,25 @@ def test_gdn_matches_compressai_with_gradients(inverse):
         assert torch.allclose(p.grad, q.grad, rtol=1e-6, atol=1e-7), n
 
 
+@pytest.mark.parametrize("inverse", [False, True])
+def test_gdn_cpu_inference_path_matches_the_convolution(inverse, monkeypatch):
+    """Channels-last inference on a CPU takes the blockwise matrix-product path: the same
+    values (to float rounding) as the 1x1 convolution, over several blocks and a short last."""
+    import textcodec.nets.entropy as entropy
+
+    monkeypatch.setattr(entropy, "GDN_CPU_ROWS", 100)
+    ours, theirs = _twins(GDN(24, inverse=inverse), CaiGDN(24, inverse=inverse), seed=3)
+    x = torch.randn(2, 24, 13, 17).abs().add(0.1).contiguous(memory_format=torch.channels_last)
+    calls = []
+    monkeypatch.setattr(ours, "_cpu_rows", lambda t: calls.append(t) or GDN._cpu_rows(ours, t))
+    with torch.no_grad():
+        a, b = ours(x), theirs(x)
+    assert len(calls) == 1   # the path under test was taken
+    assert a.is_contiguous(memory_format=torch.channels_last) and a.shape == b.shape
+    torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-6)
+    assert not torch.equal(a, x)   # the sums did something
+
+
 def test_lower_bound_gradient_lifts_values_off_the_bound():
     # below the bound the gradient passes only where descending it would raise the value
     ours = GDN(2).beta_reparam.lower_bound

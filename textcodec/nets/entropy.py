@@ -66,6 +66,9 @@ class NonNegative(nn.Module):
         return self.lower_bound(stored) ** 2 - self.pedestal
 
 
+GDN_CPU_ROWS = 8192   # pixels a block in GDN's CPU path: 3-6 MB of a 96-192 channel map
+
+
 class GDN(nn.Module):
     """y_i = x_i / sqrt(beta_i + sum_j gamma_ij x_j^2); ``inverse`` multiplies instead."""
 
@@ -80,9 +83,30 @@ class GDN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         c = x.shape[1]
+        if (x.device.type == "cpu" and not torch.is_grad_enabled() and x.dim() == 4
+                and x.is_contiguous(memory_format=torch.channels_last)):
+            return self._cpu_rows(x)
         gamma = self.gamma_reparam(self.gamma).reshape(c, c, 1, 1)
         norm = F.conv2d(x * x, gamma, self.beta_reparam(self.beta))
         return x * (torch.sqrt(norm) if self.inverse else torch.rsqrt(norm))
+
+    def _cpu_rows(self, x: torch.Tensor) -> torch.Tensor:
+        """The same sums for a channels-last tensor on a CPU, as matrix products over blocks
+        of pixels: the square, the 1x1 sum, the root and the product of one block stay in
+        cache instead of four passes over the whole map through memory (inverse GDN at
+        720p: ~0.29 -> ~0.15 s on two AVX2 cores; tests/nets/test_entropy.py holds it to
+        the convolution's result)."""
+        n, c, h, w = x.shape
+        rows = x.permute(0, 2, 3, 1).reshape(-1, c)          # a view: channels-last memory
+        gamma_t = self.gamma_reparam(self.gamma).t().contiguous()
+        beta = self.beta_reparam(self.beta)
+        out = torch.empty_like(rows)
+        root = torch.sqrt_ if self.inverse else torch.rsqrt_
+        for start in range(0, rows.shape[0], GDN_CPU_ROWS):
+            block = rows[start:start + GDN_CPU_ROWS]
+            norm = root(torch.addmm(beta, block * block, gamma_t))
+            torch.mul(block, norm, out=out[start:start + GDN_CPU_ROWS])
+        return out.view(n, h, w, c).permute(0, 3, 1, 2)
 
 
 def quantized_cdfs(pmfs: list[torch.Tensor], precision: int = CDF_PRECISION) -> torch.Tensor:
