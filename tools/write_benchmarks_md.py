@@ -489,14 +489,18 @@ def _session20_light_block() -> list[str]:
 
 
 def _session26_block() -> list[str]:
-    """Session 26: the shipped default (text-v13) and the opt-in wide model (text-v14)."""
+    """Sessions 26-27: the shipped default (text-v13) and the opt-in wide models (text-v14, v15)."""
     out = []
-    for name, what in (("v13", "the default, base-v11's codec with its block (session 23)"),
-                       ("v14", "the opt-in wider model, base-v12's codec with text-v13's "
-                        "block trained on it (sessions 25-26)")):
+    for session, name, what in (
+            (26, "v13", "the default, base-v11's codec with its block (session 23)"),
+            (26, "v14", "the opt-in wider model, base-v12's codec with text-v13's block "
+             "trained on it (sessions 25-26)"),
+            (27, "v15", "the opt-in wider model trained on, base-v13's codec with text-v14's "
+             "block trained on it (session 27)")):
         summary = _sample_summary(f"substitution-{name}")
         if summary is not None:
-            out += [f"**Session 26: text-{name}**, {what}, the cross-check on, at q4, fused / "
+            out += [f"**Session {session}: text-{name}**, {what}, the cross-check on, "
+                    "at q4, fused / "
                     "plain (`python tools/substitution_rate.py --images 4 [--skip 4] "
                     f"--qualities 4 --model models/textcodec-text-{name}.pt`, "
                     f"docs/bench/substitution-{name}*.json): " + summary, ""]
