@@ -21,17 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
 
-from bench_speed import SAMPLE
-
-ROOT = Path(__file__).resolve().parent.parent
+from bench_speed import SAMPLE, timed
 
 
 class Int8Synthesis:
@@ -108,20 +104,10 @@ def _latent(model, img: np.ndarray, q: float):
 
 
 def _psnr(img: np.ndarray, x_hat: torch.Tensor) -> float:
-    rec = (x_hat[0, :, :img.shape[0], :img.shape[1]].clamp(0, 1).permute(1, 2, 0).numpy()
-           * 255).round()
-    mse = np.mean((rec - img.astype(np.float64)) ** 2)
-    return float(10 * np.log10(255 ** 2 / mse))
+    from textcodec.bench.metrics import psnr
 
-
-def _seconds(fn, repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    rec = x_hat[0, :, :img.shape[0], :img.shape[1]].clamp(0, 1).permute(1, 2, 0).numpy()
+    return psnr(img, (rec * 255).round())
 
 
 def main() -> None:
@@ -144,8 +130,8 @@ def main() -> None:
     fp32 = lambda y: model.g_s(y.contiguous(memory_format=torch.channels_last))  # noqa: E731
     mid = calib[len(calib) // 2]
     with torch.no_grad():
-        speed = {"fp32_s": _seconds(lambda: fp32(mid), args.repeat),
-                 "int8_s": _seconds(lambda: int8(mid), args.repeat)}
+        speed = {"fp32_s": timed(lambda: fp32(mid), args.repeat, lambda: None),
+                 "int8_s": timed(lambda: int8(mid), args.repeat, lambda: None)}
     _, held = funsd_split(args.funsd)
     rows = []
     for q in qualities:

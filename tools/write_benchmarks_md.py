@@ -1108,6 +1108,14 @@ def codec_s27_section() -> list[str]:
         ", base-v11's and wide4's rows session 26's")
 
 
+def _screen_point_rows(pts) -> list[str]:
+    """A table of bench points (textcodec.bench.report.aggregate's), one row each."""
+    return ["| codec | setting | bpp | PSNR dB | CER | WER | F1 | ground-truth CER |",
+            "|---|---|---|---|---|---|---|---|",
+            *(f"| {pt.codec} | {pt.setting:g} | {pt.bpp:.4f} | {pt.psnr:.2f} | {pt.cer:.3f} | "
+              f"{pt.wer:.3f} | {pt.f1:.3f} | {pt.gt_cer:.3f} |" for pt in pts)]
+
+
 def wide_screens_section() -> list[str]:
     """Session 26: the opt-in wide model (text-v14) beside the default on the main bench's
     synthetic screenshots (docs/bench/wide-synthetic-s26.jsonl)."""
@@ -1128,11 +1136,7 @@ def wide_screens_section() -> list[str]:
            "textcodec,textcodec-baseline," + wide + " --out DIR --anchor textcodec-baseline` "
            "over a copy of docs/bench/synthetic/ (so only the new codec's rows are computed; "
            "its rows with the other two in docs/bench/wide-synthetic-s26.jsonl).", "",
-           "| codec | setting | bpp | PSNR dB | CER | WER | F1 | ground-truth CER |",
-           "|---|---|---|---|---|---|---|---|"]
-    for pt in pts:
-        out.append(f"| {pt.codec} | {pt.setting:g} | {pt.bpp:.4f} | {pt.psnr:.2f} | "
-                   f"{pt.cer:.3f} | {pt.wer:.3f} | {pt.f1:.3f} | {pt.gt_cer:.3f} |")
+           *_screen_point_rows(pts)]
     out += ["", "| comparison | BD-rate (PSNR) | BD-PSNR | BD-rate (CER), PCHIP | BD-CER "
             "| BD-WER |", "|---|---|---|---|---|---|"]
     for name, v in bjontegaard(pts, "textcodec-baseline").items():
@@ -1163,10 +1167,7 @@ def wide_screens_s27_paragraph() -> list[str]:
     wide = "textcodec:textcodec-text-v15"
     out = ["Session 27's text-v15 (base-v13's codec, side stream off), the same command with `"
            + wide + "` (docs/bench/wide-synthetic-s27.jsonl):", "",
-           "| codec | setting | bpp | PSNR dB | CER | WER | F1 | ground-truth CER |",
-           "|---|---|---|---|---|---|---|---|"]
-    out += [f"| {pt.codec} | {pt.setting:g} | {pt.bpp:.4f} | {pt.psnr:.2f} | {pt.cer:.3f} | "
-            f"{pt.wer:.3f} | {pt.f1:.3f} | {pt.gt_cer:.3f} |" for pt in pts if pt.codec == wide]
+           *_screen_point_rows([pt for pt in pts if pt.codec == wide])]
     v = bjontegaard(pts, "textcodec-baseline")[wide]
     return out + ["", "Against textcodec-baseline: BD-rate (PSNR) "
                   f"{fmt(v['bd_rate_psnr'], '+.1f')} %, BD-PSNR {fmt(v['bd_psnr'], '+.2f')} dB, "
