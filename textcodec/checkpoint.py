@@ -59,10 +59,11 @@ def save_release(model, path: Path, name: str, extra: dict | None = None) -> str
     return sha256_file(path)
 
 
-def read_blob(path: Path) -> dict:
-    """A release checkpoint's contents, a block file's merged with its baseline's."""
+def read_blob(path: Path, with_base: bool = True) -> dict:
+    """A release checkpoint's contents, a block file's merged with its baseline's (or, with
+    ``with_base`` False, the block's own weights alone, for which no baseline is needed)."""
     blob = _read(path)
-    if blob["version"] == BLOCK_VERSION:
+    if blob["version"] == BLOCK_VERSION and with_base:
         blob = _with_base(blob, path)
     return blob
 

@@ -340,6 +340,23 @@ def test_fusion_stage_can_warm_start_the_block_from_another_checkpoint(tmp_path)
     second, _ = load_release(tmp_path / "f2" / "f2.pt")
     for (name, a), b in zip(first.fusion.state_dict().items(), second.fusion.state_dict().values()):
         assert torch.equal(a, b), name
+    # a block file (a release's text model) warm-starts without its baseline at hand: only
+    # the block's weights are needed (a device machine carries the block, not the codec)
+    from textcodec.checkpoint import read_blob, save_block
+
+    full = read_blob(tmp_path / "f1" / "f1.pt")
+    base = tmp_path / "f1" / "base.pt"      # f1's codec alone: the block's baseline
+    torch.save({**full, "state": {k: v for k, v in full["state"].items()
+                                  if not k.startswith("fusion.")}}, base)
+    (tmp_path / "blocks").mkdir()
+    block = tmp_path / "blocks" / "f1-block.pt"
+    save_block(full, base, block, "f1b")
+    base.unlink()
+    main(["--out", str(tmp_path / "f3"), "--steps", "1", "--name", "f3", "--lr", "0",
+          "--fusion-from", str(block)] + args)
+    third, _ = load_release(tmp_path / "f3" / "f3.pt")
+    for (name, a), b in zip(first.fusion.state_dict().items(), third.fusion.state_dict().values()):
+        assert torch.equal(a, b), name
 
 
 def test_ddp_run_of_two_processes_keeps_every_rank_in_sync(tmp_path):

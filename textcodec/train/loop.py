@@ -247,7 +247,7 @@ def train(args: argparse.Namespace) -> dict:
     if args.fusion_from and resume_blob is None:
         if not fusion_stage:
             raise SystemExit("--fusion-from needs --stage fusion")
-        src = read_blob(args.fusion_from)["state"]
+        src = read_blob(args.fusion_from, with_base=False)["state"]  # the block's weights
         part = {k[len("fusion."):]: v.float() for k, v in src.items() if k.startswith("fusion.")}
         if not part:
             raise SystemExit(f"{args.fusion_from} has no fusion block")
