@@ -16,6 +16,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+# session 28's runs start where wide6 (base-v13) ended, in batch-16 steps
+WIDE7_START = 333689 + 2 * (34967 + 44275 + 41712 + 39891 + 39040 + 41862)
+
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "docs" / "training-logs"
 # (label, [(file, step offset)]): each part continues its run at the step where the last
@@ -94,15 +97,23 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         ("R+D from base-v11 at batch 32: cbR27 -> cbR28",
          [("s24-cbR27.jsonl", 333689, 2), ("s24-cbR28.jsonl", 333689 + 2 * 33729, 2)]),
         # session 25, thick: base-v11 widened (192 / 192 / 96 channels), batch 32
-        ("R+D, base-v11 widened: wide1 -> wide6 (base-v12 = wide4, base-v13 = wide6)",
+        ("R+D, base-v11 widened: wide1 -> wide7 (base-v12 = wide4, base-v13 = wide6)",
          [("s25-wide1.jsonl", 333689, 2), ("s25-wide2.jsonl", 333689 + 2 * 34967, 2),
           ("s26-wide3.jsonl", 333689 + 2 * (34967 + 44275), 2),
           ("s26-wide4.jsonl", 333689 + 2 * (34967 + 44275 + 41712), 2),
           ("s27-wide5.jsonl", 333689 + 2 * (34967 + 44275 + 41712 + 39891), 2),
-          ("s27-wide6.jsonl", 333689 + 2 * (34967 + 44275 + 41712 + 39891 + 39040), 2)])]
+          ("s27-wide6.jsonl", 333689 + 2 * (34967 + 44275 + 41712 + 39891 + 39040), 2),
+          ("s28-wide7.jsonl", WIDE7_START, 2)]),
+        # session 28, thick: wide7 with its synthesis's last hidden layer narrowed (96 ->
+        # 64 or 48 channels, textcodec/nets/narrow.py), the two trained side by side
+        ("R+D, wide7 narrowed to 64 last channels: n64 (base-v14)",
+         [("s28-n64.jsonl", WIDE7_START + 2 * 38946, 2)]),
+        ("R+D, wide7 narrowed to 48 last channels: n48",
+         [("s28-n48.jsonl", WIDE7_START + 2 * 38946, 2)])]
 # text-v11's block: every stage-2 step from the first block through fusR21
 V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466 + 6324
 V12_BLOCK_STEPS = V11_BLOCK_STEPS + 4586 + 2798   # + cbF22, cbF23
+V15_BLOCK_STEPS = V12_BLOCK_STEPS + 2913 + 3105 + 1500 + 2715 + 2830 + 3078 + 2979 + 3002 + 2902
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
@@ -156,7 +167,7 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
             ("s23-cbF26.jsonl", V12_BLOCK_STEPS + 2913 + 3105)]),
           ("text-v13's block on cbR28: cbF28",
            [("s24-cbF28.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500)]),
-          ("text-v13's block on wide1 -> wide6: cbFW1 -> cbFW6 (text-v14, text-v15)",
+          ("text-v13's block on wide1 -> wide7: cbFW1 -> cbFW7 (text-v14, text-v15 = cbFW6)",
            [("s25-cbFW1.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500),
             ("s25-cbFW2.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500 + 2715),
             ("s26-cbFW3.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500 + 2715 + 2830),
@@ -164,7 +175,10 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
             ("s27-cbFW5.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500 + 2715 + 2830 + 3078
              + 2979),
             ("s27-cbFW6.jsonl", V12_BLOCK_STEPS + 2913 + 3105 + 1500 + 2715 + 2830 + 3078
-             + 2979 + 3002)])]
+             + 2979 + 3002),
+            ("s28-cbFW7.jsonl", V15_BLOCK_STEPS)]),
+          ("text-v15's block on n64 (the narrowed codec): fn64 (text-v16)",
+           [("s28-fn64.jsonl", V15_BLOCK_STEPS)])]
 
 
 def _style(parts):

@@ -1108,6 +1108,42 @@ def codec_s27_section() -> list[str]:
         ", base-v11's and wide4's rows session 26's")
 
 
+S28_RUNS = {"base11": ("**base-v11** (session 23); **the default's codec**", 0),
+            "wide6": ("the wide codec (sessions 25-27): base-v13", S27_RUNS["wide6"][1]),
+            "wide7": ("wide6 trained on for one more run (session 28)",
+                      S27_RUNS["wide6"][1] + 2 * 38946),
+            "n64": ("wide7, its synthesis's last hidden layer narrowed 96 -> 64 and trained "
+                    "on: **base-v14**", S27_RUNS["wide6"][1] + 2 * (38946 + 22678))}
+
+
+def codec_s28_section() -> list[str]:
+    """Session 28: the wide codec narrowed for the CPU (base-v14, opt-in)."""
+    return _codec_runs_section(
+        28, "The codec, session 28: the wide codec narrowed for the CPU (base-v14, opt-in)",
+        "base-v13 trained on for one more machine (wide7: 38,946 batch-32 steps), then its "
+        "synthesis's last hidden layer narrowed from 96 to 64 channels (textcodec/nets/"
+        "narrow.py: the channels that send the most energy to the image kept, the inverse "
+        "GDN's beta repaired, the last convolution refitted by least squares; the same bits) "
+        "and trained on (n64: 22,678 steps beside n48, the same narrowed to 48, on one H100; "
+        "docs/training.md, session 28). Command: `python tools/compare_checkpoints.py "
+        "--images 8 [--skip 8] --qualities 0,2,4,6,8,10 wide7=... n64=... [n48=...]` "
+        "(docs/bench/checkpoints-s28.jsonl and -skip8.jsonl, the same forms as sessions "
+        "18-27; n48 on the first sample only: BD-rate -3.3 %, +0.19 dB, BD-CER -0.5 pts "
+        "against base-v11):", S28_RUNS,
+        [("base11", "wide6"), ("base11", "wide7"), ("base11", "n64"), ("wide7", "n64")],
+        "n64=...",
+        "Reading: wide7 gained +0.01-0.02 dB over wide6 (its training loss flat at 0.671): "
+        "the wide codec has about converged. Narrowed to 64 last channels it keeps nine "
+        "tenths of that gain over base-v11 (-4.0 / -4.1 % BD-rate, +0.23 dB on both "
+        "samples; photos as wide6) for a decode 0.8-0.85 times the wide codec's, 1.8 times the "
+        "default's on 2 AVX2 cores (1.04 s fastest round against 0.58 s on this session's "
+        "slower machine; docs/bench/decode-cpu-avx2-s28-ab.jsonl, docs/training.md). That is "
+        "at the edge of issue 2's 1 s target, so n64 ships opt-in as `textcodec-base-v14` "
+        "and, with text-v15's block trained on it, `textcodec-text-v16`, in place of "
+        "base-v13 / text-v15; the default stays text-v13.",
+        ", base-v11's and wide6's rows session 27's")
+
+
 def _screen_point_rows(pts) -> list[str]:
     """A table of bench points (textcodec.bench.report.aggregate's), one row each."""
     return ["| codec | setting | bpp | PSNR dB | CER | WER | F1 | ground-truth CER |",
@@ -2343,7 +2379,7 @@ def main() -> None:
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
            *codec_s24_section(),
-           *codec_s26_section(), *codec_s27_section(),
+           *codec_s26_section(), *codec_s27_section(), *codec_s28_section(),
            *wide_screens_section(), *wide_screens_s27_paragraph(),
            *fusion_section(), *drawn_words_section(), *drawn_words_s23_section(), *ablation_section(),
            *substitution_section(), *crosscheck_section(), *text_boost_section(),
