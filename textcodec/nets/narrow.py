@@ -135,11 +135,9 @@ def narrow_last(model: torch.nn.Module, n_last: int, images: list[torch.Tensor],
     o = f"g_s.{_OUT_UP}.0"
     state[f"{o}.weight"] = solution[:-1].t().reshape(w.shape[0], n_last, 3, 3).float()
     state[f"{o}.bias"] = solution[-1].float()
-    from textcodec.checkpoint import _is_coding_buffer, load_weights
+    from textcodec.checkpoint import _is_coding_buffer
+    from textcodec.nets.widen import adopt
 
-    load_weights(narrow, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
-    narrow.straight_through = model.straight_through
-    if getattr(model, "_coding", None) is not None:
-        narrow.load_coding(model._coding)
-    return narrow.eval(), Calibration(importance.float(), kept, (fit / n) ** 0.5,
+    adopt(narrow, model, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
+    return narrow, Calibration(importance.float(), kept, (fit / n) ** 0.5,
                                       (drop / n) ** 0.5)

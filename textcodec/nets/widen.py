@@ -43,7 +43,7 @@ def widen(model: torch.nn.Module, seed: int = 0, **sizes: int) -> torch.nn.Modul
     config.update(sizes)
     torch.manual_seed(seed)
     wide = nets.create(model.ARCH, **config)
-    from textcodec.checkpoint import _is_coding_buffer, load_weights
+    from textcodec.checkpoint import _is_coding_buffer
 
     source = model.state_dict()
     state = {k: v for k, v in wide.state_dict().items() if not _is_coding_buffer(k)}
@@ -59,9 +59,17 @@ def widen(model: torch.nn.Module, seed: int = 0, **sizes: int) -> torch.nn.Modul
             grown[:, src.shape[1]:] = 0
         grown[tuple(slice(0, n) for n in src.shape)] = src
         state[key] = grown
-    load_weights(wide, state)
-    wide.straight_through = model.straight_through
-    if getattr(model, "_coding", None) is not None:  # the entropy model is the original's
-        wide.load_coding(model._coding)
-    wide.train(model.training)
+    adopt(wide, model, state)
     return wide
+
+
+def adopt(new: torch.nn.Module, model: torch.nn.Module, state: dict) -> None:
+    """Give ``new`` (a resized copy of ``model``) the weights ``state`` and the original's
+    training flags, coding tables (the entropy model is the original's) and train/eval mode."""
+    from textcodec.checkpoint import load_weights
+
+    load_weights(new, state)
+    new.straight_through = model.straight_through
+    if getattr(model, "_coding", None) is not None:
+        new.load_coding(model._coding)
+    new.train(model.training)
