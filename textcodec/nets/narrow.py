@@ -95,12 +95,14 @@ def narrow_last(model: torch.nn.Module, n_last: int, images: list[torch.Tensor],
     beta_new = beta[kept] + gamma[kept][:, dropped] @ u2[dropped]
     gamma_new = gamma[kept][:, kept]
 
-    # pass 2: normal equations of the last convolution on the repaired activations
+    # pass 2: normal equations of the last convolution on the repaired activations (the
+    # refit's error comes from them too: |Ax - b|^2 = x'A'Ax - 2x'A'b + b'b, no rows kept)
     gen = torch.Generator().manual_seed(seed)
     cols = n_last * 9 + 1
     ata = torch.zeros(cols, cols, dtype=torch.float64)
     atb = torch.zeros(cols, w.shape[0], dtype=torch.float64)
-    samples = []
+    btb = drop = 0.0
+    n = 0
     for u, a, t in _observe(model, images, rates):
         uk = u[kept].double()
         norm = beta_new[:, None, None] + torch.einsum("ij,jhw->ihw", gamma_new, uk * uk)
@@ -112,14 +114,14 @@ def narrow_last(model: torch.nn.Module, n_last: int, images: list[torch.Tensor],
         target = t.double().reshape(t.shape[0], -1)[:, pick].t()
         ata += rows.t() @ rows
         atb += rows.t() @ target
+        btb += float(target.pow(2).sum())
         plain = F.conv2d(a[kept][None].double(), w[:, kept], out_conv.bias.double(),
-                         padding=1)[0]
-        samples.append((rows, target, plain.reshape(t.shape[0], -1)[:, pick].t()))
-    ata += ridge * ata.diagonal().mean() * torch.eye(cols, dtype=torch.float64)
-    solution = torch.linalg.solve(ata, atb)                        # (K*9+1, 12)
-    fit = sum(float((r @ solution - tg).pow(2).sum()) for r, tg, _ in samples)
-    drop = sum(float((p - tg).pow(2).sum()) for _, tg, p in samples)
-    n = sum(tg.numel() for _, tg, _ in samples)
+                         padding=1)[0].reshape(t.shape[0], -1)[:, pick].t()
+        drop += float((plain - target).pow(2).sum())
+        n += target.numel()
+    reg = ridge * ata.diagonal().mean() * torch.eye(cols, dtype=torch.float64)
+    solution = torch.linalg.solve(ata + reg, atb)                  # (K*9+1, 12)
+    fit = float((solution * (ata @ solution)).sum() - 2 * (solution * atb).sum()) + btb
 
     config["N_last"] = n_last
     torch.manual_seed(seed)
@@ -139,5 +141,5 @@ def narrow_last(model: torch.nn.Module, n_last: int, images: list[torch.Tensor],
     from textcodec.nets.widen import adopt
 
     adopt(narrow, model, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
-    return narrow, Calibration(importance.float(), kept, (fit / n) ** 0.5,
-                                      (drop / n) ** 0.5)
+    return narrow, Calibration(importance.float(), kept, (max(fit, 0.0) / n) ** 0.5,
+                               (drop / n) ** 0.5)
