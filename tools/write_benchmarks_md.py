@@ -493,14 +493,16 @@ def _session20_light_block() -> list[str]:
 
 
 def _session26_block() -> list[str]:
-    """Sessions 26-27: the shipped default (text-v13) and the opt-in wide models (text-v14, v15)."""
+    """Sessions 26-28: the shipped default (text-v13) and the opt-in wide models (text-v14-v16)."""
     out = []
     for session, name, what in (
             (26, "v13", "the default, base-v11's codec with its block (session 23)"),
             (26, "v14", "the opt-in wider model, base-v12's codec with text-v13's block "
              "trained on it (sessions 25-26)"),
             (27, "v15", "the opt-in wider model trained on, base-v13's codec with text-v14's "
-             "block trained on it (session 27)")):
+             "block trained on it (session 27)"),
+            (28, "v16", "the opt-in wide codec narrowed for the CPU, base-v14's codec with "
+             "text-v15's block trained on it (session 28)")):
         summary = _sample_summary(f"substitution-{name}")
         if summary is not None:
             out += [f"**Session {session}: text-{name}**, {what}, the cross-check on, "
