@@ -37,9 +37,11 @@ def test_narrowing_a_widened_codec_back_finds_and_restores_the_original():
 
 
 def test_a_narrowed_codec_codes_the_same_bits_and_its_refit_beats_dropping(tmp_path):
-    m = _trained()
+    m = _trained().train()
     calib = _images(8, 2)
     narrow, cal = narrow_last(m, 5, calib)
+    assert m.training and not narrow.training   # the source keeps its mode
+    m.eval()
     assert narrow.g_s[4][0].weight.shape[0] == 4 * 5 and len(cal.kept) == 5
     assert cal.fit_rmse < 0.5 * cal.drop_rmse
     # the kept channels are the most important ones

@@ -72,7 +72,8 @@ def narrow_last(model: torch.nn.Module, n_last: int, images: list[torch.Tensor],
         raise ValueError(f"N_last {n_last} must lie in 1..{old}")
     if not images:
         raise ValueError("narrowing needs sample images")
-    model = model.eval()
+    was_training = model.training
+    model.eval()                                # measured as it decodes
     rates = list(range(model.num_rates)) if rates is None else rates
     gdn, out_conv = model.g_s[_LAST_GDN], model.g_s[_OUT_UP][0]
     gamma = gdn.gamma_reparam(gdn.gamma).detach().double()      # (C, C), row i: x_i's norm
@@ -141,5 +142,6 @@ def narrow_last(model: torch.nn.Module, n_last: int, images: list[torch.Tensor],
     from textcodec.nets.widen import adopt
 
     adopt(narrow, model, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
+    model.train(was_training)
     return narrow, Calibration(importance.float(), kept, (max(fit, 0.0) / n) ** 0.5,
                                (drop / n) ** 0.5)
