@@ -1115,7 +1115,9 @@ S28_RUNS = {"base11": ("**base-v11** (session 23); **the default's codec**", 0),
             "wide7": ("wide6 trained on for one more run (session 28)",
                       S27_RUNS["wide6"][1] + 2 * 38946),
             "n64": ("wide7, its synthesis's last hidden layer narrowed 96 -> 64 and trained "
-                    "on: **base-v14**", S27_RUNS["wide6"][1] + 2 * (38946 + 22678))}
+                    "on: **base-v14**", S27_RUNS["wide6"][1] + 2 * (38946 + 22678)),
+            "n48": ("wide7 narrowed 96 -> 48 and trained on (beside n64)",
+                    S27_RUNS["wide6"][1] + 2 * (38946 + 24484))}
 
 
 def codec_s28_section() -> list[str]:
@@ -1128,16 +1130,17 @@ def codec_s28_section() -> list[str]:
         "GDN's beta repaired, the last convolution refitted by least squares; the same bits) "
         "and trained on (n64: 22,678 steps beside n48, the same narrowed to 48, on one H100; "
         "docs/training.md, session 28). Command: `python tools/compare_checkpoints.py "
-        "--images 8 [--skip 8] --qualities 0,2,4,6,8,10 wide7=... n64=... [n48=...]` "
+        "--images 8 [--skip 8] --qualities 0,2,4,6,8,10 wide7=... n64=... n48=...` "
         "(docs/bench/checkpoints-s28.jsonl and -skip8.jsonl, the same forms as sessions "
-        "18-27; n48 on the first sample only: BD-rate -3.3 %, +0.19 dB, BD-CER -0.5 pts "
-        "against base-v11):", S28_RUNS,
-        [("base11", "wide6"), ("base11", "wide7"), ("base11", "n64"), ("wide7", "n64")],
-        "n64=...",
+        "18-27):", S28_RUNS,
+        [("base11", "wide6"), ("base11", "wide7"), ("base11", "n64"), ("base11", "n48"),
+         ("wide7", "n64")],
+        "n64=... n48=...",
         "Reading: wide7 gained +0.01-0.02 dB over wide6 (its training loss flat at 0.671): "
         "the wide codec has about converged. Narrowed to 64 last channels it keeps nine "
         "tenths of that gain over base-v11 (-4.0 / -4.1 % BD-rate, +0.23 dB on both "
-        "samples; photos as wide6) for a decode 0.8-0.85 times the wide codec's, 1.8 times the "
+        "samples; photos as wide6); narrowed to 48, three quarters (-3.3 / -3.4 %, +0.19 "
+        "dB; photos +0.01 dB) for a decode 1.55 times the default's. n64 decodes 0.8-0.85 times the wide codec's, 1.8 times the "
         "default's on 2 AVX2 cores (1.04 s fastest round against 0.58 s on this session's "
         "slower machine; docs/bench/decode-cpu-avx2-s28-ab.jsonl, docs/training.md). That is "
         "at the edge of issue 2's 1 s target, so n64 ships opt-in as `textcodec-base-v14` "
