@@ -21,10 +21,7 @@ import torch
 
 from textcodec.checkpoint import load_release, save_release
 from textcodec.nets.narrow import narrow_last
-
-
-def weights(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+from widen_checkpoint import weights
 
 
 def calibration_crops(pack: Path, count: int, seed: int) -> list[torch.Tensor]:

@@ -14,12 +14,11 @@ import argparse
 import json
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-SAMPLE = Path(__file__).resolve().parent.parent / "textcodec" / "samples" / "screenshot.png"
+from bench_speed import SAMPLE
 
 
 def main(argv=None) -> None:
