@@ -53,7 +53,7 @@ def test_every_bundled_text_model_decodes_by_its_header(small_image):
     decodes with no model given, and with no words decodes as its own baseline does."""
     bundled = [e for e in zoo.entries().values()
                if e.base and (zoo.models_dir() / e.file).exists()]
-    assert {zoo.default_model(), "textcodec-text-v16"} <= {e.name for e in bundled}
+    assert {zoo.default_model(), "textcodec-text-v17"} <= {e.name for e in bundled}
     for entry in bundled:
         data = textcodec.encode(small_image, model=entry.name, quality=3, ocr=False)
         h = container.read(data).header
@@ -62,9 +62,9 @@ def test_every_bundled_text_model_decodes_by_its_header(small_image):
         assert psnr(small_image, out) > 18, entry.name
         base = textcodec.encode(small_image, model=entry.base, quality=3, ocr=False)
         assert np.array_equal(out, np.asarray(textcodec.decode(base))), entry.name
-    wide = zoo.get_entry("textcodec-text-v16")   # wide, its last synthesis layer narrowed
+    wide = zoo.get_entry("textcodec-text-v17")   # wide, its last synthesis layer narrowed
     config = zoo.get_entry(wide.base).config
-    assert config.get("N_enc") == 192 and config["N_last"] == 64
+    assert config.get("N_enc") == 192 and config["N_last"] == 48
 
 
 def test_given_words_travel_in_the_side_stream(small_image):

@@ -108,8 +108,11 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         # 64 or 48 channels, textcodec/nets/narrow.py), the two trained side by side
         ("R+D, wide7 narrowed to 64 last channels: n64 (base-v14)",
          [("s28-n64.jsonl", WIDE7_START + 2 * 38946, 2)]),
-        ("R+D, wide7 narrowed to 48 last channels: n48",
-         [("s28-n48.jsonl", WIDE7_START + 2 * 38946, 2)])]
+        # session 29, thick: n48 trained on alone, two machines (m48b: the release's codec)
+        ("R+D, wide7 narrowed to 48 last channels: n48 -> m48a -> m48b (base-v15)",
+         [("s28-n48.jsonl", WIDE7_START + 2 * 38946, 2),
+          ("s29-m48a.jsonl", WIDE7_START + 2 * (38946 + 24484), 2),
+          ("s29-m48b.jsonl", WIDE7_START + 2 * (38946 + 24484 + 48361), 2)])]
 # text-v11's block: every stage-2 step from the first block through fusR21
 V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466 + 6324
 V12_BLOCK_STEPS = V11_BLOCK_STEPS + 4586 + 2798   # + cbF22, cbF23
@@ -178,7 +181,10 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
              + 2979 + 3002),
             ("s28-cbFW7.jsonl", V15_BLOCK_STEPS)]),
           ("text-v15's block on n64 (the narrowed codec): fn64 (text-v16)",
-           [("s28-fn64.jsonl", V15_BLOCK_STEPS)])]
+           [("s28-fn64.jsonl", V15_BLOCK_STEPS)]),
+          ("text-v16's block on m48a, then m48b: fm48a -> fm48b (text-v17)",
+           [("s29-fm48a.jsonl", V15_BLOCK_STEPS + 1400),
+            ("s29-fm48b.jsonl", V15_BLOCK_STEPS + 1400 + 3203)])]
 
 
 def _style(parts):
