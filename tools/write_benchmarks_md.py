@@ -493,7 +493,7 @@ def _session20_light_block() -> list[str]:
 
 
 def _session26_block() -> list[str]:
-    """Sessions 26-28: the shipped default (text-v13) and the opt-in wide models (text-v14-v16)."""
+    """Sessions 26-29: the shipped default (text-v13) and the opt-in wide models (text-v14-v17)."""
     out = []
     for session, name, what in (
             (26, "v13", "the default, base-v11's codec with its block (session 23)"),
@@ -502,7 +502,9 @@ def _session26_block() -> list[str]:
             (27, "v15", "the opt-in wider model trained on, base-v13's codec with text-v14's "
              "block trained on it (session 27)"),
             (28, "v16", "the opt-in wide codec narrowed for the CPU, base-v14's codec with "
-             "text-v15's block trained on it (session 28)")):
+             "text-v15's block trained on it (session 28)"),
+            (29, "v17", "the opt-in wide codec narrowed to 48 last channels, base-v15's codec "
+             "with text-v16's block trained on it (session 29)")):
         summary = _sample_summary(f"substitution-{name}")
         if summary is not None:
             out += [f"**Session {session}: text-{name}**, {what}, the cross-check on, "
@@ -1147,6 +1149,45 @@ def codec_s28_section() -> list[str]:
         "and, with text-v15's block trained on it, `textcodec-text-v16`, in place of "
         "base-v13 / text-v15; the default stays text-v13.",
         ", base-v11's and wide6's rows session 27's")
+
+
+S29_RUNS = {"base11": ("**base-v11** (session 23); **the default's codec**", 0),
+            "n64": ("wide7 narrowed to 64 last channels and trained on: base-v14 (session 28)",
+                    S28_RUNS["n64"][1]),
+            "n48": ("wide7 narrowed to 48 last channels and trained on (session 28)",
+                    S28_RUNS["n48"][1]),
+            "m48b": ("n48 trained on alone for two machines (m48a, m48b): **base-v15**",
+                     S28_RUNS["n48"][1] + 2 * (48361 + 24458))}
+
+
+def codec_s29_section() -> list[str]:
+    """Session 29: the 48-channel codec trained on (base-v15, opt-in)."""
+    return _codec_runs_section(
+        29, "The codec, session 29: the 48-channel codec trained on (base-v15, opt-in)",
+        "n48 (session 28: the wide codec with its synthesis's last hidden layer narrowed to "
+        "48 channels, 24,484 steps) trained on alone on the H100 for two machines: m48a "
+        "48,361 batch-32 steps at 8e-6 -> 1e-6, m48b 24,458 at 3e-6 -> 5e-7 (docs/training.md, "
+        "session 29). Command: `python tools/compare_checkpoints.py --images 8 [--skip 8] "
+        "--qualities 0,2,4,6,8,10 m48b=...` (docs/bench/checkpoints-s29.jsonl and "
+        "-skip8.jsonl, the same forms as sessions 18-28):", S29_RUNS,
+        [("base11", "n64"), ("base11", "n48"), ("base11", "m48b"), ("n64", "m48b"),
+         ("n48", "m48b")],
+        "m48b=...",
+        "Reading: 73k more steps took the 48-channel codec from -3.3 / -3.4 % to -3.7 / "
+        "-4.0 % BD-rate against base-v11 (+0.21 / +0.23 dB), level with n64 (base-v14, 64 "
+        "channels: +0.3 / +0.1 %, -0.02 / -0.00 dB) at less CPU time; photos +0.02 dB, as "
+        "n64. It ships as `textcodec-base-v15` and, with text-v16's block trained on it, "
+        "`textcodec-text-v17`, in place of base-v14 / text-v16 (both stay in the manifest). "
+        "It does not become the default: on 2 AVX2 cores, timed in interleaved rounds "
+        "(`python tools/speed_ab.py --rounds 8 --ocr textcodec-text-v13 textcodec-text-v17`, "
+        "docs/bench/speed-cpu-avx2-s29-ab.jsonl; fastest / median of 8) text-v17 encodes "
+        "the 720p sample including OCR in 3.07 / 3.12 s against text-v13's 2.45 / 2.46 s and "
+        "decodes the sample's own side stream (q3, the block on) in 1.04 / 1.07 s against "
+        "0.75 / 0.77 s: both over issue 2's CPU targets (3 s, 1 s), which text-v13 meets. "
+        "The extra encode time is the wide analysis transform (1.47 against 0.81 s without "
+        "OCR), which narrowing the synthesis does not touch. On the H100 the two decode "
+        "alike (12-16 ms; docs/bench/speed-gpu-s29-ab.txt).",
+        ", base-v11's, n64's and n48's rows session 28's")
 
 
 def _screen_point_rows(pts) -> list[str]:
@@ -2239,6 +2280,9 @@ def main() -> None:
                           for n in ("speed-cpu-avx2-s20.json", "speed-cpu-avx2-s21.json"))
     avx2_v13, avx2_v14 = (json.loads((BENCH / n).read_text()) if (BENCH / n).exists() else {}
                           for n in ("speed-cpu-avx2-s26-v13.json", "speed-cpu-avx2-s26-v14.json"))
+    avx2_s29_v13, avx2_s29_v17 = (
+        json.loads((BENCH / n).read_text()) if (BENCH / n).exists() else {}
+        for n in ("speed-cpu-avx2-s29-v13.json", "speed-cpu-avx2-s29-v17.json"))
     gpu = json.loads((BENCH / "speed-gpu-s20.json").read_text())
     gpu21 = json.loads((BENCH / "speed-gpu.json").read_text())
     losses = json.loads((BENCH / "text-losses.json").read_text())
@@ -2316,7 +2360,11 @@ def main() -> None:
                               ("2-core AMD EPYC, AVX2 only (session 26, text-v13: the default)",
                                _light_row(avx2_v13)),
                               ("2-core AMD EPYC, AVX2 only (session 26, text-v14: the wider "
-                               "codec, opt-in)", _light_row(avx2_v14)))
+                               "codec, opt-in)", _light_row(avx2_v14)),
+                              ("2-core AMD EPYC, AVX2 only (session 29, text-v13: the default)",
+                               _light_row(avx2_s29_v13)),
+                              ("2-core AMD EPYC, AVX2 only (session 29, text-v17: the wide "
+                               "codec narrowed to 48, opt-in)", _light_row(avx2_s29_v17)))
              if c],
            f"| {gpu['gpu']} | {gpu['encode_s_no_ocr'] * 1000:.0f} ms | "
            + (f"{_gpu_default(gpu, 'ocr_s'):.2f} s (encode incl. OCR "
@@ -2401,6 +2449,7 @@ def main() -> None:
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
            *codec_s24_section(),
            *codec_s26_section(), *codec_s27_section(), *codec_s28_section(),
+           *codec_s29_section(),
            *wide_screens_section(), *wide_screens_s27_paragraph(), *wide_screens_s28_paragraph(),
            *fusion_section(), *drawn_words_section(), *drawn_words_s23_section(), *ablation_section(),
            *substitution_section(), *crosscheck_section(), *text_boost_section(),
