@@ -5,9 +5,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from textcodec.checkpoint import load_release, save_release
+from textcodec.checkpoint import _is_coding_buffer, load_release, save_release
 from textcodec.nets.hyperprior import pad_to_multiple
-from textcodec.nets.narrow import narrow_last
+from textcodec.nets.narrow import narrow_analysis, narrow_last
 from textcodec.nets.widen import widen
 
 from tests.nets.test_widen import _trained
@@ -75,3 +75,71 @@ def test_narrowing_refuses_to_widen_or_to_work_without_images():
         narrow_last(m, 0, _images(2, 0))
     with pytest.raises(ValueError, match="sample images"):
         narrow_last(m, 4, [])
+
+
+def _large_images(count: int, seed: int) -> list[torch.Tensor]:
+    """Smooth random images, 256x256: enough latent positions (16x16 each) for the refit of
+    the analysis's last convolution (N_enc x 25 + 1 unknowns per output)."""
+    g = torch.Generator().manual_seed(seed)
+    small = torch.rand(count, 3, 16, 16, generator=g)
+    return list(F.interpolate(small, size=(256, 256), mode="bilinear", align_corners=False))
+
+
+def _latent(model, images):
+    with torch.no_grad():
+        return model.eval().g_a(torch.stack(images))
+
+
+def test_narrowing_a_widened_analysis_back_finds_and_restores_the_original():
+    m = _trained().eval()
+    n_enc = m.config.get("N_enc", m.config["N"])
+    wide = widen(m, N_enc=n_enc + 4).eval()   # the new channels reach nothing
+    back, cal = narrow_analysis(wide, n_enc, _large_images(6, 0))
+    assert [k.tolist() for k in cal.kept] == [list(range(n_enc))] * 3
+    assert back.g_a[2].weight.shape == (n_enc, n_enc, 5, 5)
+    test = _large_images(2, 1)
+    y, ref = _latent(back, test), _latent(m, test)
+    assert (y - ref).pow(2).mean().sqrt() < 0.02 * ref.pow(2).mean().sqrt()
+
+
+def test_a_narrowed_analysis_keeps_the_decoder_and_stays_near_the_latent():
+    m = _trained().train()
+    narrow, cal = narrow_analysis(m, 8, _large_images(8, 2))
+    assert m.training and not narrow.training
+    assert narrow.config["N_enc"] == 8 and narrow.g_a[0].weight.shape[0] == 8
+    theirs = m.state_dict()
+    for name, p in narrow.state_dict().items():   # synthesis, hyperprior, entropy model
+        if not name.startswith("g_a.") and not _is_coding_buffer(name):
+            assert torch.equal(p, theirs[name]), name
+    m.eval()
+    with torch.no_grad():                          # one latent, the same bits
+        y = m.analysis(pad_to_multiple(torch.rand(1, 3, 64, 128)))
+        assert narrow.compress_latent(y, 1.5) == m.compress_latent(y, 1.5)
+    assert cal.y_rmse < 0.1 * cal.y_rms
+    # on images it has not seen, the refitted analysis is nearer the original latent than
+    # the kept channels with the original's weights (no repair, no refit)
+    test = _large_images(3, 3)
+    ref = _latent(m, test)
+    drop = narrow_analysis(m, 8, _large_images(8, 2))[0]
+    with torch.no_grad():
+        prev = torch.arange(3)                       # the image's channels
+        for i, kept in zip((0, 2, 4), cal.kept):
+            drop.g_a[i].weight.copy_(m.g_a[i].weight[kept][:, prev])
+            drop.g_a[i].bias.copy_(m.g_a[i].bias[kept])
+            gdn, src = drop.g_a[i + 1], m.g_a[i + 1]
+            gdn.gamma.copy_(gdn.gamma_reparam.init(
+                src.gamma_reparam(src.gamma)[kept][:, kept]))
+            gdn.beta.copy_(gdn.beta_reparam.init(src.beta_reparam(src.beta)[kept]))
+            prev = kept
+        drop.g_a[6].weight.copy_(m.g_a[6].weight[:, prev])
+        drop.g_a[6].bias.copy_(m.g_a[6].bias)
+    err = (_latent(narrow, test) - ref).pow(2).mean()
+    assert err < (_latent(drop, test) - ref).pow(2).mean()
+
+
+def test_narrowing_the_analysis_refuses_bad_sizes():
+    m = _trained()
+    with pytest.raises(ValueError, match="must lie in"):
+        narrow_analysis(m, m.config.get("N_enc", m.config["N"]) + 1, _images(2, 0))
+    with pytest.raises(ValueError, match="sample images"):
+        narrow_analysis(m, 4, [])

@@ -489,3 +489,18 @@ def test_training_from_a_widened_checkpoint_keeps_its_width(tmp_path):
     trained, blob = load_release(tmp_path / "t" / "t.pt")
     assert blob["config"]["N_enc"] == 160 and blob["config"]["N_dec"] == 144
     assert trained.g_s[4][0].weight.shape[0] == 4 * 64
+
+
+def test_analysis_stage_trains_only_the_analysis_transform(tmp_path):
+    """--stage analysis (after narrowing the analysis): g_a moves, every other weight and the
+    entropy model's quantiles stay the checkpoint's, so its files decode with the original."""
+    args = ["--batch", "2", "--workers", "0", "--crop", "128", "--mix", "1,0,0,0",
+            "--device", "cpu", "--log-every", "1"]
+    main(["--out", str(tmp_path / "b"), "--steps", "1", "--name", "b"] + args)
+    main(["--out", str(tmp_path / "a"), "--steps", "3", "--name", "a", "--stage", "analysis",
+          "--init", str(tmp_path / "b" / "b.pt"), "--lr", "1e-3"] + args)
+    before, _ = load_release(tmp_path / "b" / "b.pt")
+    after, _ = load_release(tmp_path / "a" / "a.pt")
+    moved = [n for n, p in before.state_dict().items()
+             if not torch.equal(p, after.state_dict()[n])]
+    assert moved and all(n.startswith("g_a.") for n in moved), moved

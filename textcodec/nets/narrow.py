@@ -40,6 +40,34 @@ class Calibration:
     drop_rmse: float          # the same without the refit and the beta repair (plain drop)
 
 
+class _LeastSquares:
+    """Normal equations of a linear map with a bias, accumulated sample by sample (no rows
+    kept): the solution and its error, |Ax - b|^2 = x'A'Ax - 2x'A'b + b'b."""
+
+    def __init__(self, inputs: int, outputs: int):
+        self.ata = torch.zeros(inputs + 1, inputs + 1, dtype=torch.float64)
+        self.atb = torch.zeros(inputs + 1, outputs, dtype=torch.float64)
+        self.btb = 0.0
+        self.count = 0
+
+    def add(self, rows: torch.Tensor, target: torch.Tensor) -> None:
+        """``rows`` (n, inputs) -> ``target`` (n, outputs), float64."""
+        rows = torch.cat([rows, torch.ones(len(rows), 1, dtype=torch.float64)], 1)
+        self.ata += rows.t() @ rows
+        self.atb += rows.t() @ target
+        self.btb += float(target.pow(2).sum())
+        self.count += target.numel()
+
+    def solve(self, ridge: float) -> tuple[torch.Tensor, float]:
+        """(weights (inputs, outputs), bias (outputs)) as one (inputs + 1, outputs) tensor, the
+        bias last, and the fit's root mean square error on the samples."""
+        ata = self.ata
+        reg = ridge * ata.diagonal().mean() * torch.eye(len(ata), dtype=torch.float64)
+        x = torch.linalg.solve(ata + reg, self.atb)
+        err = float((x * (ata @ x)).sum() - 2 * (x * self.atb).sum()) + self.btb
+        return x, (max(err, 0.0) / self.count) ** 0.5
+
+
 def _observe(model: torch.nn.Module, images: list[torch.Tensor], rates: list[int]):
     """Per image and rate: the inverse GDN's input (u), its output (a) and the last
     convolution's output before the pixel shuffle (t), from the model in eval mode."""
@@ -96,33 +124,23 @@ def narrow_last(model: torch.nn.Module, n_last: int, images: list[torch.Tensor],
     beta_new = beta[kept] + gamma[kept][:, dropped] @ u2[dropped]
     gamma_new = gamma[kept][:, kept]
 
-    # pass 2: normal equations of the last convolution on the repaired activations (the
-    # refit's error comes from them too: |Ax - b|^2 = x'A'Ax - 2x'A'b + b'b, no rows kept)
+    # pass 2: the last convolution refitted to the original's outputs from the repaired
+    # activations, beside the plain drop's error on the same samples
     gen = torch.Generator().manual_seed(seed)
-    cols = n_last * 9 + 1
-    ata = torch.zeros(cols, cols, dtype=torch.float64)
-    atb = torch.zeros(cols, w.shape[0], dtype=torch.float64)
-    btb = drop = 0.0
-    n = 0
+    fit = _LeastSquares(n_last * 9, w.shape[0])
+    drop = 0.0
     for u, a, t in _observe(model, images, rates):
         uk = u[kept].double()
         norm = beta_new[:, None, None] + torch.einsum("ij,jhw->ihw", gamma_new, uk * uk)
         a_new = uk * norm.sqrt()
         patches = F.unfold(a_new[None], 3, padding=1)[0]           # (K*9, H*W)
         pick = torch.randint(patches.shape[1], (SAMPLES_PER_MAP,), generator=gen)
-        rows = torch.cat([patches[:, pick].t(), torch.ones(SAMPLES_PER_MAP, 1,
-                                                           dtype=torch.float64)], 1)
         target = t.double().reshape(t.shape[0], -1)[:, pick].t()
-        ata += rows.t() @ rows
-        atb += rows.t() @ target
-        btb += float(target.pow(2).sum())
+        fit.add(patches[:, pick].t(), target)
         plain = F.conv2d(a[kept][None].double(), w[:, kept], out_conv.bias.double(),
                          padding=1)[0].reshape(t.shape[0], -1)[:, pick].t()
         drop += float((plain - target).pow(2).sum())
-        n += target.numel()
-    reg = ridge * ata.diagonal().mean() * torch.eye(cols, dtype=torch.float64)
-    solution = torch.linalg.solve(ata + reg, atb)                  # (K*9+1, 12)
-    fit = float((solution * (ata @ solution)).sum() - 2 * (solution * atb).sum()) + btb
+    solution, fit_rmse = fit.solve(ridge)                          # (K*9+1, 12)
 
     config["N_last"] = n_last
     torch.manual_seed(seed)
@@ -143,5 +161,128 @@ def narrow_last(model: torch.nn.Module, n_last: int, images: list[torch.Tensor],
 
     adopt(narrow, model, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
     model.train(was_training)
-    return narrow, Calibration(importance.float(), kept, (max(fit, 0.0) / n) ** 0.5,
-                               (drop / n) ** 0.5)
+    return narrow, Calibration(importance.float(), kept, fit_rmse, (drop / fit.count) ** 0.5)
+
+
+# g_a = [conv(3 -> N_enc), GDN, conv, GDN, conv, GDN, conv(N_enc -> M)], every conv 5x5 stride 2
+_ANALYSIS_HIDDEN = (0, 2, 4)          # the convolutions whose outputs narrowing shrinks
+
+
+@dataclass
+class AnalysisCalibration:
+    """What ``narrow_analysis`` measures, per hidden layer of the analysis (three)."""
+    kept: list[torch.Tensor]          # each layer's kept channels, ascending
+    fit_rmse: list[float]             # the refitted next convolution's error on its samples
+    y_rmse: float                     # the narrowed analysis's latent against the original's
+    y_rms: float                      # the original latent's own size, for scale
+
+
+def _gdn(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:
+    """GDN with explicit (reparametrised) parameters: x_i / sqrt(beta_i + sum_j gamma_ij x_j^2)."""
+    return x * torch.rsqrt(beta[:, None, None] + torch.einsum("ij,jhw->ihw", gamma, x * x))
+
+
+def narrow_analysis(model: torch.nn.Module, n_enc: int, images: list[torch.Tensor],
+                    seed: int = 0, ridge: float = 1e-4
+                    ) -> tuple[torch.nn.Module, AnalysisCalibration]:
+    """A copy of ``model`` (eval mode, coding tables kept) whose analysis transform has
+    ``n_enc`` hidden channels: the encode's cost, most of it in the analysis's second
+    convolution, falls with their square. The synthesis, the hyper transforms and the entropy
+    model are the original's, so every file the narrowed model writes decodes with the
+    original; only the encoder's choice of latent moves (training the analysis alone,
+    ``--stage analysis``, closes the rest of the gap).
+
+    Layer by layer, on the analysis narrowed so far: keep the ``n_enc`` channels whose GDN
+    output sends the most energy on (mean square times the squared norm of the next
+    convolution's weights from it), move the dropped channels' mean share of GDN's sum into the
+    kept ones' beta, and refit the next convolution by least squares to the original
+    analysis's values at that point. ``images``: (3, H, W) tensors in [0, 1], sides a
+    multiple of 64. The analysis is rate-independent, so no rates are involved."""
+    config = dict(model.config)
+    old = config.get("N_enc", config["N"])
+    if not 0 < n_enc <= old:
+        raise ValueError(f"N_enc {n_enc} must lie in 1..{old}")
+    if not images:
+        raise ValueError("narrowing needs sample images")
+    was_training = model.training
+    model.eval()
+    g_a = model.g_a
+    convs = {i: [g_a[i].weight.detach().double(), g_a[i].bias.detach().double()]
+             for i in (*_ANALYSIS_HIDDEN, 6)}
+    gdns = {i: [g_a[i + 1].gamma_reparam(g_a[i + 1].gamma).detach().double(),
+                g_a[i + 1].beta_reparam(g_a[i + 1].beta).detach().double()]
+            for i in _ANALYSIS_HIDDEN}
+    xs = [x[None].double() for x in images]
+    with torch.no_grad():    # the original's value after each convolution, per image
+        ref = {i: [] for i in (*_ANALYSIS_HIDDEN, 6)}
+        for x in xs:
+            h = x.float()
+            for i, layer in enumerate(g_a):
+                h = layer(h)
+                if i in ref:
+                    ref[i].append(h[0].double())
+
+    def upto(x: torch.Tensor, last: int) -> torch.Tensor:
+        """The narrowed-so-far analysis's GDN input after convolution ``last``."""
+        h = x
+        for i in _ANALYSIS_HIDDEN:
+            h = F.conv2d(h, *convs[i], stride=2, padding=2)
+            if i == last:
+                return h[0]
+            h = _gdn(h[0], *gdns[i])[None]
+        raise AssertionError(last)
+
+    gen = torch.Generator().manual_seed(seed)
+    kept_all, fits = [], []
+    with torch.no_grad():
+        for i in _ANALYSIS_HIDDEN:
+            gamma, beta = gdns[i]
+            w_next = convs[i + 2 if i < 4 else 6][0]
+            us = [upto(x, i) for x in xs]
+            u2 = torch.stack([u.pow(2).mean((1, 2)) for u in us]).mean(0)
+            a2 = torch.stack([_gdn(u, gamma, beta).pow(2).mean((1, 2)) for u in us]).mean(0)
+            importance = a2 * w_next.pow(2).sum((0, 2, 3))
+            kept = importance.argsort(descending=True)[:n_enc].sort().values
+            dropped = torch.ones(len(importance), dtype=torch.bool)
+            dropped[kept] = False
+            gdns[i] = [gamma[kept][:, kept], beta[kept] + gamma[kept][:, dropped] @ u2[dropped]]
+            convs[i] = [convs[i][0][kept], convs[i][1][kept]]
+            # refit the next convolution from the kept, repaired activations
+            nxt = i + 2 if i < 4 else 6
+            fit = _LeastSquares(n_enc * 25, w_next.shape[0])
+            for u, target in zip(us, ref[nxt]):
+                a = _gdn(u[kept], *gdns[i])
+                patches = F.unfold(a[None], 5, padding=2, stride=2)[0]    # (K*25, h*w)
+                pick = torch.randint(patches.shape[1], (min(SAMPLES_PER_MAP,
+                                                            patches.shape[1]),), generator=gen)
+                fit.add(patches[:, pick].t(), target.reshape(target.shape[0], -1)[:, pick].t())
+            solution, rmse = fit.solve(ridge)
+            fits.append(rmse)
+            convs[nxt] = [solution[:-1].t().reshape(w_next.shape[0], n_enc, 5, 5),
+                          solution[-1]]
+            kept_all.append(kept)
+
+    config["N_enc"] = n_enc
+    torch.manual_seed(seed)
+    narrow = nets.create(model.ARCH, **config)
+    state = model.state_dict()
+    for i, (w, b) in convs.items():
+        state[f"g_a.{i}.weight"], state[f"g_a.{i}.bias"] = w.float(), b.float()
+    for i, (gamma, beta) in gdns.items():
+        gdn = g_a[i + 1]
+        state[f"g_a.{i + 1}.gamma"] = gdn.gamma_reparam.init(gamma.float())
+        state[f"g_a.{i + 1}.beta"] = gdn.beta_reparam.init(beta.float())
+    from textcodec.checkpoint import _is_coding_buffer
+    from textcodec.nets.widen import adopt
+
+    adopt(narrow, model, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
+    narrow.eval()
+    with torch.no_grad():
+        err = sq = count = 0.0
+        for x, y in zip(xs, ref[6]):
+            y_new = narrow.g_a(x.float())[0].double()
+            err += float((y_new - y).pow(2).sum())
+            sq += float(y.pow(2).sum())
+            count += y.numel()
+    model.train(was_training)
+    return narrow, AnalysisCalibration(kept_all, fits, (err / count) ** 0.5, (sq / count) ** 0.5)

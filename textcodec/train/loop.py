@@ -98,8 +98,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--train-rates", metavar="I,J,...",
                    help="train only these rate indices (default: every rate of the model), "
                    "one named twice drawn twice as often: training where it matters")
-    p.add_argument("--stage", default="backbone", choices=["backbone", "fusion"],
-                   help="fusion = TextBoost stage 2: train only the fusion block")
+    p.add_argument("--stage", default="backbone", choices=["backbone", "analysis", "fusion"],
+                   help="fusion = TextBoost stage 2: train only the fusion block; analysis = "
+                   "train only the analysis transform (g_a) on R+D, the synthesis and the "
+                   "entropy model frozen (after narrowing it: tools/narrow_checkpoint.py --enc)")
     p.add_argument("--fusion-from", type=Path,
                    help="fusion stage: start the fusion block from this checkpoint's (warm start "
                    "on a newer backbone)")
@@ -226,6 +228,9 @@ def train(args: argparse.Namespace) -> dict:
     if fusion_stage:  # stage 2: encoder, entropy model and decoder base stay frozen
         for n, p in model.named_parameters():
             p.requires_grad_(n.startswith("fusion."))
+    if args.stage == "analysis":  # the encoder alone: every file it writes decodes as before
+        for n, p in model.named_parameters():
+            p.requires_grad_(n.startswith("g_a."))
     main_params = [p for n, p in model.named_parameters()
                    if not n.endswith(".quantiles") and p.requires_grad]
     aux_params = [p for n, p in model.named_parameters() if n.endswith(".quantiles")]
@@ -358,7 +363,7 @@ def train(args: argparse.Namespace) -> dict:
         torch.nn.utils.clip_grad_norm_(main_params, 1.0)
         opt.step()
         aux = model.aux_loss()
-        if not fusion_stage:
+        if args.stage == "backbone":   # the other stages keep the entropy model as it was
             aux_opt.zero_grad(set_to_none=True)
             aux.backward()
             aux_opt.step()
