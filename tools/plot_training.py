@@ -112,7 +112,10 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         ("R+D, wide7 narrowed to 48 last channels: n48 -> m48a -> m48b (base-v15)",
          [("s28-n48.jsonl", WIDE7_START + 2 * 38946, 2),
           ("s29-m48a.jsonl", WIDE7_START + 2 * (38946 + 24484), 2),
-          ("s29-m48b.jsonl", WIDE7_START + 2 * (38946 + 24484 + 48361), 2)])]
+          ("s29-m48b.jsonl", WIDE7_START + 2 * (38946 + 24484 + 48361), 2)]),
+        # session 29: base-v15's analysis narrowed to 128 channels, trained alone (g_a only)
+        ("R+D, base-v15's analysis narrowed to 128, trained alone: e128",
+         [("s29-e128.jsonl", WIDE7_START + 2 * (38946 + 24484 + 48361 + 24458), 2)])]
 # text-v11's block: every stage-2 step from the first block through fusR21
 V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466 + 6324
 V12_BLOCK_STEPS = V11_BLOCK_STEPS + 4586 + 2798   # + cbF22, cbF23

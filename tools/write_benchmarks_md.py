@@ -1157,7 +1157,11 @@ S29_RUNS = {"base11": ("**base-v11** (session 23); **the default's codec**", 0),
             "n48": ("wide7 narrowed to 48 last channels and trained on (session 28)",
                     S28_RUNS["n48"][1]),
             "m48b": ("n48 trained on alone for two machines (m48a, m48b): **base-v15**",
-                     S28_RUNS["n48"][1] + 2 * (48361 + 24458))}
+                     S28_RUNS["n48"][1] + 2 * (48361 + 24458)),
+            "enc128": ("base-v15, its analysis narrowed 192 -> 128 channels (no training)",
+                       S28_RUNS["n48"][1] + 2 * (48361 + 24458)),
+            "e128": ("enc128, its analysis alone trained 4 minutes (--stage analysis)",
+                     S28_RUNS["n48"][1] + 2 * (48361 + 24458 + 8820))}
 
 
 def codec_s29_section() -> list[str]:
@@ -1168,10 +1172,10 @@ def codec_s29_section() -> list[str]:
         "48 channels, 24,484 steps) trained on alone on the H100 for two machines: m48a "
         "48,361 batch-32 steps at 8e-6 -> 1e-6, m48b 24,458 at 3e-6 -> 5e-7 (docs/training.md, "
         "session 29). Command: `python tools/compare_checkpoints.py --images 8 [--skip 8] "
-        "--qualities 0,2,4,6,8,10 m48b=...` (docs/bench/checkpoints-s29.jsonl and "
+        "--qualities 0,2,4,6,8,10 m48b=... enc128=... e128=...` (docs/bench/checkpoints-s29.jsonl and "
         "-skip8.jsonl, the same forms as sessions 18-28):", S29_RUNS,
         [("base11", "n64"), ("base11", "n48"), ("base11", "m48b"), ("n64", "m48b"),
-         ("n48", "m48b")],
+         ("n48", "m48b"), ("base11", "e128"), ("m48b", "enc128"), ("m48b", "e128")],
         "m48b=...",
         "Reading: 73k more steps took the 48-channel codec from -3.3 / -3.4 % to -3.7 / "
         "-4.0 % BD-rate against base-v11 (+0.21 / +0.23 dB), level with n64 (base-v14, 64 "
@@ -1186,7 +1190,12 @@ def codec_s29_section() -> list[str]:
         "0.75 / 0.77 s: both over issue 2's CPU targets (3 s, 1 s), which text-v13 meets. "
         "The extra encode time is the wide analysis transform (1.47 against 0.81 s without "
         "OCR), which narrowing the synthesis does not touch. On the H100 the two decode "
-        "alike (12-16 ms; docs/bench/speed-gpu-s29-ab.txt).",
+        "alike (12-16 ms; docs/bench/speed-gpu-s29-ab.txt). So the analysis was narrowed "
+        "too (`tools/narrow_checkpoint.py --enc 128`, enc128; then 8,820 steps of `--stage "
+        "analysis`, e128, the synthesis and entropy model frozen): back at base-v11's encode "
+        "(0.87 s without OCR against base-v15's 1.60 s, `tools/speed_ab.py`), for the BD "
+        "figures above against m48b. Not shipped yet: the fused decode is still over 1 s "
+        "(docs/training.md, Next).",
         ", base-v11's, n64's and n48's rows session 28's")
 
 
