@@ -1286,6 +1286,14 @@ def wide_screens_s28_paragraph() -> list[str]:
         "than text-v15's (three images: a direction, not a difference).")
 
 
+def wide_screens_s29_paragraph() -> list[str]:
+    """Session 29: text-v17 (base-v15, the wide codec narrowed to 48) on the same screenshots."""
+    return _wide_screens_paragraph(
+        29, "text-v17", "base-v15's codec, the wide codec narrowed to 48 last channels",
+        "The 48-channel codec lands where the 64-channel one did on screenshots as on forms "
+        "(text-v16: -7.7 % and +0.34 dB; three images: a direction, not a difference).")
+
+
 def profile_section() -> list[str]:
     """Where GPU decode time goes (tools/profile_decode.py on the device machine)."""
     path = BENCH / "profile-gpu.json"
@@ -2460,6 +2468,7 @@ def main() -> None:
            *codec_s26_section(), *codec_s27_section(), *codec_s28_section(),
            *codec_s29_section(),
            *wide_screens_section(), *wide_screens_s27_paragraph(), *wide_screens_s28_paragraph(),
+           *wide_screens_s29_paragraph(),
            *fusion_section(), *drawn_words_section(), *drawn_words_s23_section(), *ablation_section(),
            *substitution_section(), *crosscheck_section(), *text_boost_section(),
            "## Text losses on held-out FUNSD, v1 (session 1, 8 rates)", "",
