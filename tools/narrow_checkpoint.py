@@ -8,7 +8,8 @@ transform, for a faster encode (textcodec.nets.narrow).
 --enc keeps that many of the analysis's hidden channels in each of its three hidden layers and
 refits each layer's next convolution to the original analysis (the synthesis and the entropy
 model untouched: the files decode with the original's decoder); train it on with `--stage
-analysis`.
+analysis`. --dec does the same for the synthesis's first two hidden layers (N_dec), keeping
+the latent and the entropy model (the same bits); train it on as a whole (R+D).
 
 Keeps the --last channels of the synthesis transform's last hidden layer that carry the most
 of the output, measured on --samples crops of the training mix (the pack's screens,
@@ -27,7 +28,7 @@ from pathlib import Path
 import torch
 
 from textcodec.checkpoint import load_release, save_release
-from textcodec.nets.narrow import narrow_analysis, narrow_last
+from textcodec.nets.narrow import narrow_analysis, narrow_dec, narrow_last
 from widen_checkpoint import weights
 
 
@@ -52,14 +53,16 @@ def main(argv=None) -> None:
                    help="channels of the synthesis transform's last hidden layer (N_last)")
     p.add_argument("--enc", type=int,
                    help="hidden channels of the analysis transform (N_enc)")
+    p.add_argument("--dec", type=int,
+                   help="channels of the synthesis transform's first two hidden layers (N_dec)")
     p.add_argument("--pack", type=Path, default=Path(".pack-lean"),
                    help="the training data pack (fonts, funsd, photos) the crops come from")
     p.add_argument("--samples", type=int, default=32, help="calibration crops")
     p.add_argument("--name", help="the name the checkpoint carries (default: OUT's stem)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
-    if (args.last is None) == (args.enc is None):
-        raise SystemExit("give one of --last and --enc")
+    if sum(v is not None for v in (args.last, args.enc, args.dec)) != 1:
+        raise SystemExit("give one of --last, --enc and --dec")
     if args.out.exists():
         raise SystemExit(f"{args.out} exists: not overwritten")
     if not args.pack.is_dir():
@@ -71,6 +74,10 @@ def main(argv=None) -> None:
             narrow, cal = narrow_last(model, args.last, crops, seed=args.seed)
             done = {"N_last": args.last, "kept": cal.kept.tolist()}
             report = {"refit_rmse": round(cal.fit_rmse, 5), "drop_rmse": round(cal.drop_rmse, 5)}
+        elif args.dec is not None:
+            narrow, kept = narrow_dec(model, args.dec, crops, seed=args.seed)
+            done = {"N_dec": args.dec, "kept": [k.tolist() for k in kept]}
+            report = {}
         else:
             narrow, cal = narrow_analysis(model, args.enc, crops, seed=args.seed)
             done = {"N_enc": args.enc, "kept": [k.tolist() for k in cal.kept]}

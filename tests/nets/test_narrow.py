@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from textcodec.checkpoint import _is_coding_buffer, load_release, save_release
 from textcodec.nets.hyperprior import pad_to_multiple
-from textcodec.nets.narrow import narrow_analysis, narrow_last
+from textcodec.nets.narrow import narrow_analysis, narrow_dec, narrow_last
 from textcodec.nets.widen import widen
 
 from tests.nets.test_widen import _trained
@@ -143,3 +143,43 @@ def test_narrowing_the_analysis_refuses_bad_sizes():
         narrow_analysis(m, m.config.get("N_enc", m.config["N"]) + 1, _images(2, 0))
     with pytest.raises(ValueError, match="sample images"):
         narrow_analysis(m, 4, [])
+
+
+def test_narrowing_a_widened_synthesis_back_finds_and_restores_the_original():
+    m = _trained().eval()
+    wide = widen(m, N_dec=m.config["N_dec"] + 4).eval()
+    back, kept = narrow_dec(wide, m.config["N_dec"], _images(6, 0))
+    assert [k.tolist() for k in kept] == [list(range(m.config["N_dec"]))] * 2
+    assert back.config["N_dec"] == m.config["N_dec"]
+    test = _images(3, 1)
+    assert torch.allclose(_x_hat(back, test), _x_hat(m, test), atol=2e-3)
+
+
+def test_a_narrowed_synthesis_codes_the_same_bits_and_its_refit_beats_dropping():
+    m = _trained().eval()
+    narrow, kept = narrow_dec(m, 10, _images(8, 2))
+    assert narrow.g_s[2][0].weight.shape == (40, 10, 3, 3)
+    assert narrow.g_s[4][0].weight.shape[1] == 10
+    x = pad_to_multiple(torch.rand(1, 3, 64, 128))
+    with torch.no_grad():
+        y = m.analysis(x)
+        assert torch.equal(narrow.analysis(x), y)
+        assert narrow.compress_latent(y, 1.5) == m.compress_latent(y, 1.5)
+    drop = narrow_dec(m, 10, _images(8, 2))[0]   # the kept channels, the original's weights
+    with torch.no_grad():
+        prev = None
+        for i, k in zip((0, 2), kept):
+            rows = (k[:, None] * 4 + torch.arange(4)).reshape(-1)
+            w = m.g_s[i][0].weight[rows]
+            drop.g_s[i][0].weight.copy_(w if prev is None else w[:, prev])
+            drop.g_s[i][0].bias.copy_(m.g_s[i][0].bias[rows])
+            gdn, src = drop.g_s[i + 1], m.g_s[i + 1]
+            gdn.gamma.copy_(gdn.gamma_reparam.init(src.gamma_reparam(src.gamma)[k][:, k]))
+            gdn.beta.copy_(gdn.beta_reparam.init(src.beta_reparam(src.beta)[k]))
+            prev = k
+        drop.g_s[4][0].weight.copy_(m.g_s[4][0].weight[:, prev])
+    test = _images(4, 3)
+    ref = _x_hat(m, test)
+    assert (_x_hat(narrow, test) - ref).pow(2).mean() < (_x_hat(drop, test) - ref).pow(2).mean()
+    with pytest.raises(ValueError, match="must lie in"):
+        narrow_dec(m, m.config["N_dec"] + 1, _images(2, 0))

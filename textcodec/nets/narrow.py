@@ -286,3 +286,112 @@ def narrow_analysis(model: torch.nn.Module, n_enc: int, images: list[torch.Tenso
             count += y.numel()
     model.train(was_training)
     return narrow, AnalysisCalibration(kept_all, fits, (err / count) ** 0.5, (sq / count) ** 0.5)
+
+
+def _synthesis_inputs(model: torch.nn.Module, images: list[torch.Tensor], rates: list[int]):
+    """The synthesis transform's input (the latent after the rate's inverse gain) per image and
+    rate, from the model in eval mode."""
+    seen: list[torch.Tensor] = []
+    hook = model.g_s.register_forward_pre_hook(lambda m, i: seen.append(i[0].detach()))
+    try:
+        with torch.no_grad():
+            for x in images:
+                for q in rates:
+                    model(x[None], torch.tensor([q]))
+    finally:
+        hook.remove()
+    return [z.double() for z in seen]
+
+
+def _igdn(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:
+    """Inverse GDN with explicit parameters: x_i * sqrt(beta_i + sum_j gamma_ij x_j^2)."""
+    return x * torch.sqrt(beta[:, None, None] + torch.einsum("ij,jhw->ihw", gamma, x * x))
+
+
+def narrow_dec(model: torch.nn.Module, n_dec: int, images: list[torch.Tensor],
+               rates: list[int] | None = None, seed: int = 0, ridge: float = 1e-4
+               ) -> tuple[torch.nn.Module, list[torch.Tensor]]:
+    """A copy of ``model`` (eval mode, coding tables kept) whose synthesis has ``n_dec``
+    channels in its first two hidden layers (``N_dec``), narrowed one after the other as
+    ``narrow_analysis`` does the analysis's: keep the channels whose inverse GDN output sends
+    the most energy on, move the dropped ones' mean share of the sum into the kept ones' beta,
+    and refit the next sub-pixel convolution by least squares to the original synthesis's
+    values there. The latent and the entropy model are untouched (the same bits). Returns the
+    model and each layer's kept channels."""
+    config = dict(model.config)
+    old = config["N_dec"]
+    if not 0 < n_dec <= old:
+        raise ValueError(f"N_dec {n_dec} must lie in 1..{old}")
+    if not images:
+        raise ValueError("narrowing needs sample images")
+    was_training = model.training
+    model.eval()
+    g_s = model.g_s
+    rates = list(range(model.num_rates)) if rates is None else rates
+    zs = _synthesis_inputs(model, images, rates)
+    convs = {i: [g_s[i][0].weight.detach().double(), g_s[i][0].bias.detach().double()]
+             for i in (0, 2, 4)}
+    gdns = {i: [g_s[i + 1].gamma_reparam(g_s[i + 1].gamma).detach().double(),
+                g_s[i + 1].beta_reparam(g_s[i + 1].beta).detach().double()] for i in (0, 2)}
+    with torch.no_grad():   # the original's sub-pixel convolution outputs, before the shuffle
+        ref = {2: [], 4: []}
+        for z in zs:
+            h = z.float()
+            for i, layer in enumerate(g_s[:5]):
+                if i in ref:
+                    ref[i].append(layer[0](h)[0].double())
+                h = layer(h)
+
+    def gdn_input(z: torch.Tensor, last: int) -> torch.Tensor:
+        """The narrowed-so-far synthesis's inverse GDN input after layer ``last``."""
+        h = z
+        for i in (0, 2):
+            h = F.pixel_shuffle(F.conv2d(h, *convs[i], padding=1), 2)
+            if i == last:
+                return h[0]
+            h = _igdn(h[0], *gdns[i])[None]
+        raise AssertionError(last)
+
+    gen = torch.Generator().manual_seed(seed)
+    kept_all = []
+    with torch.no_grad():
+        for i in (0, 2):
+            gamma, beta = gdns[i]
+            w_next = convs[i + 2][0]
+            us = [gdn_input(z, i) for z in zs]
+            u2 = torch.stack([u.pow(2).mean((1, 2)) for u in us]).mean(0)
+            a2 = torch.stack([_igdn(u, gamma, beta).pow(2).mean((1, 2)) for u in us]).mean(0)
+            importance = a2 * w_next.pow(2).sum((0, 2, 3))
+            kept = importance.argsort(descending=True)[:n_dec].sort().values
+            dropped = torch.ones(len(importance), dtype=torch.bool)
+            dropped[kept] = False
+            gdns[i] = [gamma[kept][:, kept], beta[kept] + gamma[kept][:, dropped] @ u2[dropped]]
+            rows = (kept[:, None] * 4 + torch.arange(4)).reshape(-1)  # PixelShuffle's groups
+            convs[i] = [convs[i][0][rows], convs[i][1][rows]]
+            fit = _LeastSquares(n_dec * 9, w_next.shape[0])
+            for u, target in zip(us, ref[i + 2]):
+                patches = F.unfold(_igdn(u[kept], *gdns[i])[None], 3, padding=1)[0]
+                pick = torch.randint(patches.shape[1], (min(SAMPLES_PER_MAP,
+                                                            patches.shape[1]),), generator=gen)
+                fit.add(patches[:, pick].t(), target.reshape(target.shape[0], -1)[:, pick].t())
+            solution = fit.solve(ridge)[0]
+            convs[i + 2] = [solution[:-1].t().reshape(w_next.shape[0], n_dec, 3, 3),
+                            solution[-1]]
+            kept_all.append(kept)
+
+    config["N_dec"] = n_dec
+    torch.manual_seed(seed)
+    narrow = nets.create(model.ARCH, **config)
+    state = model.state_dict()
+    for i, (w, b) in convs.items():
+        state[f"g_s.{i}.0.weight"], state[f"g_s.{i}.0.bias"] = w.float(), b.float()
+    for i, (gamma, beta) in gdns.items():
+        gdn = g_s[i + 1]
+        state[f"g_s.{i + 1}.gamma"] = gdn.gamma_reparam.init(gamma.float())
+        state[f"g_s.{i + 1}.beta"] = gdn.beta_reparam.init(beta.float())
+    from textcodec.checkpoint import _is_coding_buffer
+    from textcodec.nets.widen import adopt
+
+    adopt(narrow, model, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
+    model.train(was_training)
+    return narrow, kept_all
