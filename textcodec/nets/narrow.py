@@ -182,6 +182,54 @@ def _gdn(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor) -> torch.Tens
     return x * torch.rsqrt(beta[:, None, None] + torch.einsum("ij,jhw->ihw", gamma, x * x))
 
 
+def _narrow_layer(us: list[torch.Tensor], gamma: torch.Tensor, beta: torch.Tensor,
+                  w_next: torch.Tensor, n: int, act, patches, targets: list[torch.Tensor],
+                  gen: torch.Generator, ridge: float):
+    """One hidden layer of a chain (convolution, (inverse) GDN ``act``, next convolution)
+    narrowed to ``n`` channels: from the GDN's inputs ``us``, keep the channels whose output
+    sends the most energy on (mean square times the squared norm of ``w_next``'s weights from
+    it), move the dropped ones' mean share of GDN's sum into the kept ones' beta, and refit
+    the next convolution (``patches``: its unfold) by least squares to ``targets``, the
+    original's values after it. Returns the kept channels, the new (gamma, beta), the refit
+    (inputs + 1, outputs; the bias last) and its error."""
+    u2 = torch.stack([u.pow(2).mean((1, 2)) for u in us]).mean(0)
+    a2 = torch.stack([act(u, gamma, beta).pow(2).mean((1, 2)) for u in us]).mean(0)
+    importance = a2 * w_next.pow(2).sum((0, 2, 3))
+    kept = importance.argsort(descending=True)[:n].sort().values
+    dropped = torch.ones(len(importance), dtype=torch.bool)
+    dropped[kept] = False
+    gdn = [gamma[kept][:, kept], beta[kept] + gamma[kept][:, dropped] @ u2[dropped]]
+    fit = _LeastSquares(n * w_next.shape[2] * w_next.shape[3], w_next.shape[0])
+    for u, target in zip(us, targets):
+        cols = patches(act(u[kept], *gdn)[None])[0]
+        pick = torch.randint(cols.shape[1], (min(SAMPLES_PER_MAP, cols.shape[1]),),
+                             generator=gen)
+        fit.add(cols[:, pick].t(), target.reshape(target.shape[0], -1)[:, pick].t())
+    solution, rmse = fit.solve(ridge)
+    return kept, gdn, solution, rmse
+
+
+def _rebuild(model: torch.nn.Module, config: dict, seed: int, convs: dict, gdns: dict):
+    """A model of ``config`` with ``model``'s weights but for ``convs`` (state-dict prefix ->
+    [weight, bias]) and ``gdns`` (the GDN module's prefix -> [gamma, beta], reparametrised
+    values), in eval mode with ``model``'s coding tables."""
+    torch.manual_seed(seed)
+    narrow = nets.create(model.ARCH, **config)
+    state = model.state_dict()
+    for key, (w, b) in convs.items():
+        state[f"{key}.weight"], state[f"{key}.bias"] = w.float(), b.float()
+    modules = dict(model.named_modules())
+    for key, (gamma, beta) in gdns.items():
+        gdn = modules[key]
+        state[f"{key}.gamma"] = gdn.gamma_reparam.init(gamma.float())
+        state[f"{key}.beta"] = gdn.beta_reparam.init(beta.float())
+    from textcodec.checkpoint import _is_coding_buffer
+    from textcodec.nets.widen import adopt
+
+    adopt(narrow, model, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
+    return narrow.eval()
+
+
 def narrow_analysis(model: torch.nn.Module, n_enc: int, images: list[torch.Tensor],
                     seed: int = 0, ridge: float = 1e-4
                     ) -> tuple[torch.nn.Module, AnalysisCalibration]:
@@ -236,47 +284,20 @@ def narrow_analysis(model: torch.nn.Module, n_enc: int, images: list[torch.Tenso
     kept_all, fits = [], []
     with torch.no_grad():
         for i in _ANALYSIS_HIDDEN:
-            gamma, beta = gdns[i]
-            w_next = convs[i + 2 if i < 4 else 6][0]
-            us = [upto(x, i) for x in xs]
-            u2 = torch.stack([u.pow(2).mean((1, 2)) for u in us]).mean(0)
-            a2 = torch.stack([_gdn(u, gamma, beta).pow(2).mean((1, 2)) for u in us]).mean(0)
-            importance = a2 * w_next.pow(2).sum((0, 2, 3))
-            kept = importance.argsort(descending=True)[:n_enc].sort().values
-            dropped = torch.ones(len(importance), dtype=torch.bool)
-            dropped[kept] = False
-            gdns[i] = [gamma[kept][:, kept], beta[kept] + gamma[kept][:, dropped] @ u2[dropped]]
-            convs[i] = [convs[i][0][kept], convs[i][1][kept]]
-            # refit the next convolution from the kept, repaired activations
             nxt = i + 2 if i < 4 else 6
-            fit = _LeastSquares(n_enc * 25, w_next.shape[0])
-            for u, target in zip(us, ref[nxt]):
-                a = _gdn(u[kept], *gdns[i])
-                patches = F.unfold(a[None], 5, padding=2, stride=2)[0]    # (K*25, h*w)
-                pick = torch.randint(patches.shape[1], (min(SAMPLES_PER_MAP,
-                                                            patches.shape[1]),), generator=gen)
-                fit.add(patches[:, pick].t(), target.reshape(target.shape[0], -1)[:, pick].t())
-            solution, rmse = fit.solve(ridge)
-            fits.append(rmse)
+            w_next = convs[nxt][0]
+            kept, gdns[i], solution, rmse = _narrow_layer(
+                [upto(x, i) for x in xs], *gdns[i], w_next, n_enc, _gdn,
+                lambda a: F.unfold(a, 5, padding=2, stride=2), ref[nxt], gen, ridge)
+            convs[i] = [convs[i][0][kept], convs[i][1][kept]]
             convs[nxt] = [solution[:-1].t().reshape(w_next.shape[0], n_enc, 5, 5),
                           solution[-1]]
             kept_all.append(kept)
+            fits.append(rmse)
 
     config["N_enc"] = n_enc
-    torch.manual_seed(seed)
-    narrow = nets.create(model.ARCH, **config)
-    state = model.state_dict()
-    for i, (w, b) in convs.items():
-        state[f"g_a.{i}.weight"], state[f"g_a.{i}.bias"] = w.float(), b.float()
-    for i, (gamma, beta) in gdns.items():
-        gdn = g_a[i + 1]
-        state[f"g_a.{i + 1}.gamma"] = gdn.gamma_reparam.init(gamma.float())
-        state[f"g_a.{i + 1}.beta"] = gdn.beta_reparam.init(beta.float())
-    from textcodec.checkpoint import _is_coding_buffer
-    from textcodec.nets.widen import adopt
-
-    adopt(narrow, model, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
-    narrow.eval()
+    narrow = _rebuild(model, config, seed, {f"g_a.{i}": wb for i, wb in convs.items()},
+                      {f"g_a.{i + 1}": gb for i, gb in gdns.items()})
     with torch.no_grad():
         err = sq = count = 0.0
         for x, y in zip(xs, ref[6]):
@@ -356,42 +377,18 @@ def narrow_dec(model: torch.nn.Module, n_dec: int, images: list[torch.Tensor],
     kept_all = []
     with torch.no_grad():
         for i in (0, 2):
-            gamma, beta = gdns[i]
             w_next = convs[i + 2][0]
-            us = [gdn_input(z, i) for z in zs]
-            u2 = torch.stack([u.pow(2).mean((1, 2)) for u in us]).mean(0)
-            a2 = torch.stack([_igdn(u, gamma, beta).pow(2).mean((1, 2)) for u in us]).mean(0)
-            importance = a2 * w_next.pow(2).sum((0, 2, 3))
-            kept = importance.argsort(descending=True)[:n_dec].sort().values
-            dropped = torch.ones(len(importance), dtype=torch.bool)
-            dropped[kept] = False
-            gdns[i] = [gamma[kept][:, kept], beta[kept] + gamma[kept][:, dropped] @ u2[dropped]]
+            kept, gdns[i], solution, _ = _narrow_layer(
+                [gdn_input(z, i) for z in zs], *gdns[i], w_next, n_dec, _igdn,
+                lambda a: F.unfold(a, 3, padding=1), ref[i + 2], gen, ridge)
             rows = (kept[:, None] * 4 + torch.arange(4)).reshape(-1)  # PixelShuffle's groups
             convs[i] = [convs[i][0][rows], convs[i][1][rows]]
-            fit = _LeastSquares(n_dec * 9, w_next.shape[0])
-            for u, target in zip(us, ref[i + 2]):
-                patches = F.unfold(_igdn(u[kept], *gdns[i])[None], 3, padding=1)[0]
-                pick = torch.randint(patches.shape[1], (min(SAMPLES_PER_MAP,
-                                                            patches.shape[1]),), generator=gen)
-                fit.add(patches[:, pick].t(), target.reshape(target.shape[0], -1)[:, pick].t())
-            solution = fit.solve(ridge)[0]
             convs[i + 2] = [solution[:-1].t().reshape(w_next.shape[0], n_dec, 3, 3),
                             solution[-1]]
             kept_all.append(kept)
 
     config["N_dec"] = n_dec
-    torch.manual_seed(seed)
-    narrow = nets.create(model.ARCH, **config)
-    state = model.state_dict()
-    for i, (w, b) in convs.items():
-        state[f"g_s.{i}.0.weight"], state[f"g_s.{i}.0.bias"] = w.float(), b.float()
-    for i, (gamma, beta) in gdns.items():
-        gdn = g_s[i + 1]
-        state[f"g_s.{i + 1}.gamma"] = gdn.gamma_reparam.init(gamma.float())
-        state[f"g_s.{i + 1}.beta"] = gdn.beta_reparam.init(beta.float())
-    from textcodec.checkpoint import _is_coding_buffer
-    from textcodec.nets.widen import adopt
-
-    adopt(narrow, model, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
+    narrow = _rebuild(model, config, seed, {f"g_s.{i}.0": wb for i, wb in convs.items()},
+                      {f"g_s.{i + 1}": gb for i, gb in gdns.items()})
     model.train(was_training)
     return narrow, kept_all
