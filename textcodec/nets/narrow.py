@@ -68,6 +68,14 @@ class _LeastSquares:
         return x, (max(err, 0.0) / self.count) ** 0.5
 
 
+def _check_size(name: str, n: int, old: int, images: list) -> None:
+    """Refuse a size that does not narrow, and a narrowing without sample images."""
+    if not 0 < n <= old:
+        raise ValueError(f"{name} {n} must lie in 1..{old}")
+    if not images:
+        raise ValueError("narrowing needs sample images")
+
+
 def _observe(model: torch.nn.Module, images: list[torch.Tensor], rates: list[int]):
     """Per image and rate: the inverse GDN's input (u), its output (a) and the last
     convolution's output before the pixel shuffle (t), from the model in eval mode."""
@@ -96,10 +104,7 @@ def narrow_last(model: torch.nn.Module, n_last: int, images: list[torch.Tensor],
     multiple of 64; ``rates``: the rate indices to measure at (default: all)."""
     config = dict(model.config)
     old = config["N_last"]
-    if not 0 < n_last <= old:
-        raise ValueError(f"N_last {n_last} must lie in 1..{old}")
-    if not images:
-        raise ValueError("narrowing needs sample images")
+    _check_size("N_last", n_last, old, images)
     was_training = model.training
     model.eval()                                # measured as it decodes
     rates = list(range(model.num_rates)) if rates is None else rates
@@ -248,10 +253,7 @@ def narrow_analysis(model: torch.nn.Module, n_enc: int, images: list[torch.Tenso
     multiple of 64. The analysis is rate-independent, so no rates are involved."""
     config = dict(model.config)
     old = config.get("N_enc", config["N"])
-    if not 0 < n_enc <= old:
-        raise ValueError(f"N_enc {n_enc} must lie in 1..{old}")
-    if not images:
-        raise ValueError("narrowing needs sample images")
+    _check_size("N_enc", n_enc, old, images)
     was_training = model.training
     model.eval()
     g_a = model.g_a
@@ -341,10 +343,7 @@ def narrow_dec(model: torch.nn.Module, n_dec: int, images: list[torch.Tensor],
     model and each layer's kept channels."""
     config = dict(model.config)
     old = config["N_dec"]
-    if not 0 < n_dec <= old:
-        raise ValueError(f"N_dec {n_dec} must lie in 1..{old}")
-    if not images:
-        raise ValueError("narrowing needs sample images")
+    _check_size("N_dec", n_dec, old, images)
     was_training = model.training
     model.eval()
     g_s = model.g_s
