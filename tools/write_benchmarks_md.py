@@ -1267,31 +1267,21 @@ def _wide_screens_paragraph(session: int, name: str, what: str, reading: str) ->
                   + reading, ""]
 
 
-def wide_screens_s27_paragraph() -> list[str]:
-    """Session 27: text-v15 (base-v13) on the same screenshots."""
-    return _wide_screens_paragraph(
-        27, "text-v15", "base-v13's codec",
-        "Two more machines of training moved the screenshots as they moved the "
-        "forms: from text-v14's -6.7 % and +0.29 dB to -8.3 % and +0.37 dB, PSNR up "
-        "0.07-0.15 dB at the settings from q5 and 0.03-0.06 dB below, EasyOCR's CER "
-        "within 0.005 of text-v14's at every setting; the same three images.")
-
-
-def wide_screens_s28_paragraph() -> list[str]:
-    """Session 28: text-v16 (base-v14, the wide codec narrowed) on the same screenshots."""
-    return _wide_screens_paragraph(
-        28, "text-v16", "base-v14's codec, the wide codec narrowed for the CPU",
-        "Narrowed, the wide codec keeps most of its gain on screenshots too: -7.7 % and "
-        "+0.34 dB against text-v15's -8.3 % and +0.37 dB, and a lower BD-CER and BD-WER "
-        "than text-v15's (three images: a direction, not a difference).")
-
-
-def wide_screens_s29_paragraph() -> list[str]:
-    """Session 29: text-v17 (base-v15, the wide codec narrowed to 48) on the same screenshots."""
-    return _wide_screens_paragraph(
-        29, "text-v17", "base-v15's codec, the wide codec narrowed to 48 last channels",
-        "The 48-channel codec lands where the 64-channel one did on screenshots as on forms "
-        "(text-v16: -7.7 % and +0.34 dB; three images: a direction, not a difference).")
+# the opt-in wide models on the same screenshots, session by session: (session, model, what,
+# reading), each a paragraph of _wide_screens_paragraph's
+WIDE_SCREENS = [
+    (27, "text-v15", "base-v13's codec",
+     "Two more machines of training moved the screenshots as they moved the "
+     "forms: from text-v14's -6.7 % and +0.29 dB to -8.3 % and +0.37 dB, PSNR up "
+     "0.07-0.15 dB at the settings from q5 and 0.03-0.06 dB below, EasyOCR's CER "
+     "within 0.005 of text-v14's at every setting; the same three images."),
+    (28, "text-v16", "base-v14's codec, the wide codec narrowed for the CPU",
+     "Narrowed, the wide codec keeps most of its gain on screenshots too: -7.7 % and "
+     "+0.34 dB against text-v15's -8.3 % and +0.37 dB, and a lower BD-CER and BD-WER "
+     "than text-v15's (three images: a direction, not a difference)."),
+    (29, "text-v17", "base-v15's codec, the wide codec narrowed to 48 last channels",
+     "The 48-channel codec lands where the 64-channel one did on screenshots as on forms "
+     "(text-v16: -7.7 % and +0.34 dB; three images: a direction, not a difference).")]
 
 
 def profile_section() -> list[str]:
@@ -2467,8 +2457,8 @@ def main() -> None:
            *codec_s24_section(),
            *codec_s26_section(), *codec_s27_section(), *codec_s28_section(),
            *codec_s29_section(),
-           *wide_screens_section(), *wide_screens_s27_paragraph(), *wide_screens_s28_paragraph(),
-           *wide_screens_s29_paragraph(),
+           *wide_screens_section(),
+           *(line for args in WIDE_SCREENS for line in _wide_screens_paragraph(*args)),
            *fusion_section(), *drawn_words_section(), *drawn_words_s23_section(), *ablation_section(),
            *substitution_section(), *crosscheck_section(), *text_boost_section(),
            "## Text losses on held-out FUNSD, v1 (session 1, 8 rates)", "",

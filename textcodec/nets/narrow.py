@@ -148,23 +148,12 @@ def narrow_last(model: torch.nn.Module, n_last: int, images: list[torch.Tensor],
     solution, fit_rmse = fit.solve(ridge)                          # (K*9+1, 12)
 
     config["N_last"] = n_last
-    torch.manual_seed(seed)
-    narrow = nets.create(model.ARCH, **config)
-    state = model.state_dict()
-    up = f"g_s.{_LAST_UP}.0"
+    up = model.g_s[_LAST_UP][0]
     rows_kept = (kept[:, None] * 4 + torch.arange(4)).reshape(-1)  # PixelShuffle's groups
-    state[f"{up}.weight"] = state[f"{up}.weight"][rows_kept]
-    state[f"{up}.bias"] = state[f"{up}.bias"][rows_kept]
-    g = f"g_s.{_LAST_GDN}"
-    state[f"{g}.beta"] = gdn.beta_reparam.init(beta_new.float())
-    state[f"{g}.gamma"] = gdn.gamma_reparam.init(gamma_new.float())
-    o = f"g_s.{_OUT_UP}.0"
-    state[f"{o}.weight"] = solution[:-1].t().reshape(w.shape[0], n_last, 3, 3).float()
-    state[f"{o}.bias"] = solution[-1].float()
-    from textcodec.checkpoint import _is_coding_buffer
-    from textcodec.nets.widen import adopt
-
-    adopt(narrow, model, {k: v for k, v in state.items() if not _is_coding_buffer(k)})
+    convs = {f"g_s.{_LAST_UP}.0": [up.weight.detach()[rows_kept], up.bias.detach()[rows_kept]],
+             f"g_s.{_OUT_UP}.0": [solution[:-1].t().reshape(w.shape[0], n_last, 3, 3),
+                                  solution[-1]]}
+    narrow = _rebuild(model, config, seed, convs, {f"g_s.{_LAST_GDN}": [gamma_new, beta_new]})
     model.train(was_training)
     return narrow, Calibration(importance.float(), kept, fit_rmse, (drop / fit.count) ** 0.5)
 
