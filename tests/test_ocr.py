@@ -75,11 +75,14 @@ def test_folded_retry_gives_the_retrys_results_without_its_calls(engines, page):
     reader = engines[1]._reader
     grey, horizontal, free = _boxes(reader, page[0])
     wrapped, calls = reader.recognizer, []
+    # float32, as in the test above: under bfloat16 (FastCpu on a CPU with AVX-512 BF16) a
+    # crop's confidence moves by ~1e-3 with the batch it is read in, folded or not
+    net = wrapped.net if isinstance(wrapped, FastCpu) else wrapped
 
     class Counting(torch.nn.Module):
         def forward(self, x, text):
             calls.append(len(x))
-            return wrapped(x, text)
+            return net(x, text)
 
     reader.recognizer = Counting()
     try:
