@@ -115,7 +115,12 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
           ("s29-m48b.jsonl", WIDE7_START + 2 * (38946 + 24484 + 48361), 2)]),
         # session 29: base-v15's analysis narrowed to 128 channels, trained alone (g_a only)
         ("R+D, base-v15's analysis narrowed to 128, trained alone: e128",
-         [("s29-e128.jsonl", WIDE7_START + 2 * (38946 + 24484 + 48361 + 24458), 2)])]
+         [("s29-e128.jsonl", WIDE7_START + 2 * (38946 + 24484 + 48361 + 24458), 2)]),
+        # session 30, thick: e128's synthesis narrowed to N_dec 160, trained whole (R+D)
+        ("R+D, e128 narrowed to N_dec 160: d160 -> d160b (base-v16, the default's codec)",
+         [("s30-d160.jsonl", WIDE7_START + 2 * (38946 + 24484 + 48361 + 24458 + 8820), 2),
+          ("s30-d160b.jsonl",
+           WIDE7_START + 2 * (38946 + 24484 + 48361 + 24458 + 8820 + 46331), 2)])]
 # text-v11's block: every stage-2 step from the first block through fusR21
 V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466 + 6324
 V12_BLOCK_STEPS = V11_BLOCK_STEPS + 4586 + 2798   # + cbF22, cbF23
@@ -187,7 +192,10 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
            [("s28-fn64.jsonl", V15_BLOCK_STEPS)]),
           ("text-v16's block on m48a, then m48b: fm48a -> fm48b (text-v17)",
            [("s29-fm48a.jsonl", V15_BLOCK_STEPS + 1400),
-            ("s29-fm48b.jsonl", V15_BLOCK_STEPS + 1400 + 3203)])]
+            ("s29-fm48b.jsonl", V15_BLOCK_STEPS + 1400 + 3203)]),
+          ("text-v17's block on d160, then d160b: fd160 -> fd160b (text-v18, the default)",
+           [("s30-fd160.jsonl", V15_BLOCK_STEPS + 1400 + 3203 + 2178),
+            ("s30-fd160b.jsonl", V15_BLOCK_STEPS + 1400 + 3203 + 2178 + 3387)])]
 
 
 def _style(parts):

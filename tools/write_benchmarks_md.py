@@ -162,8 +162,9 @@ def bench_previous_paragraph() -> list[str]:
             "or two boxes.", ""]
 
 
-# the default and baseline models the main bench rows (session 23's) were made with
+# the default and baseline models the main bench rows were made with, and when
 BENCH_MODELS = ("text-v13", "base-v11")
+BENCH_SESSION = 23
 
 
 def _shipped() -> tuple[str, str]:
@@ -493,7 +494,7 @@ def _session20_light_block() -> list[str]:
 
 
 def _session26_block() -> list[str]:
-    """Sessions 26-29: the shipped default (text-v13) and the opt-in wide models (text-v14-v17)."""
+    """Sessions 26-30: text-v13, the opt-in wide models (text-v14-v17), the default text-v18."""
     out = []
     for session, name, what in (
             (26, "v13", "the default, base-v11's codec with its block (session 23)"),
@@ -504,7 +505,10 @@ def _session26_block() -> list[str]:
             (28, "v16", "the opt-in wide codec narrowed for the CPU, base-v14's codec with "
              "text-v15's block trained on it (session 28)"),
             (29, "v17", "the opt-in wide codec narrowed to 48 last channels, base-v15's codec "
-             "with text-v16's block trained on it (session 29)")):
+             "with text-v16's block trained on it (session 29)"),
+            (30, "v18", "the default since session 30, base-v16's codec (base-v15 narrowed "
+             "to a 128-channel analysis and N_dec 160, trained on) with text-v17's block "
+             "trained on it")):
         summary = _sample_summary(f"substitution-{name}")
         if summary is not None:
             out += [f"**Session {session}: text-{name}**, {what}, the cross-check on, "
@@ -1197,6 +1201,53 @@ def codec_s29_section() -> list[str]:
         "figures above against m48b. Not shipped yet: the fused decode is still over 1 s "
         "(docs/training.md, Next).",
         ", base-v11's, n64's and n48's rows session 28's")
+
+
+S30_READING = (
+    "Reading: narrowed a second time (the synthesis's first two hidden layers 192 -> 160, "
+    "after the analysis 192 -> 128) and trained on for 74k batch-32 steps, the codec is as "
+    "good as base-v15 on forms (-3.7 / -3.8 % BD-rate against base-v11, +0.21 / +0.22 dB; "
+    "against m48b +0.0 / +0.2 %, -0.00 / -0.01 dB) and level with base-v11 on photos "
+    "(Kodak -0.2 %, +0.00 dB; m48b was +0.02 dB), and with its block it meets both of issue "
+    "2's CPU targets: on 2 AVX2 cores, in interleaved rounds (`python tools/speed_ab.py "
+    "--rounds 8 --ocr textcodec-text-v13 runs/s30/textcodec-fd160b.pt`, "
+    "docs/bench/speed-cpu-avx2-s30-ab.jsonl; fastest / median of 8), the encode including "
+    "OCR 2.51 / 2.66 s and the sample's fused decode (q3) 0.88 / 0.94 s, against text-v13's "
+    "2.58 / 2.61 s and 0.77 / 0.80 s. d160b ships as `textcodec-base-v16` and, with text-v17's "
+    "block trained on it (fd160, fd160b), as `textcodec-text-v18`: the default and the "
+    "baseline since session 30. base-v11 / text-v13 stay bundled, so the files they made "
+    "decode offline.")
+
+S30_RUNS = {"base11": ("**base-v11** (session 23), the codec of text-v13 (the default to session 29)",
+                       0),
+            "m48b": ("base-v15 (session 29)", S29_RUNS["m48b"][1]),
+            "e128": ("base-v15, its analysis narrowed to 128 and trained alone (session 29)",
+                     S29_RUNS["e128"][1]),
+            "d160": ("e128, its synthesis narrowed to N_dec 160, trained whole (R+D)",
+                     S29_RUNS["e128"][1] + 2 * 46331),
+            "d160b": ("d160 trained on: **base-v16, the default's codec**",
+                      S29_RUNS["e128"][1] + 2 * (46331 + 28090))}
+
+
+def codec_s30_section() -> list[str]:
+    """Session 30: the narrowed codec trained on and made the default (base-v16, text-v18)."""
+    return _codec_runs_section(
+        30, "The codec, session 30: narrowed both ways and made the default (base-v16)",
+        "e128 (session 29: base-v15 with its analysis narrowed to 128 channels, trained alone) "
+        "with its synthesis's first two hidden layers narrowed from 192 to 160 channels "
+        "(`python3 tools/narrow_checkpoint.py runs/s29/textcodec-e128.pt runs/s30/e128d160.pt "
+        "--dec 160 --pack .pack-lean --samples 16`), then trained whole with R+D on the H100 "
+        "for two machines: d160 46,331 batch-32 steps at 8e-6 -> 1e-6, d160b 28,090 at "
+        "3e-6 -> 5e-7 (docs/training.md, session 30). Command: `python "
+        "tools/compare_checkpoints.py --images 8 [--skip 8] --qualities 0,2,4,6,8,10 "
+        "d160b=runs/s30/textcodec-d160b.pt` (docs/bench/checkpoints-s30.jsonl and -skip8.jsonl, "
+        "the same forms as sessions 18-29; base-v11's, m48b's and e128's rows are session "
+        "29's; d160 was measured on the first sample only):",
+        S30_RUNS,
+        [("base11", "m48b"), ("base11", "e128"), ("base11", "d160"), ("base11", "d160b"),
+         ("m48b", "d160b")],
+        "base11=models/textcodec-base-v11.pt d160b=models/textcodec-base-v16.pt",
+        S30_READING, ", both measured on an AVX-512 CPU in session 30")
 
 
 def _screen_point_rows(pts) -> list[str]:
@@ -2304,14 +2355,15 @@ def main() -> None:
            "english_g2 recognizer; CER/WER compare with the original's reading (at most 120 "
            "evenly spaced boxes per image), and with ground truth where the set has it.", "",
            "## Reading these numbers", "",
-           f"- The textcodec rows are session 23's, made with the default model "
+           f"- The textcodec rows are session {BENCH_SESSION}'s, made with the default model "
            f"`textcodec-{default}` and the encoder's cross-check (Tesseract) on, and "
            f"`textcodec-{baseline}` as the baseline; the classical codecs' rows are session "
            "12's files for the same images and settings." + (
                "" if shipped == BENCH_MODELS else
                f" The models shipped now are `textcodec-{shipped[0]}` and "
-               f"`textcodec-{shipped[1]}` (the checkerboard context model of sessions 22-23: "
-               "\"The codec, session 22\" and \"session 23\" compare it with base-v9)."),
+               f"`textcodec-{shipped[1]}` (the same design trained wide and narrowed for the CPU, "
+               "sessions 25-30: \"The codec, session 30\" compares it with base-v11 and times "
+               "it against text-v13 on the CPU)."),
            "- Sections below that name earlier models (text-v11, base-v9 and before) were "
            "measured with those and have not been re-run on the shipped ones.",
            f"- `textcodec` = `textcodec-{default}` with its OCR side stream and fusion block; "
@@ -2456,7 +2508,7 @@ def main() -> None:
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
            *codec_s24_section(),
            *codec_s26_section(), *codec_s27_section(), *codec_s28_section(),
-           *codec_s29_section(),
+           *codec_s29_section(), *codec_s30_section(),
            *wide_screens_section(),
            *(line for args in WIDE_SCREENS for line in _wide_screens_paragraph(*args)),
            *fusion_section(), *drawn_words_section(), *drawn_words_s23_section(), *ablation_section(),
