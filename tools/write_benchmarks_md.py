@@ -2011,6 +2011,36 @@ def gdn_rows_paragraph() -> list[str]:
             "(docs/training.md, Next).", ""]
 
 
+def _ab_cells(path: Path) -> str:
+    """Each model of a tools/speed_ab.py --ocr file, fastest / median of its rounds."""
+    cells = []
+    for r in _jsonl(path):
+        cells.append(f"{r['model'].removeprefix('textcodec-')} decode {r['decode_min_s']:.2f} / "
+                     f"{r['decode_median_s']:.2f} s, the sample's fused decode "
+                     f"{r['decode_fused_sample_min_s']:.2f} / "
+                     f"{r['decode_fused_sample_median_s']:.2f} s, encode including OCR "
+                     f"{r['encode_with_ocr_min_s']:.2f} / {r['encode_with_ocr_median_s']:.2f} s")
+    return "; ".join(cells)
+
+
+def speed_s30_paragraph() -> list[str]:
+    """Session 30: the new default against text-v13, interleaved, on both kinds of CPU."""
+    avx2, avx512 = (BENCH / "speed-cpu-avx2-s30-ab.jsonl", BENCH / "speed-cpu-avx512-s30-ab.jsonl")
+    if not (avx2.exists() and avx512.exists()):
+        return []
+    return ["**Session 30**: the default became text-v18 (base-v16: the wide codec narrowed for "
+            "the CPU, \"The codec, session 30\"). Timed against text-v13 in interleaved rounds "
+            "(`python tools/speed_ab.py --rounds 8 --ocr textcodec-text-v13 MODEL`; fastest / "
+            "median of 8; the fused decode is the sample's own side stream at q3, the block "
+            "on), on 2 AVX2 cores (docs/bench/speed-cpu-avx2-s30-ab.jsonl, text-v18 as its "
+            "checkpoint fd160b): " + _ab_cells(avx2) + "; on 2 cores with AVX-512 BF16 and "
+            "VNNI (docs/bench/speed-cpu-avx512-s30-ab.jsonl): " + _ab_cells(avx512) + ". "
+            "The narrowed codec decodes ~0.1 s slower than text-v13 on either CPU and encodes "
+            "as fast; both targets hold on both. The table's two session 30 rows are one "
+            "`python tools/bench_speed.py --device cpu --ocr --repeat 3 --model M` run each "
+            "(docs/bench/speed-cpu-avx512-s30-v13.json, -v18.json), the noisier figure.", ""]
+
+
 def _light_row(c: dict) -> dict:
     """A speed row's figures with the light OCR pipeline's in the OCR columns (and its encode,
     where the run's default encode read with another engine)."""
@@ -2341,6 +2371,9 @@ def main() -> None:
     avx2_s29_v13, avx2_s29_v17 = (
         json.loads((BENCH / n).read_text()) if (BENCH / n).exists() else {}
         for n in ("speed-cpu-avx2-s29-v13.json", "speed-cpu-avx2-s29-v17.json"))
+    avx512_s30_v13, avx512_s30_v18 = (
+        json.loads((BENCH / n).read_text()) if (BENCH / n).exists() else {}
+        for n in ("speed-cpu-avx512-s30-v13.json", "speed-cpu-avx512-s30-v18.json"))
     gpu = json.loads((BENCH / "speed-gpu-s20.json").read_text())
     gpu21 = json.loads((BENCH / "speed-gpu.json").read_text())
     losses = json.loads((BENCH / "text-losses.json").read_text())
@@ -2423,7 +2456,12 @@ def main() -> None:
                               ("2-core AMD EPYC, AVX2 only (session 29, text-v13: the default)",
                                _light_row(avx2_s29_v13)),
                               ("2-core AMD EPYC, AVX2 only (session 29, text-v17: the wide "
-                               "codec narrowed to 48, opt-in)", _light_row(avx2_s29_v17)))
+                               "codec narrowed to 48, opt-in)", _light_row(avx2_s29_v17)),
+                              ("2-core AMD EPYC with AVX-512 BF16 and VNNI (session 30, "
+                               "text-v13)", _light_row(avx512_s30_v13)),
+                              ("2-core AMD EPYC with AVX-512 BF16 and VNNI (session 30, "
+                               "text-v18: the default since session 30)",
+                               _light_row(avx512_s30_v18)))
              if c],
            f"| {gpu['gpu']} | {gpu['encode_s_no_ocr'] * 1000:.0f} ms | "
            + (f"{_gpu_default(gpu, 'ocr_s'):.2f} s (encode incl. OCR "
@@ -2491,7 +2529,8 @@ def main() -> None:
               "and that the int8 engine reads a page as well as EasyOCR.", "",
               *ocr_session10_paragraph(cpu, ocr)]
              if "ocr_int8_s" in cpu and ocr else []),
-           *avx2_paragraph(avx2), *avx2_s19_paragraph(avx2_s19), *gdn_rows_paragraph(), *light_ocr_paragraph(),
+           *avx2_paragraph(avx2), *avx2_s19_paragraph(avx2_s19), *gdn_rows_paragraph(),
+           *speed_s30_paragraph(), *light_ocr_paragraph(),
            *light_default_paragraph(avx2_s21, gpu21),
            *gpu_ocr_paragraph(gpu),
            "Commands: `python tools/bench_speed.py --device cpu --ocr --repeat 3` "
