@@ -120,19 +120,27 @@ def _baseline_curve(path: Path) -> list:
     return by_codec(aggregate(load(path)))["textcodec-baseline"]
 
 
-# the bench files of the models before the shipped ones, kept to compare against
-PREVIOUS_BENCH = ("bench-s18", "session 18's", "base-v9")
+# the bench files of the models before the shipped ones, kept to compare against, newest
+# first: (folder, when, its baseline, the folder of the rows that replaced them (None: the
+# main bench's), their baseline)
+PREVIOUS_BENCH = [("bench-s23", "session 23's", "base-v11", None, "base-v16"),
+                  ("bench-s18", "session 18's", "base-v9", "bench-s23", "base-v11")]
 
 
 def bench_previous_paragraph() -> list[str]:
-    """The baseline's rows of the main bench against the previous models' (same images and
-    settings), so a re-run says what the new codec changed."""
+    """Each re-run's baseline rows of the main bench against the models' before it (same
+    images and settings): what each new codec changed."""
+    return [line for entry in PREVIOUS_BENCH for line in _bench_change_paragraph(*entry)]
+
+
+def _bench_change_paragraph(folder: str, when: str, old_model: str, new_folder: str | None,
+                            new_model: str) -> list[str]:
     from textcodec.bench.metrics import bd_quality, bd_rate
-    folder, when, old_model = PREVIOUS_BENCH
-    new_model = BENCH_MODELS[1]
     cells, better, worse = [], [], []
     for name in SETS:
-        old, new = BENCH / folder / f"{name}.jsonl", BENCH / name / "results.jsonl"
+        old = BENCH / folder / f"{name}.jsonl"
+        new = (BENCH / new_folder / f"{name}.jsonl" if new_folder
+               else BENCH / name / "results.jsonl")
         if not (old.exists() and new.exists()):
             continue
         a, b = _baseline_curve(old), _baseline_curve(new)
@@ -163,8 +171,8 @@ def bench_previous_paragraph() -> list[str]:
 
 
 # the default and baseline models the main bench rows were made with, and when
-BENCH_MODELS = ("text-v13", "base-v11")
-BENCH_SESSION = 23
+BENCH_MODELS = ("text-v18", "base-v16")
+BENCH_SESSION = 30
 
 
 def _shipped() -> tuple[str, str]:
@@ -2402,10 +2410,10 @@ def main() -> None:
            f"- `textcodec` = `textcodec-{default}` with its OCR side stream and fusion block; "
            "`textcodec-nofusion` = the same files decoded without fusion; `textcodec-baseline` "
            f"= `textcodec-{baseline}` (no side stream). Both carry one and the same codec "
-           "(a hyperprior with a checkerboard context model, 334k steps of R+D under decaying "
-           "learning rates, the last 144k with the synthesis decoding rounded latents; the "
-           "text losses never beat R+D at equal length, "
-           "docs/training.md), so `textcodec-nofusion` against the baseline is the side "
+           "(a hyperprior with a checkerboard context model, trained with R+D at 192-channel "
+           "transforms for 1.1M batch-16-equivalent steps, then narrowed for the CPU and "
+           "trained on, the synthesis decoding rounded latents; the text losses never beat "
+           "R+D at equal length, docs/training.md), so `textcodec-nofusion` against the baseline is the side "
            "stream's bytes alone, and `textcodec` against `textcodec-nofusion` is the fusion "
            "block alone. Against the classical codecs (BD figures against the baseline; "
            "negative BD-CER and positive BD-PSNR = the classical codec is better): "
