@@ -47,6 +47,26 @@ def test_encode_decode_info_text(tmp_path, png):
     assert run("text", tlc).exit_code == 0
 
 
+@pytest.mark.parametrize("side_codec", ["auto", "zstd", "zstd-dict", "gzip"])
+def test_info_and_text_report_each_side_stream_compressor(tmp_path, png, side_codec):
+    """Words travel with the compressor asked for (auto: the smaller of zstd with and without
+    the bundled dictionary); `info` names it as --side-codec spells it and `text` reads them."""
+    import textcodec
+    from textcodec.words import Word
+
+    words = [Word(t, 10 + 20 * i, 12, 18, 10) for i, t in enumerate(["File", "Edit", "View"])]
+    tlc = tmp_path / "w.tlc"
+    tlc.write_bytes(textcodec.encode(png, quality=2, words=words, side_codec=side_codec,
+                                     cross_check="off"))
+    info = json.loads(run("info", tlc, "--json").output)["side_stream"]
+    assert info["codec"] in (("zstd", "zstd-dict") if side_codec == "auto" else (side_codec,))
+    assert f"side stream: {info['codec']}," in run("info", tlc).output
+    assert [w["text"] for w in json.loads(run("text", tlc, "--json").output)] == \
+        ["File", "Edit", "View"]
+    r = run("encode", png, "-o", tmp_path / "o.tlc", "--ocr", "off", "--side-codec", side_codec)
+    assert r.exit_code == 0, r.output
+
+
 def test_existing_output_is_refused_without_force(tmp_path, png):
     tlc = tmp_path / "a.tlc"
     tlc.write_bytes(b"precious")

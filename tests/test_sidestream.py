@@ -101,3 +101,62 @@ def test_deserializer_fuzzed_raises_only_side_stream_errors(raw):
         sidestream.deserialize(b"\x02" + raw)
     except SideStreamError:
         pass
+
+
+# words of the kinds the dictionary was trained on (menus and forms), none of them in its
+# training streams as a whole page: what a real screenshot's or form's side stream holds
+MENU_AND_FORM = [Word(t, 20 + 70 * (i % 12), 12 + 18 * (i // 12), 9 * len(t), 12)
+                 for i, t in enumerate(
+                     "File Edit Select View Image Layer Colors Tools Filters Windows Help "
+                     "Open Save As Export Preferences Cancel OK Reset Name: Date: Company "
+                     "Address Telephone Signature Total Amount Description Page of TO: FROM: "
+                     "Subject: Please return this form to the address above".split())]
+
+
+def test_auto_writes_the_smaller_of_zstd_with_and_without_the_dictionary():
+    for words in (WORDS, MENU_AND_FORM, [Word("x", 1, 1, 1, 1)]):
+        auto = sidestream.compress(words)
+        sizes = {c: len(sidestream.compress(words, c).payload)
+                 for c in (SideCodec.ZSTD, SideCodec.ZSTD_DICT)}
+        assert auto.codec in sizes and len(auto.payload) == min(sizes.values())
+        assert sidestream.decompress(auto) == sidestream.decompress(
+            sidestream.compress(words, SideCodec.ZSTD))
+
+
+def test_the_bundled_dictionary_pays_on_menu_and_form_words():
+    plain = sidestream.compress(MENU_AND_FORM, SideCodec.ZSTD)
+    primed = sidestream.compress(MENU_AND_FORM, SideCodec.ZSTD_DICT)
+    assert len(primed.payload) < 0.9 * len(plain.payload)
+    assert sidestream.compress(MENU_AND_FORM).codec is SideCodec.ZSTD_DICT
+
+
+def test_the_dictionary_file_is_the_pinned_one():
+    import hashlib
+
+    data = sidestream.DICTIONARY.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == sidestream.DICTIONARY_SHA256
+    assert data[:4] == b"\x37\xa4\x30\xec"   # zstd's dictionary magic
+
+
+def test_a_damaged_dictionary_is_refused_as_the_installations_fault(tmp_path, monkeypatch):
+    section = sidestream.compress(MENU_AND_FORM, SideCodec.ZSTD_DICT)
+    damaged = tmp_path / "sidestream-1.zdict"
+    damaged.write_bytes(sidestream.DICTIONARY.read_bytes()[:-1] + b"\0")
+    monkeypatch.setattr(sidestream, "DICTIONARY", damaged)
+    sidestream.dictionary_bytes.cache_clear()
+    try:
+        with pytest.raises(SideStreamError, match="not the one this textcodec was built with"):
+            sidestream.decompress(section)
+        monkeypatch.setattr(sidestream, "DICTIONARY", tmp_path / "missing.zdict")
+        sidestream.dictionary_bytes.cache_clear()
+        with pytest.raises(SideStreamError, match="cannot be read.*reinstall"):
+            sidestream.decompress(section)
+    finally:
+        sidestream.dictionary_bytes.cache_clear()
+
+
+def test_declared_size_bounds_decompression_with_the_dictionary():
+    big = sidestream.compress([Word(f"word{i}", i, i, 30, 10) for i in range(2000)],
+                              SideCodec.ZSTD_DICT)
+    with pytest.raises(SideStreamError, match="inflates|does not decompress"):
+        sidestream.decompress(TextSection(SideCodec.ZSTD_DICT, 1000, big.payload))

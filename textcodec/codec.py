@@ -28,6 +28,11 @@ DEFAULT_LAMBDA = 0.0016
 RATE_SEARCH_STEPS = 12
 # where the encoder runs the codec beside the OCR (encode_image's ``overlap``)
 OVERLAP_DEVICES = ("cuda",)
+# the side stream's compressor by name; "auto" (None): zstd with the bundled dictionary or
+# without it, whichever is smaller (textcodec.sidestream.compress)
+SIDE_CODECS: dict[str, SideCodec | None] = {"auto": None, "zstd": SideCodec.ZSTD,
+                                            "zstd-dict": SideCodec.ZSTD_DICT,
+                                            "gzip": SideCodec.GZIP, "none": SideCodec.NONE}
 
 
 # ---- images -----------------------------------------------------------------------------
@@ -148,7 +153,7 @@ class EncodeResult:
 
 def encode_image(image, *, model: str | None = None, quality: float | None = None,
                  target_bpp: float | None = None, max_bytes: int | None = None,
-                 ocr: bool = True, side_codec: str = "zstd", device: str = "auto",
+                 ocr: bool = True, side_codec: str = "auto", device: str = "auto",
                  words: list[Word] | None = None, ocr_engine: str | None = None,
                  cross_check: str = "auto", overlap: bool | None = None) -> EncodeResult:
     """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none.
@@ -170,11 +175,10 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     dev = _device(device)
     lm = load_model(model or zoo.default_model(), dev)
     net = lm.model
-    try:
-        codec = SideCodec[side_codec.upper()]
-    except KeyError:
+    if side_codec not in SIDE_CODECS:
         raise InputError(f"unknown side-stream compressor {side_codec!r} "
-                         f"(zstd, gzip or none)") from None
+                         f"({', '.join(SIDE_CODECS)})")
+    codec = SIDE_CODECS[side_codec]
     check = crosscheck.resolve_mode(cross_check)
     top = float(net.num_rates - 1)
     if target_bpp is not None:

@@ -16,7 +16,8 @@ from textcodec.varint import read_uvarint, write_uvarint
 
 MAGIC = b"\x89TLC"
 MAJOR_VERSION = 1
-MINOR_VERSION = 2  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes)
+MINOR_VERSION = 3  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes), 1.3 the
+#                   side-stream compressor 3 (zstd with the bundled dictionary)
 PREAMBLE_SIZE = len(MAGIC) + 2
 CRC_SIZE = 4
 MAX_PIXELS = 1 << 28  # 268 Mpx: beyond this the decoder would need unbounded memory
@@ -51,6 +52,7 @@ class SideCodec(enum.IntEnum):
     NONE = 0
     ZSTD = 1
     GZIP = 2
+    ZSTD_DICT = 3   # zstd primed with textcodec/data/sidestream-1.zdict (format 1.3)
 
 
 class EntropyCoder(enum.IntEnum):

@@ -15,12 +15,23 @@ Layout of the raw (uncompressed) stream, all integers ULEB128, signed ones zigza
 Version 1 is written whenever every word may be drawn, so such files are byte for byte what
 earlier releases wrote; the reader accepts both. Columns rather than records put like values next to each other, which zstd rewards.
 Decompression is bounded by the size the container declares (at most ``MAX_RAW_SIZE``).
+
+Compressor 3 is zstd primed with a dictionary that ships with the package
+(``textcodec/data/sidestream-1.zdict``, 32 KiB, trained on side streams of FUNSD's training
+forms and GIMP's menu screenshots by ``tools/train_side_dict.py``): a page's stream is a few
+hundred bytes to a few KB, too short for zstd to learn its words and columns from itself. The
+file is pinned by sha256; another dictionary would be another compressor number, since files
+name theirs. ``compress(words)`` with no compressor writes whichever of zstd with and without
+the dictionary is smaller.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import zlib
+from functools import lru_cache
+from pathlib import Path
 
 from textcodec.container import SideCodec, TextSection
 from textcodec.errors import SideStreamError
@@ -32,6 +43,8 @@ FLAG_NOT_DRAWN = 1
 MAX_RAW_SIZE = 4 << 20     # 4 MiB: ~300k words; the reader refuses to inflate more
 MAX_WORD_BYTES = 1024
 ZSTD_LEVEL = 19
+DICTIONARY = Path(__file__).resolve().parent / "data" / "sidestream-1.zdict"
+DICTIONARY_SHA256 = "ba39e68401421704e7cddadc144913589df5318080f87b2aecc80900b55b31aa"
 
 
 def serialize(words: list[Word]) -> bytes:
@@ -122,18 +135,52 @@ def deserialize(raw: bytes) -> list[Word]:
         raise SideStreamError(f"malformed side stream: {e}") from None
 
 
-def compress(words: list[Word], codec: SideCodec = SideCodec.ZSTD) -> TextSection:
-    raw = serialize(words)
+@lru_cache(maxsize=1)
+def dictionary_bytes() -> bytes:
+    """The bundled side-stream dictionary (compressor 3), checked against its pinned hash."""
+    try:
+        data = DICTIONARY.read_bytes()
+    except OSError as e:
+        raise SideStreamError(f"the side-stream dictionary {DICTIONARY} cannot be read "
+                              f"({e.strerror}): reinstall textcodec") from None
+    if hashlib.sha256(data).hexdigest() != DICTIONARY_SHA256:
+        raise SideStreamError(f"the side-stream dictionary {DICTIONARY} is not the one this "
+                              "textcodec was built with (sha256 differs): reinstall textcodec")
+    return data
+
+
+def dictionary_compressor(data: bytes | None = None):
+    """zstd at ``ZSTD_LEVEL`` primed with ``data`` (default: the bundled dictionary); frames
+    carry neither content size nor dictionary id (the container's compressor names it)."""
+    import zstandard
+
+    d = zstandard.ZstdCompressionDict(dictionary_bytes() if data is None else data)
+    return zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=d, write_content_size=False,
+                                    write_checksum=False, write_dict_id=False)
+
+
+def _deflate(raw: bytes, codec: SideCodec) -> bytes:
     if codec is SideCodec.ZSTD:
         import zstandard
 
-        payload = zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=False,
-                                           write_checksum=False).compress(raw)
-    elif codec is SideCodec.GZIP:
-        payload = gzip.compress(raw, compresslevel=9, mtime=0)
-    else:
-        payload = raw
-    return TextSection(codec, len(raw), payload)
+        return zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=False,
+                                        write_checksum=False).compress(raw)
+    if codec is SideCodec.ZSTD_DICT:
+        return dictionary_compressor().compress(raw)
+    if codec is SideCodec.GZIP:
+        return gzip.compress(raw, compresslevel=9, mtime=0)
+    return raw
+
+
+def compress(words: list[Word], codec: SideCodec | None = None) -> TextSection:
+    """The words as a TEXT section; ``codec`` None: zstd with or without the dictionary,
+    whichever is smaller (the dictionary on a tie)."""
+    raw = serialize(words)
+    if codec is None:
+        sections = [TextSection(c, len(raw), _deflate(raw, c))
+                    for c in (SideCodec.ZSTD_DICT, SideCodec.ZSTD)]
+        return min(sections, key=lambda t: len(t.payload))
+    return TextSection(codec, len(raw), _deflate(raw, codec))
 
 
 def _inflate(section: TextSection) -> bytes:
@@ -141,16 +188,20 @@ def _inflate(section: TextSection) -> bytes:
     if limit > MAX_RAW_SIZE:
         raise SideStreamError(f"side stream declares {limit} bytes, over the "
                               f"{MAX_RAW_SIZE}-byte limit")
+    # a missing or damaged dictionary is the installation's fault, not the file's: say so
+    primer = dictionary_bytes() if section.codec is SideCodec.ZSTD_DICT else None
     try:
         if section.codec is SideCodec.NONE:
             raw = section.payload
-        elif section.codec is SideCodec.ZSTD:
+        elif section.codec in (SideCodec.ZSTD, SideCodec.ZSTD_DICT):
             import zstandard
 
             # frames carry no content size, so the declared size is the output bound:
             # zstd stops there instead of inflating a bomb
-            raw = (zstandard.ZstdDecompressor().decompress(section.payload, max_output_size=limit)
-                   if limit else b"")
+            d = (zstandard.ZstdCompressionDict(primer)
+                 if section.codec is SideCodec.ZSTD_DICT else None)
+            raw = (zstandard.ZstdDecompressor(dict_data=d).decompress(
+                section.payload, max_output_size=limit) if limit else b"")
         else:
             d = zlib.decompressobj(wbits=31)
             raw = d.decompress(section.payload, limit + 1)
