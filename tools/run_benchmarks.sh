@@ -17,5 +17,10 @@ if command -v tesseract >/dev/null; then
   textcodec bench --dataset funsd --limit $m --points 5 --codecs $codecs \
     --out docs/bench/funsd-tesseract --anchor textcodec-baseline --ocr tesseract
 fi
+# real GTK dialogs (needs: apt-get install gimp-help-en); no ground truth
+if [ -d /usr/share/gimp/2.0/help/en/images/dialogs ]; then
+  textcodec bench --dataset gimp --limit 12 --points 5 --codecs $codecs \
+    --out docs/bench/gimp --anchor textcodec-baseline
+fi
 [ "${SPEED:-1}" = 1 ] && python3 tools/bench_speed.py --device cpu --ocr --repeat 3 | tee docs/bench/speed-cpu.json
 python3 tools/write_benchmarks_md.py
