@@ -4,9 +4,12 @@
 
 fonts (Debian fonts-croscore / liberation2 / dejavu / jetbrains-mono if installed, and the
 trdg wheel's Latin fonts if unpacked under /tmp/trdg), the FUNSD training split with its
-annotations, Kodak 1-12, and english_g2.pth in fp16 (7.3 MB instead of 15). --lean keeps
-every other FUNSD form and 7 photos (~25 MB), so the pack fits the 64 MiB carry beside
-models/ and the wheels.
+annotations, Kodak 1-12, english_g2.pth in fp16 (7.3 MB instead of 15), and, where
+gimp-help-en is installed, its UI screenshots of menus/, toolbox/, tool-options/ and
+preferences/ at least 128 px on each side (484 files, 15.7 MB; dialogs/ is the benchmark's
+held-out set). --lean keeps every other FUNSD form, 7 photos and the UI screenshots of menus/,
+tool-options/ and preferences/ (276 files, 9.3 MB; ~34 MB in all), so the pack fits the
+64 MiB carry beside the wheels and one codec checkpoint.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 import torch
 
 from textcodec.ocr.models import RECOGNIZER_FILE, weight_path
-from textcodec.train.data import build_pack
+from textcodec.train.data import UI_FOLDERS, build_pack, ui_screenshots
 
 FONTS = ["/usr/share/fonts/truetype/croscore/*-Regular.ttf",
          "/usr/share/fonts/truetype/croscore/Arimo-Bold.ttf",
@@ -37,7 +40,11 @@ def main() -> None:
     p.add_argument("--shared", type=Path, default=Path("../shared/data"))
     p.add_argument("--lean", action="store_true")
     args = p.parse_args()
-    build_pack(args.out, args.shared, FONTS)
+    folders = tuple(f for f in UI_FOLDERS if f != "toolbox") if args.lean else UI_FOLDERS
+    ui = ui_screenshots(folders=folders)
+    if not ui:
+        print("no UI screenshots packed: apt-get install gimp-help-en for them")
+    build_pack(args.out, args.shared, FONTS, ui=ui)
     if args.lean:
         images = sorted((args.out / "funsd" / "images").glob("*.png"))
         for img in images[1::2]:

@@ -6,9 +6,11 @@ import random
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from textcodec.checkpoint import load_release
 from textcodec.nets.hyperprior import pad_to_multiple
+from textcodec.train import data as data_mod
 from textcodec.train.data import MixedDataset, collate, crop_with_words, word_boxes
 from textcodec.train.loop import main, parse_args, parse_logit_filter, small_glyph_boxes
 from textcodec.train.synth import ScreenSynth
@@ -98,6 +100,49 @@ def test_mixed_dataset_batches_images_boxes_and_texts():
     it = iter(MixedDataset(None, seed=3, size=64))
     images, boxes, texts = collate([next(it) for _ in range(4)])
     assert images.shape == (4, 3, 64, 64) and boxes.shape[1] == 5 and len(texts) == len(boxes)
+
+
+def _ui_pack(tmp_path):
+    """A pack holding only UI screenshots: two flat-coloured 'windows', one smaller than a crop."""
+    root = tmp_path / "gimp"
+    for name, size, colour in (("menus/a.png", (300, 280), (200, 30, 30)),
+                               ("toolbox/b.png", (160, 140), (30, 30, 200)),
+                               ("menus/tiny.png", (100, 300), (0, 200, 0))):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", size, colour).save(root / name)
+    shots = data_mod.ui_screenshots(root, ("menus", "toolbox"))
+    pack = tmp_path / "pack"
+    (pack / "photos").mkdir(parents=True)
+    for name in data_mod.KODAK_TRAIN:   # build_pack's other sources, from a fake shared/
+        (tmp_path / "shared" / "kodak").mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (64, 64)).save(tmp_path / "shared" / "kodak" / name)
+    (tmp_path / "shared" / "funsd_train" / "images").mkdir(parents=True)
+    data_mod.build_pack(pack, tmp_path / "shared", [], ui=shots, ui_root=root)
+    return pack, shots
+
+
+def test_ui_screenshots_are_packed_and_drawn_as_wordless_crops(tmp_path):
+    pack, shots = _ui_pack(tmp_path)
+    assert sorted(p.name for p in shots) == ["a.png", "b.png"]   # under 128 px: left out
+    assert sorted(p.name for p in (pack / "ui").iterdir()) == ["menus_a.png", "toolbox_b.png"]
+    it = iter(MixedDataset(pack, (0, 0, 0, 0, 1), seed=2, size=128))
+    samples = [next(it) for _ in range(40)]
+    colours = {tuple(s.image[64, 64]) for s in samples}
+    assert colours == {(200, 30, 30), (30, 30, 200)}   # both screenshots, nothing else
+    assert all(len(s.boxes) == 0 and s.texts == [] for s in samples)
+    # a four-value mix draws no screenshots even from a pack that holds them
+    it = iter(MixedDataset(pack, (0, 0, 0, 1), seed=2, size=128))
+    assert {tuple(next(it).image[64, 64]) for _ in range(10)} == {(0, 0, 0)}
+
+
+def test_a_mix_the_pack_cannot_serve_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="does not hold"):
+        MixedDataset(tmp_path, (0, 0, 0, 0, 1))
+    with pytest.raises(ValueError, match="4 or 5"):
+        MixedDataset(None, (1, 0, 0))
+    with pytest.raises(SystemExit, match="--mix"):
+        main(["--out", str(tmp_path / "r"), "--steps", "1", "--mix", "0,0,0,0,1",
+              "--pack", str(tmp_path)])
 
 
 def test_fusion_stage_trains_only_the_fusion_block(tmp_path):

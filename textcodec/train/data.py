@@ -1,8 +1,11 @@
-"""Training data: synthetic screen/document tiles, FUNSD form crops, Kodak photo crops.
+"""Training data: synthetic screen/document tiles, FUNSD form crops, Kodak photo crops, and
+real UI screenshots (GIMP's manual).
 
 Every sample is a 256x256 crop with the word boxes (and text) that fall wholly inside it,
 as the text losses need. Held-out splits never enter training: FUNSD files are split by
-sorted name (the last ``FUNSD_HELD_OUT`` are evaluation), Kodak by number (13-24 held out).
+sorted name (the last ``FUNSD_HELD_OUT`` are evaluation), Kodak by number (13-24 held out),
+GIMP's screenshots by folder (the benchmark's gimp set comes from dialogs/, never packed).
+UI screenshots carry no words (there is no ground truth for them): they train R+D only.
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ FUNSD_HELD_OUT = 30
 KODAK_TRAIN = [f"kodim{i:02d}.png" for i in range(1, 13)]
 MIN_BOX_HEIGHT = 6
 POOL_SIZE = 64
+# real GTK screenshots of `apt-get install gimp-help-en`: the folders packed for training
+# (dialogs/ is the benchmark's held-out set), and the smallest side a packed image may have
+GIMP_IMAGES = Path("/usr/share/gimp/2.0/help/en/images")
+UI_FOLDERS = ("menus", "toolbox", "tool-options", "preferences")
+UI_MIN_SIDE = 128
+MIX_KINDS = ("screen", "document", "funsd", "photo", "ui")
 REUSE = 32   # crops per rendered page on average (12 up to session 23)
 
 
@@ -170,9 +179,10 @@ def crop_with_words(image: np.ndarray, words: tuple[np.ndarray, list[str]],
 
 
 class MixedDataset(torch.utils.data.IterableDataset):
-    """An endless stream of samples: synthetic, FUNSD and photo crops in fixed proportions."""
+    """An endless stream of samples: synthetic, FUNSD, photo and UI-screenshot crops in fixed
+    proportions (``mix``, in ``MIX_KINDS`` order; a 4-value mix draws no UI screenshots)."""
 
-    def __init__(self, pack: Path | None = None, mix: tuple[float, float, float, float] =
+    def __init__(self, pack: Path | None = None, mix: tuple[float, ...] =
                  (0.5, 0.15, 0.2, 0.15), seed: int = 0, size: int = 256,
                  guidance: bool = False,
                  corrupt: tuple[float, float, float] | None = CORRUPTION,
@@ -182,6 +192,16 @@ class MixedDataset(torch.utils.data.IterableDataset):
         (``Sample.rate``, from ``rates`` if given, else from all ``num_rates``; the training
         step then codes it at that rate) and its OCR errors from
         ``corruption_at(corrupt, corrupt_high or corrupt, rate, num_rates)``."""
+        if len(mix) not in (4, 5) or min(mix) < 0 or not sum(mix) > 0:
+            raise ValueError(f"mix {mix}: 4 or 5 non-negative weights ({', '.join(MIX_KINDS)})"
+                             ", not all zero")
+        mix = tuple(mix) + (0.0,) * (len(MIX_KINDS) - len(mix))
+        held = {"funsd": "funsd/images/*.png", "photo": "photos/*.png", "ui": "ui/*.png"}
+        missing = [k for k, w in zip(MIX_KINDS, mix) if w and k in held
+                   and (pack is None or not any(pack.glob(held[k])))]
+        if missing and all(not w or k in missing for k, w in zip(MIX_KINDS, mix)):
+            raise ValueError(f"the mix {mix} draws only from sources the pack {pack} does not "
+                             f"hold ({', '.join(missing)})")
         self.pack, self.mix, self.seed, self.size = pack, mix, seed, size
         self.guidance, self.corrupt = guidance, corrupt
         self.corrupt_high, self.num_rates = corrupt_high, num_rates
@@ -206,6 +226,7 @@ class MixedDataset(torch.utils.data.IterableDataset):
         fonts = mono = None
         self.funsd: list[tuple[np.ndarray, list[Word]]] = []
         self.photos: list[np.ndarray] = []
+        self.ui: list[np.ndarray] = []
         if self.pack is not None:
             fonts = sorted((self.pack / "fonts").glob("*.[ot]tf")) or None
             mono = [f for f in fonts or [] if any(k in f.name for k in ("Mono", "Cousine", "Code"))]
@@ -216,6 +237,8 @@ class MixedDataset(torch.utils.data.IterableDataset):
                     self.funsd.append((img, word_boxes(load_funsd_words(p))))
             for p in sorted((self.pack / "photos").glob("*.png")):
                 self.photos.append(np.asarray(Image.open(p).convert("RGB")))
+            for p in sorted((self.pack / "ui").glob("*.png")):
+                self.ui.append(np.asarray(Image.open(p).convert("RGB")))
         self.synth = ScreenSynth(fonts, mono or None, photos=self.photos)
 
     def _samples(self):
@@ -224,12 +247,14 @@ class MixedDataset(torch.utils.data.IterableDataset):
         wid = info.id if info else 0
         rng = random.Random(self.seed * 1000 + wid)
         self._load()
-        kinds = ["screen", "document", "funsd", "photo"]
+        kinds = list(MIX_KINDS)
         weights = list(self.mix)
-        if not self.funsd:
-            weights[2] = 0
-        if not self.photos:
-            weights[3] = 0
+        for i, found in ((2, self.funsd), (3, self.photos), (4, self.ui)):
+            if not found:
+                weights[i] = 0
+        if not sum(weights):
+            raise ValueError(f"the mix {self.mix} draws only from sources the pack "
+                             f"{self.pack} does not hold")
         s = self.size
         # rendering a page costs 45-85 ms, nearly all of a worker's time: a pool of pages,
         # one page replaced every REUSE samples, lets 14 workers feed ~1,000 crops/s
@@ -252,8 +277,8 @@ class MixedDataset(torch.utils.data.IterableDataset):
             elif kind == "funsd":
                 img, words = rng.choice(self.funsd)
                 yield crop_with_words(img, words, rng, s)
-            else:
-                img = rng.choice(self.photos)
+            else:   # photos and UI screenshots: no words
+                img = rng.choice(self.photos if kind == "photo" else self.ui)
                 yield crop_with_words(img, (np.zeros((0, 4), np.float32), []), rng, s)
 
 
@@ -276,8 +301,18 @@ def collate(samples: list[Sample]):
     return images.float() / 255, boxes, texts
 
 
-def build_pack(out: Path, shared: Path, font_globs: list[str]) -> None:
-    """Gathers what the GPU machine needs into one folder to carry (see docs/training.md)."""
+def ui_screenshots(root: Path = GIMP_IMAGES, folders: tuple[str, ...] = UI_FOLDERS) -> list[Path]:
+    """The UI screenshots a pack takes: PNGs under ``folders`` of ``root`` whose smaller side
+    is at least ``UI_MIN_SIDE`` (smaller ones would be mostly edge padding in a crop);
+    none where gimp-help-en is not installed."""
+    return [p for f in folders for p in sorted((root / f).rglob("*.png"))
+            if min(Image.open(p).size) >= UI_MIN_SIDE]
+
+
+def build_pack(out: Path, shared: Path, font_globs: list[str],
+               ui: list[Path] | None = None, ui_root: Path = GIMP_IMAGES) -> None:
+    """Gathers what the GPU machine needs into one folder to carry (see docs/training.md);
+    ``ui``: screenshots to copy into ui/ (named by their path under ``ui_root``)."""
     import shutil
 
     out.mkdir(parents=True, exist_ok=True)
@@ -296,3 +331,7 @@ def build_pack(out: Path, shared: Path, font_globs: list[str]) -> None:
     (out / "photos").mkdir(exist_ok=True)
     for name in KODAK_TRAIN:
         shutil.copy2(shared / "kodak" / name, out / "photos" / name)
+    if ui:
+        (out / "ui").mkdir(exist_ok=True)
+        for p in ui:
+            shutil.copy2(p, out / "ui" / str(p.relative_to(ui_root)).replace("/", "_"))

@@ -135,7 +135,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "this many px^2 (small glyphs); 0 = every word")
     p.add_argument("--ocr-weight", type=float, default=0.1, help="OCR (CTC) loss weight")
     p.add_argument("--pack", type=Path, help="data pack folder (fonts, funsd, photos)")
-    p.add_argument("--mix", default="0.5,0.15,0.2,0.15", help="screen,document,funsd,photo")
+    p.add_argument("--mix", default="0.5,0.15,0.2,0.15",
+                   help="screen,document,funsd,photo[,ui]: the sources' shares (ui: real UI "
+                        "screenshots, the pack's ui/ folder, tools/make_pack.py)")
     p.add_argument("--init", type=Path, help="start from these weights (new optimizer)")
     p.add_argument("--resume", action="store_true", help="continue out/last.pt if present")
     p.add_argument("--seed", type=int, default=0)
@@ -277,7 +279,11 @@ def train(args: argparse.Namespace) -> dict:
             broadcast_buffers=False)
     if args.compile:
         net = torch.compile(net)
-    mix = tuple(float(v) for v in args.mix.split(","))
+    try:
+        mix = tuple(float(v) for v in args.mix.split(","))
+        MixedDataset(args.pack, mix)   # the mix's checks, before any worker starts
+    except ValueError as e:
+        raise SystemExit(f"--mix {args.mix}: {e}") from None
     corrupt_low, corrupt_high = parse_corruption(args.corrupt)
     try:
         train_rates = parse_rates(args.train_rates, model.num_rates)
