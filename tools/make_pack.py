@@ -7,7 +7,8 @@ trdg wheel's Latin fonts if unpacked under /tmp/trdg), the FUNSD training split 
 annotations, Kodak 1-12, english_g2.pth in fp16 (7.3 MB instead of 15), and, where
 gimp-help-en is installed, its UI screenshots of menus/, toolbox/, tool-options/ and
 preferences/ at least 128 px on each side (484 files, 15.7 MB; dialogs/ is the benchmark's
-held-out set). --lean keeps every other FUNSD form, 7 photos and the UI screenshots of menus/,
+held-out set), and with --web DIR the web pages rendered there by tools/render_pages.py.
+--lean keeps every other FUNSD form, 7 photos and the UI screenshots of menus/,
 tool-options/ and preferences/ (276 files, 9.3 MB; ~34 MB in all), so the pack fits the
 64 MiB carry beside the wheels and one codec checkpoint.
 """
@@ -39,12 +40,13 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=Path(".pack"))
     p.add_argument("--shared", type=Path, default=Path("../shared/data"))
     p.add_argument("--lean", action="store_true")
+    p.add_argument("--web", type=Path, help="a folder of tools/render_pages.py's pages")
     args = p.parse_args()
     folders = tuple(f for f in UI_FOLDERS if f != "toolbox") if args.lean else UI_FOLDERS
     ui = ui_screenshots(folders=folders)
     if not ui:
         print("no UI screenshots packed: apt-get install gimp-help-en for them")
-    build_pack(args.out, args.shared, FONTS, ui=ui)
+    build_pack(args.out, args.shared, FONTS, ui=ui, web=args.web)
     if args.lean:
         images = sorted((args.out / "funsd" / "images").glob("*.png"))
         for img in images[1::2]:

@@ -138,7 +138,7 @@ def test_ui_screenshots_are_packed_and_drawn_as_wordless_crops(tmp_path):
 def test_a_mix_the_pack_cannot_serve_is_refused(tmp_path):
     with pytest.raises(ValueError, match="does not hold"):
         MixedDataset(tmp_path, (0, 0, 0, 0, 1))
-    with pytest.raises(ValueError, match="4 or 5"):
+    with pytest.raises(ValueError, match="4 to 6"):
         MixedDataset(None, (1, 0, 0))
     with pytest.raises(SystemExit, match="--mix"):
         main(["--out", str(tmp_path / "r"), "--steps", "1", "--mix", "0,0,0,0,1",

@@ -1,11 +1,12 @@
-"""Training data: synthetic screen/document tiles, FUNSD form crops, Kodak photo crops, and
-real UI screenshots (GIMP's manual).
+"""Training data: synthetic screen/document tiles, FUNSD form crops, Kodak photo crops, real
+UI screenshots (GIMP's manual) and web pages rendered by a headless browser.
 
 Every sample is a 256x256 crop with the word boxes (and text) that fall wholly inside it,
 as the text losses need. Held-out splits never enter training: FUNSD files are split by
 sorted name (the last ``FUNSD_HELD_OUT`` are evaluation), Kodak by number (13-24 held out),
 GIMP's screenshots by folder (the benchmark's gimp set comes from dialogs/, never packed).
-UI screenshots carry no words (there is no ground truth for them): they train R+D only.
+UI screenshots carry no words (there is no ground truth for them): they train R+D only;
+rendered web pages carry every word's box (``textcodec.train.webpage``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from textcodec.train import webpage
 from textcodec.train.synth import ScreenSynth, document_tile
 from textcodec.words import Word
 
@@ -31,7 +33,7 @@ POOL_SIZE = 64
 GIMP_IMAGES = Path("/usr/share/gimp/2.0/help/en/images")
 UI_FOLDERS = ("menus", "toolbox", "tool-options", "preferences")
 UI_MIN_SIDE = 128
-MIX_KINDS = ("screen", "document", "funsd", "photo", "ui")
+MIX_KINDS = ("screen", "document", "funsd", "photo", "ui", "web")
 REUSE = 32   # crops per rendered page on average (12 up to session 23)
 
 
@@ -180,7 +182,8 @@ def crop_with_words(image: np.ndarray, words: tuple[np.ndarray, list[str]],
 
 class MixedDataset(torch.utils.data.IterableDataset):
     """An endless stream of samples: synthetic, FUNSD, photo and UI-screenshot crops in fixed
-    proportions (``mix``, in ``MIX_KINDS`` order; a 4-value mix draws no UI screenshots)."""
+    proportions (``mix``, in ``MIX_KINDS`` order; missing trailing shares are 0, so a
+    4-value mix draws neither UI screenshots nor web pages)."""
 
     def __init__(self, pack: Path | None = None, mix: tuple[float, ...] =
                  (0.5, 0.15, 0.2, 0.15), seed: int = 0, size: int = 256,
@@ -192,11 +195,12 @@ class MixedDataset(torch.utils.data.IterableDataset):
         (``Sample.rate``, from ``rates`` if given, else from all ``num_rates``; the training
         step then codes it at that rate) and its OCR errors from
         ``corruption_at(corrupt, corrupt_high or corrupt, rate, num_rates)``."""
-        if len(mix) not in (4, 5) or min(mix) < 0 or not sum(mix) > 0:
-            raise ValueError(f"mix {mix}: 4 or 5 non-negative weights ({', '.join(MIX_KINDS)})"
-                             ", not all zero")
+        if not 4 <= len(mix) <= len(MIX_KINDS) or min(mix) < 0 or not sum(mix) > 0:
+            raise ValueError(f"mix {mix}: 4 to {len(MIX_KINDS)} non-negative weights "
+                             f"({', '.join(MIX_KINDS)}), not all zero")
         mix = tuple(mix) + (0.0,) * (len(MIX_KINDS) - len(mix))
-        held = {"funsd": "funsd/images/*.png", "photo": "photos/*.png", "ui": "ui/*.png"}
+        held = {"funsd": "funsd/images/*.png", "photo": "photos/*.png", "ui": "ui/*.png",
+                "web": "web/*.png"}
         missing = [k for k, w in zip(MIX_KINDS, mix) if w and k in held
                    and (pack is None or not any(pack.glob(held[k])))]
         if missing and all(not w or k in missing for k, w in zip(MIX_KINDS, mix)):
@@ -227,6 +231,7 @@ class MixedDataset(torch.utils.data.IterableDataset):
         self.funsd: list[tuple[np.ndarray, list[Word]]] = []
         self.photos: list[np.ndarray] = []
         self.ui: list[np.ndarray] = []
+        self.web: list[tuple[np.ndarray, tuple[np.ndarray, list[str]]]] = []
         if self.pack is not None:
             fonts = sorted((self.pack / "fonts").glob("*.[ot]tf")) or None
             mono = [f for f in fonts or [] if any(k in f.name for k in ("Mono", "Cousine", "Code"))]
@@ -239,6 +244,9 @@ class MixedDataset(torch.utils.data.IterableDataset):
                 self.photos.append(np.asarray(Image.open(p).convert("RGB")))
             for p in sorted((self.pack / "ui").glob("*.png")):
                 self.ui.append(np.asarray(Image.open(p).convert("RGB")))
+            for p in sorted((self.pack / "web").glob("*.png")):
+                image, words = webpage.load(p)
+                self.web.append((image, word_boxes(words)))
         self.synth = ScreenSynth(fonts, mono or None, photos=self.photos)
 
     def _samples(self):
@@ -249,7 +257,7 @@ class MixedDataset(torch.utils.data.IterableDataset):
         self._load()
         kinds = list(MIX_KINDS)
         weights = list(self.mix)
-        for i, found in ((2, self.funsd), (3, self.photos), (4, self.ui)):
+        for i, found in ((2, self.funsd), (3, self.photos), (4, self.ui), (5, self.web)):
             if not found:
                 weights[i] = 0
         if not sum(weights):
@@ -274,8 +282,8 @@ class MixedDataset(torch.utils.data.IterableDataset):
                         pool[rng.randrange(POOL_SIZE)] = page
                 image, boxes = rng.choice(pool)
                 yield crop_with_words(image, boxes, rng, s)
-            elif kind == "funsd":
-                img, words = rng.choice(self.funsd)
+            elif kind in ("funsd", "web"):
+                img, words = rng.choice(self.funsd if kind == "funsd" else self.web)
                 yield crop_with_words(img, words, rng, s)
             else:   # photos and UI screenshots: no words
                 img = rng.choice(self.photos if kind == "photo" else self.ui)
@@ -310,9 +318,11 @@ def ui_screenshots(root: Path = GIMP_IMAGES, folders: tuple[str, ...] = UI_FOLDE
 
 
 def build_pack(out: Path, shared: Path, font_globs: list[str],
-               ui: list[Path] | None = None, ui_root: Path = GIMP_IMAGES) -> None:
+               ui: list[Path] | None = None, ui_root: Path = GIMP_IMAGES,
+               web: Path | None = None) -> None:
     """Gathers what the GPU machine needs into one folder to carry (see docs/training.md);
-    ``ui``: screenshots to copy into ui/ (named by their path under ``ui_root``)."""
+    ``ui``: screenshots to copy into ui/ (named by their path under ``ui_root``); ``web``: a
+    folder of rendered pages (tools/render_pages.py) to copy into web/."""
     import shutil
 
     out.mkdir(parents=True, exist_ok=True)
@@ -335,3 +345,8 @@ def build_pack(out: Path, shared: Path, font_globs: list[str],
         (out / "ui").mkdir(exist_ok=True)
         for p in ui:
             shutil.copy2(p, out / "ui" / str(p.relative_to(ui_root)).replace("/", "_"))
+    if web is not None:
+        (out / "web").mkdir(exist_ok=True)
+        for p in sorted(web.glob("*.png")):
+            shutil.copy2(p, out / "web" / p.name)
+            shutil.copy2(p.with_suffix(".json"), out / "web" / (p.stem + ".json"))

@@ -136,8 +136,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--ocr-weight", type=float, default=0.1, help="OCR (CTC) loss weight")
     p.add_argument("--pack", type=Path, help="data pack folder (fonts, funsd, photos)")
     p.add_argument("--mix", default="0.5,0.15,0.2,0.15",
-                   help="screen,document,funsd,photo[,ui]: the sources' shares (ui: real UI "
-                        "screenshots, the pack's ui/ folder, tools/make_pack.py)")
+                   help="screen,document,funsd,photo[,ui[,web]]: the sources' shares (ui: "
+                        "real UI screenshots, the pack's ui/; web: pages rendered by a "
+                        "headless browser, its web/; tools/make_pack.py)")
     p.add_argument("--init", type=Path, help="start from these weights (new optimizer)")
     p.add_argument("--resume", action="store_true", help="continue out/last.pt if present")
     p.add_argument("--seed", type=int, default=0)
