@@ -181,8 +181,8 @@ def crop_with_words(image: np.ndarray, words: tuple[np.ndarray, list[str]],
 
 
 class MixedDataset(torch.utils.data.IterableDataset):
-    """An endless stream of samples: synthetic, FUNSD, photo and UI-screenshot crops in fixed
-    proportions (``mix``, in ``MIX_KINDS`` order; missing trailing shares are 0, so a
+    """An endless stream of samples: synthetic, FUNSD, photo, UI-screenshot and web-page crops
+    in fixed proportions (``mix``, in ``MIX_KINDS`` order; missing trailing shares are 0, so a
     4-value mix draws neither UI screenshots nor web pages)."""
 
     def __init__(self, pack: Path | None = None, mix: tuple[float, ...] =
