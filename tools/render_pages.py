@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rich.progress import track
 
+from textcodec.bench.datasets import WEB_BENCH_SEED
 from textcodec.train.webpage import page_html, render, save
 
 SIZES = [(1280, 720), (1366, 768), (1024, 768), (1440, 900), (800, 600), (1280, 800)]
@@ -28,6 +29,9 @@ def main() -> None:
     p.add_argument("--count", type=int, default=60)
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
+    if args.seed == WEB_BENCH_SEED:
+        raise SystemExit(f"seed {WEB_BENCH_SEED} renders the benchmark's web pages "
+                         "(textcodec.bench.datasets.web): pick another")
     args.out.mkdir(parents=True, exist_ok=True)
     words = 0
     for i in track(range(args.count), description="rendering pages"):

@@ -22,5 +22,10 @@ if [ -d /usr/share/gimp/2.0/help/en/images/dialogs ]; then
   textcodec bench --dataset gimp --limit 12 --points 5 --codecs $codecs \
     --out docs/bench/gimp --anchor textcodec-baseline
 fi
+# web pages rendered by headless Chromium (needs: apt-get install chromium)
+if command -v chromium >/dev/null; then
+  textcodec bench --dataset web --limit $n --points 5 --codecs $codecs \
+    --out docs/bench/web --anchor textcodec-baseline
+fi
 [ "${SPEED:-1}" = 1 ] && python3 tools/bench_speed.py --device cpu --ocr --repeat 3 | tee docs/bench/speed-cpu.json
 python3 tools/write_benchmarks_md.py

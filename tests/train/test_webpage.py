@@ -1,6 +1,7 @@
 """Web pages for training: the generated HTML, the browser's rendering, the pack's web source."""
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -60,3 +61,22 @@ def test_web_pages_are_packed_and_cropped_with_their_words(tmp_path):
         assert set(s.texts) <= {w.text for w in words}
         for (x0, y0, x1, y1) in s.boxes.astype(int):   # each kept box still holds its ink
             assert (s.image[y0:y1, x0:x1] == 0).all()
+
+
+@pytest.mark.skipif(webpage.browser() is None,
+                    reason="needs a headless browser (apt-get install chromium)")
+def test_the_bench_web_set_is_rendered_with_its_truth_and_kept_apart(tmp_path):
+    import subprocess
+    import sys
+
+    from textcodec.bench import datasets
+
+    item = next(datasets.load("web", 1))
+    assert item.image.shape == (720, 1280, 3) and len(item.truth) >= 50
+    assert all(w.height >= 6 for w in item.truth)
+    # training renders may not use the bench's seed
+    tool = Path(__file__).resolve().parents[2] / "tools" / "render_pages.py"
+    out = subprocess.run([sys.executable, str(tool), "--out", str(tmp_path),
+                          "--count", "1", "--seed", str(datasets.WEB_BENCH_SEED)],
+                         capture_output=True, text=True)
+    assert out.returncode != 0 and "benchmark" in out.stderr and not any(tmp_path.iterdir())

@@ -89,6 +89,26 @@ def synthetic(limit: int | None = None, seed: int = 1_000_003) -> Iterator[Item]
         yield Item(f"synthetic-{i:03d}", t.image, [w for w in t.words if w.height >= 6])
 
 
+# render_pages.py's seeds for training are small; the bench's pages use this one alone
+WEB_BENCH_SEED = 1_000_003
+
+
+def web(limit: int | None = None, seed: int = WEB_BENCH_SEED) -> Iterator[Item]:
+    """1280x720 web pages rendered by headless Chromium with the browser's word boxes as the
+    truth (textcodec.train.webpage): real browser text, a template family apart from the
+    PIL screens. Needs `apt-get install chromium`; the same pages wherever the browser and
+    fonts are the same."""
+    from textcodec.train import webpage
+
+    if webpage.browser() is None:
+        raise InputError("the web set renders pages with a headless browser: "
+                         "apt-get install chromium")
+    for i in range(limit or 3):
+        image, words = webpage.render(
+            webpage.page_html(random.Random(seed * 100_003 + i), 1280, 720), 1280, 720)
+        yield Item(f"web-{i:03d}", image, [w for w in words if w.height >= 6])
+
+
 def _named_folder(name: str, pick: Callable[[list[Path]], list[Path]], truth: bool):
     """A registry dataset: the held-out ``pick`` of a full local copy under the data root,
     else the registry's archive (which holds only that held-out part), fetched and verified."""
@@ -125,6 +145,7 @@ DATASETS: dict[str, Callable[..., Iterator[Item]]] = {
     "kodak": _named_folder("kodak", lambda ps: ps[12:], truth=False),
     "funsd": _named_folder("funsd", lambda ps: ps[-30:], truth=True),
     "gimp": _gimp,
+    "web": web,
 }
 
 
