@@ -149,24 +149,21 @@ def dictionary_bytes() -> bytes:
     return data
 
 
-def dictionary_compressor(data: bytes | None = None):
-    """zstd at ``ZSTD_LEVEL`` primed with ``data`` (default: the bundled dictionary); frames
-    carry neither content size nor dictionary id (the container's compressor names it)."""
+def zstd_compressor(primer: bytes | None = None):
+    """zstd at ``ZSTD_LEVEL``, primed with the dictionary ``primer`` if given; frames carry
+    neither content size nor dictionary id (the container's compressor names it)."""
     import zstandard
 
-    d = zstandard.ZstdCompressionDict(dictionary_bytes() if data is None else data)
+    d = zstandard.ZstdCompressionDict(primer) if primer is not None else None
     return zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=d, write_content_size=False,
                                     write_checksum=False, write_dict_id=False)
 
 
 def _deflate(raw: bytes, codec: SideCodec) -> bytes:
     if codec is SideCodec.ZSTD:
-        import zstandard
-
-        return zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=False,
-                                        write_checksum=False).compress(raw)
+        return zstd_compressor().compress(raw)
     if codec is SideCodec.ZSTD_DICT:
-        return dictionary_compressor().compress(raw)
+        return zstd_compressor(dictionary_bytes()).compress(raw)
     if codec is SideCodec.GZIP:
         return gzip.compress(raw, compresslevel=9, mtime=0)
     return raw

@@ -11,13 +11,12 @@ fonts-firacode fonts-inconsolata). Sizes are drawn from common screens; about 1 
 from __future__ import annotations
 
 import argparse
-import random
 from pathlib import Path
 
 from rich.progress import track
 
 from textcodec.bench.datasets import WEB_BENCH_SEED
-from textcodec.train.webpage import page_html, render, save
+from textcodec.train.webpage import page_html, page_rng, render, save
 
 SIZES = [(1280, 720), (1366, 768), (1024, 768), (1440, 900), (800, 600), (1280, 800)]
 
@@ -35,7 +34,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     words = 0
     for i in track(range(args.count), description="rendering pages"):
-        rng = random.Random(args.seed * 100_003 + i)
+        rng = page_rng(args.seed, i)
         width, height = rng.choice(SIZES)
         image, found = render(page_html(rng, width, height), width, height)
         save(args.out, f"page-{args.seed}-{i:04d}", image, found)

@@ -30,7 +30,6 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-GIMP = Path("/usr/share/gimp/2.0/help/en/images")
 GIMP_TRAIN_FOLDERS = ("menus", "tool-options", "preferences")
 HELD_OUT = ("funsd-held", "gimp-held", "synthetic-held", "samples")
 
@@ -38,7 +37,7 @@ HELD_OUT = ("funsd-held", "gimp-held", "synthetic-held", "samples")
 def _images(split: str, funsd: Path):
     """(name, RGB array) of one split."""
     from textcodec.bench import datasets
-    from textcodec.train.data import funsd_split
+    from textcodec.train.data import GIMP_IMAGES as GIMP, funsd_split
 
     if split in ("funsd-train", "funsd-held"):
         train, held = funsd_split(funsd)
@@ -100,9 +99,7 @@ def main() -> None:
         data = d.as_bytes()
     else:
         data = sidestream.dictionary_bytes()
-    plain = zstandard.ZstdCompressor(level=sidestream.ZSTD_LEVEL, write_content_size=False,
-                                     write_checksum=False)
-    with_dict = sidestream.dictionary_compressor(data)
+    plain, with_dict = sidestream.zstd_compressor(), sidestream.zstd_compressor(data)
     sets = {}
     for split in HELD_OUT:
         raw = [s for s in streams(split, args.cache, args.funsd) if s]

@@ -187,12 +187,17 @@ def _shipped() -> tuple[str, str]:
     return (m["default"].removeprefix("textcodec-"), m["baseline"].removeprefix("textcodec-"))
 
 
+def _set_bd(name: str) -> dict | None:
+    """A main-bench set's BD figures against its anchor (summary.json), None if not run."""
+    path = BENCH / name / "summary.json"
+    return json.loads(path.read_text())["bd"] if path.exists() else None
+
+
 def _gimp_cells() -> str:
     """BD-PSNR and BD-CER of AVIF and WebP against the baseline on the gimp set."""
-    path = BENCH / "gimp" / "summary.json"
-    if not path.exists():
+    bd = _set_bd("gimp")
+    if bd is None:
         return "(not measured)"
-    bd = json.loads(path.read_text())["bd"]
     return " and ".join(f"{fmt(bd[c]['bd_psnr'], '.1f')} dB BD-PSNR and "
                         f"{fmt(-bd[c]['bd_cer'], '.1f')} CER points ({label})"
                         for c, label in (("avif", "AVIF"), ("webp", "WebP")) if c in bd)
@@ -200,10 +205,9 @@ def _gimp_cells() -> str:
 
 def _web_cells() -> str:
     """The web set's BD figures of the classical codecs and of textcodec against the baseline."""
-    path = BENCH / "web" / "summary.json"
-    if not path.exists():
+    bd = _set_bd("web")
+    if bd is None:
         return "(not measured)"
-    bd = json.loads(path.read_text())["bd"]
     cells = [f"{label} {fmt(bd[c]['bd_psnr'], '+.2f')} dB BD-PSNR, "
              f"{fmt(bd[c]['bd_cer'], '+.1f')} pts BD-CER"
              for c, label in (("avif", "AVIF"), ("jxl", "JPEG XL"), ("webp", "WebP"),
@@ -219,10 +223,9 @@ def _classical_cells() -> str:
                             ("funsd", "bd_psnr", "dB BD-PSNR"),
                             ("funsd", "bd_cer", "pts BD-CER"),
                             ("kodak", "bd_psnr", "dB BD-PSNR")):
-        path = BENCH / name / "summary.json"
-        if not path.exists():
+        bd = _set_bd(name)
+        if bd is None:
             continue
-        bd = json.loads(path.read_text())["bd"]
         spec = "+.2f" if key == "bd_psnr" else "+.1f"
         vals = [f"{label} {fmt(bd[c][key], spec)}" for c, label in CLASSICAL.items() if c in bd]
         cells.append(f"{name} {unit}: " + ", ".join(vals))

@@ -105,7 +105,7 @@ def web(limit: int | None = None, seed: int = WEB_BENCH_SEED) -> Iterator[Item]:
                          "apt-get install chromium")
     for i in range(limit or 3):
         image, words = webpage.render(
-            webpage.page_html(random.Random(seed * 100_003 + i), 1280, 720), 1280, 720)
+            webpage.page_html(webpage.page_rng(seed, i), 1280, 720), 1280, 720)
         yield Item(f"web-{i:03d}", image, [w for w in words if w.height >= 6])
 
 

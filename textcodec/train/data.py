@@ -34,6 +34,9 @@ GIMP_IMAGES = Path("/usr/share/gimp/2.0/help/en/images")
 UI_FOLDERS = ("menus", "toolbox", "tool-options", "preferences")
 UI_MIN_SIDE = 128
 MIX_KINDS = ("screen", "document", "funsd", "photo", "ui", "web")
+# the pack's files behind each kind that is read from it (the others are rendered)
+PACK_FILES = {"funsd": "funsd/images/*.png", "photo": "photos/*.png", "ui": "ui/*.png",
+              "web": "web/*.png"}
 REUSE = 32   # crops per rendered page on average (12 up to session 23)
 
 
@@ -199,10 +202,8 @@ class MixedDataset(torch.utils.data.IterableDataset):
             raise ValueError(f"mix {mix}: 4 to {len(MIX_KINDS)} non-negative weights "
                              f"({', '.join(MIX_KINDS)}), not all zero")
         mix = tuple(mix) + (0.0,) * (len(MIX_KINDS) - len(mix))
-        held = {"funsd": "funsd/images/*.png", "photo": "photos/*.png", "ui": "ui/*.png",
-                "web": "web/*.png"}
-        missing = [k for k, w in zip(MIX_KINDS, mix) if w and k in held
-                   and (pack is None or not any(pack.glob(held[k])))]
+        missing = [k for k, w in zip(MIX_KINDS, mix) if w and k in PACK_FILES
+                   and (pack is None or not any(pack.glob(PACK_FILES[k])))]
         if missing and all(not w or k in missing for k, w in zip(MIX_KINDS, mix)):
             raise ValueError(f"the mix {mix} draws only from sources the pack {pack} does not "
                              f"hold ({', '.join(missing)})")
@@ -235,16 +236,14 @@ class MixedDataset(torch.utils.data.IterableDataset):
         if self.pack is not None:
             fonts = sorted((self.pack / "fonts").glob("*.[ot]tf")) or None
             mono = [f for f in fonts or [] if any(k in f.name for k in ("Mono", "Cousine", "Code"))]
-            funsd = self.pack / "funsd"
-            if funsd.is_dir():
-                for p in sorted((funsd / "images").glob("*.png")):  # train split only
-                    img = np.asarray(Image.open(p).convert("RGB"))
-                    self.funsd.append((img, word_boxes(load_funsd_words(p))))
-            for p in sorted((self.pack / "photos").glob("*.png")):
+            for p in sorted(self.pack.glob(PACK_FILES["funsd"])):  # train split only
+                img = np.asarray(Image.open(p).convert("RGB"))
+                self.funsd.append((img, word_boxes(load_funsd_words(p))))
+            for p in sorted(self.pack.glob(PACK_FILES["photo"])):
                 self.photos.append(np.asarray(Image.open(p).convert("RGB")))
-            for p in sorted((self.pack / "ui").glob("*.png")):
+            for p in sorted(self.pack.glob(PACK_FILES["ui"])):
                 self.ui.append(np.asarray(Image.open(p).convert("RGB")))
-            for p in sorted((self.pack / "web").glob("*.png")):
+            for p in sorted(self.pack.glob(PACK_FILES["web"])):
                 image, words = webpage.load(p)
                 self.web.append((image, word_boxes(words)))
         self.synth = ScreenSynth(fonts, mono or None, photos=self.photos)
@@ -257,12 +256,10 @@ class MixedDataset(torch.utils.data.IterableDataset):
         self._load()
         kinds = list(MIX_KINDS)
         weights = list(self.mix)
+        # a kind the pack lacks is not drawn (__init__ refused a mix left with none)
         for i, found in ((2, self.funsd), (3, self.photos), (4, self.ui), (5, self.web)):
             if not found:
                 weights[i] = 0
-        if not sum(weights):
-            raise ValueError(f"the mix {self.mix} draws only from sources the pack "
-                             f"{self.pack} does not hold")
         s = self.size
         # rendering a page costs 45-85 ms, nearly all of a worker's time: a pool of pages,
         # one page replaced every REUSE samples, lets 14 workers feed ~1,000 crops/s

@@ -61,6 +61,12 @@ BROWSER_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--hide-scrollbars", "--force-device-scale-factor=1")
 
 
+def page_rng(seed: int, i: int) -> random.Random:
+    """The generator of page ``i`` of a set rendered with ``seed`` (tools/render_pages.py and
+    the bench's web set: distinct seeds give distinct pages for up to 100,003 pages a set)."""
+    return random.Random(seed * 100_003 + i)
+
+
 def _vocabulary() -> list[str]:
     return WORDS.read_text().split()
 
