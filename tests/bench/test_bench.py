@@ -155,3 +155,20 @@ def test_the_drawn_words_codec_makes_textcodecs_files_and_draws_them(small_image
     inside = np.zeros((h, w), bool)
     inside[region] = box > 0
     assert changed[inside].any() and not changed[~inside].any()
+
+
+def test_a_checkpoint_file_outside_the_zoo_benches_end_to_end(small_image, tmp_path):
+    """textcodec:PATH with a checkpoint the zoo does not know (a fresh training run's): its
+    files name that checkpoint, so the bench decodes them with the same file."""
+    import torch
+
+    from textcodec import zoo
+
+    blob = torch.load(zoo.resolve(zoo.baseline_model())[0], weights_only=False)
+    blob["name"] = "textcodec-fresh-run"
+    path = tmp_path / "textcodec-fresh-run.pt"
+    torch.save(blob, path)
+    c = get_codec(f"textcodec:{path}")
+    out = c.decode(c.encode(small_image, 2.0))
+    assert out.shape == small_image.shape
+    assert np.abs(out.astype(int) - small_image.astype(int)).mean() < 40

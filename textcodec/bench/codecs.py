@@ -81,7 +81,8 @@ def _textcodec(model: str | None, ocr: bool, fusion: bool | str, name: str):
     def dec(data: bytes) -> np.ndarray:
         from textcodec.codec import decode_array
 
-        return decode_array(data, fusion=fusion)[0]
+        # the model it encoded with: a checkpoint path is not in the zoo the header names
+        return decode_array(data, fusion=fusion, model=model)[0]
     return Codec(name, [float(q) for q in range(_num_rates(model))], enc, dec,
                  notes=f"model {model or 'default'}, side stream {'on' if ocr else 'off'}",
                  wants_words=ocr)
