@@ -120,7 +120,12 @@ RUNS = [("baseline R+D", [("base-stage1.jsonl", 0), ("base-stage1b.jsonl", 6220)
         ("R+D, e128 narrowed to N_dec 160: d160 -> d160b (base-v16, the default's codec)",
          [("s30-d160.jsonl", WIDE7_START + 2 * (38946 + 24484 + 48361 + 24458 + 8820), 2),
           ("s30-d160b.jsonl",
-           WIDE7_START + 2 * (38946 + 24484 + 48361 + 24458 + 8820 + 46331), 2)])]
+           WIDE7_START + 2 * (38946 + 24484 + 48361 + 24458 + 8820 + 46331), 2)]),
+        # session 31: base-v16 on a mix with real screens (GIMP UI shots, browser-rendered
+        # pages): its loss is over other images, so its level is not the runs' above
+        ("R+D from base-v16 on a mix with real screens (ui, web): ui1",
+         [("s31-ui1.jsonl",
+           WIDE7_START + 2 * (38946 + 24484 + 48361 + 24458 + 8820 + 46331 + 28090), 2)])]
 # text-v11's block: every stage-2 step from the first block through fusR21
 V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8989 + 9466 + 6324
 V12_BLOCK_STEPS = V11_BLOCK_STEPS + 4586 + 2798   # + cbF22, cbF23
@@ -195,7 +200,9 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
             ("s29-fm48b.jsonl", V15_BLOCK_STEPS + 1400 + 3203)]),
           ("text-v17's block on d160, then d160b: fd160 -> fd160b (text-v18, the default)",
            [("s30-fd160.jsonl", V15_BLOCK_STEPS + 1400 + 3203 + 2178),
-            ("s30-fd160b.jsonl", V15_BLOCK_STEPS + 1400 + 3203 + 2178 + 3387)])]
+            ("s30-fd160b.jsonl", V15_BLOCK_STEPS + 1400 + 3203 + 2178 + 3387)]),
+          ("text-v18's block on ui1, the same screens mix: fui1",
+           [("s31-fui1.jsonl", V15_BLOCK_STEPS + 1400 + 3203 + 2178 + 3387 + 3335)])]
 
 
 def _style(parts):
