@@ -284,7 +284,7 @@ def models_verify():
 @app.command()
 def bench(
     dataset: Annotated[str, typer.Option(help="folder of images, or one of: samples, "
-                                         "synthetic, kodak, funsd, gimp")] = "samples",
+                                         "synthetic, kodak, funsd, gimp, web, qt")] = "samples",
     codecs: Annotated[str, typer.Option(help="comma list (textcodec, textcodec-noside, "
                                         "textcodec-baseline, jpeg, webp, avif, jxl, "
                                         "textcodec:MODEL)")] =

@@ -172,3 +172,32 @@ def test_a_checkpoint_file_outside_the_zoo_benches_end_to_end(small_image, tmp_p
     out = c.decode(c.encode(small_image, 2.0))
     assert out.shape == small_image.shape
     assert np.abs(out.astype(int) - small_image.astype(int)).mean() < 40
+
+
+def test_qt_set_picks_example_screenshots_of_a_size_and_lays_transparency_on_white(
+        tmp_path, monkeypatch):
+    """The qt set reads Qt's documentation tree: only *-example / *-demo screenshots of at
+    least 300x200 (and at most 1400 wide), the same pick every time, transparent pixels white."""
+    images = tmp_path / "qtwidgets" / "images"
+    images.mkdir(parents=True)
+    clear = np.zeros((220, 320, 4), np.uint8)
+    clear[:10, :10] = (255, 0, 0, 255)
+    Image.fromarray(clear).save(images / "a-example.png")
+    Image.fromarray(np.zeros((220, 320, 3), np.uint8)).save(images / "b-demo.png")
+    Image.fromarray(np.zeros((100, 320, 3), np.uint8)).save(images / "small-example.png")
+    Image.fromarray(np.zeros((220, 1500, 3), np.uint8)).save(images / "wide-example.png")
+    Image.fromarray(np.zeros((220, 320, 3), np.uint8)).save(images / "icon.png")
+    monkeypatch.setattr(datasets, "QT_DOCS", tmp_path)
+    items = list(datasets.load("qt"))
+    assert sorted(i.id for i in items) == ["qtwidgets/images/a-example.png",
+                                           "qtwidgets/images/b-demo.png"]
+    assert [i.id for i in datasets.load("qt")] == [i.id for i in items]
+    a = next(i for i in items if i.id.endswith("a-example.png")).image
+    assert a.shape == (220, 320, 3) and (a[0, 0] == (255, 0, 0)).all()
+    assert (a[100, 100] == 255).all() and all(i.truth is None for i in items)
+
+
+def test_qt_set_without_the_docs_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "QT_DOCS", tmp_path / "missing")
+    with pytest.raises(InputError, match="qtbase5-doc-html"):
+        list(datasets.load("qt"))

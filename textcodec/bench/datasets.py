@@ -138,6 +138,29 @@ def _gimp(limit: int | None = None) -> Iterator[Item]:
         yield Item(str(p.relative_to(root)), _load_rgb(p), None)
 
 
+QT_DOCS = Path("/usr/share/qt5/doc")
+
+
+def _qt(limit: int | None = None) -> Iterator[Item]:
+    """Screenshots of Qt 5's example programs from its documentation (`apt-get install
+    qtbase5-doc-html`): real widgets in the Fusion, Windows and macOS styles, a toolkit no
+    training image comes from. The pick: every ``*-example.png`` / ``*-demo.png`` under a
+    module's images/ at least 300x200 and at most 1400 wide, 12 drawn with a fixed seed.
+    Transparent pixels are laid on white, as a page shows them. No ground truth."""
+    if not QT_DOCS.is_dir():
+        raise InputError("the qt set reads Qt's documentation: apt-get install qtbase5-doc-html")
+    files = sorted(p for p in QT_DOCS.glob("*/images/*.png")
+                   if p.stem.endswith(("-example", "-demo")))
+    sizes = {p: Image.open(p).size for p in files}
+    fit = [p for p in files if 300 <= sizes[p][0] <= 1400 and sizes[p][1] >= 200]
+    for p in random.Random(0).sample(fit, min(len(fit), limit or 12)):
+        with Image.open(p) as im:
+            rgba = im.convert("RGBA")
+        page = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        yield Item(str(p.relative_to(QT_DOCS)),
+                   np.asarray(Image.alpha_composite(page, rgba).convert("RGB")), None)
+
+
 DATASETS: dict[str, Callable[..., Iterator[Item]]] = {
     "samples": lambda limit=None: folder(SAMPLES, limit),
     "synthetic": synthetic,
@@ -146,6 +169,7 @@ DATASETS: dict[str, Callable[..., Iterator[Item]]] = {
     "funsd": _named_folder("funsd", lambda ps: ps[-30:], truth=True),
     "gimp": _gimp,
     "web": web,
+    "qt": _qt,
 }
 
 
