@@ -27,5 +27,10 @@ if command -v chromium >/dev/null; then
   textcodec bench --dataset web --limit $n --points 5 --codecs $codecs \
     --out docs/bench/web --anchor textcodec-baseline
 fi
+# screenshots of Qt's example programs (needs: apt-get install qtbase5-doc-html); no ground truth
+if [ -d /usr/share/qt5/doc/qtwidgets/images ]; then
+  textcodec bench --dataset qt --limit 12 --points 5 --codecs $codecs \
+    --out docs/bench/qt --anchor textcodec-baseline
+fi
 [ "${SPEED:-1}" = 1 ] && python3 tools/bench_speed.py --device cpu --ocr --repeat 3 | tee docs/bench/speed-cpu.json
 python3 tools/write_benchmarks_md.py
