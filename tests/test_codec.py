@@ -1,5 +1,6 @@
 """The library API on the shipped checkpoint: round trips, modes, rate control, errors."""
 
+import os
 import zlib
 
 import numpy as np
@@ -153,6 +154,24 @@ def test_save_atomic_refuses_to_overwrite_and_leaves_nothing_on_failure(tmp_path
     with pytest.raises(OutputError, match="No space"):
         codec.save_atomic(tmp_path / "new.bin", explode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+def test_save_atomic_gives_new_files_the_umasks_mode_and_keeps_a_replaced_files(tmp_path):
+    """Outputs are written through a private temporary file: they must still end up readable
+    as any other new file would (0666 less the umask), and --force keeps the old file's mode."""
+    old = os.umask(0o027)
+    try:
+        codec.save_atomic(tmp_path / "new.bin", lambda f: f.write(b"x"))
+        assert (tmp_path / "new.bin").stat().st_mode & 0o777 == 0o640
+        os.umask(0o022)
+        codec.save_atomic(tmp_path / "other.bin", lambda f: f.write(b"x"))
+        assert (tmp_path / "other.bin").stat().st_mode & 0o777 == 0o644
+        (tmp_path / "new.bin").chmod(0o604)
+        codec.save_atomic(tmp_path / "new.bin", lambda f: f.write(b"y"), force=True)
+        assert (tmp_path / "new.bin").stat().st_mode & 0o777 == 0o604
+        assert (tmp_path / "new.bin").read_bytes() == b"y"
+    finally:
+        os.umask(old)
 
 
 @pytest.mark.parametrize("coder,minor", [("COMPRESSAI", 0), ("RANS16", 1)])

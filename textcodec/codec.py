@@ -422,6 +422,20 @@ def decode(data_or_path, **kwargs) -> Image.Image:
     return img.convert("L") if f.header.mode is ImageMode.L else img
 
 
+def _umask() -> int:
+    """The process's file-creation mask: from /proc on Linux, else by setting it and setting
+    it back at once (which another thread creating a file in between would see)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def save_atomic(path: Path, write, force: bool = False) -> None:
     """Write via a temporary file in the same folder, then rename: no partial outputs."""
     import tempfile
@@ -441,6 +455,9 @@ def save_atomic(path: Path, write, force: bool = False) -> None:
     except OSError as e:
         raise OutputError(f"cannot write in {folder}: {e.strerror}") from None
     try:
+        # mkstemp makes the file private (0600): give it the mode a plain open() would,
+        # or the replaced file's own
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             write(fh)
         os.replace(tmp, path)
