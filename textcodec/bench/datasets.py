@@ -151,7 +151,10 @@ def _qt(limit: int | None = None) -> Iterator[Item]:
         raise InputError("the qt set reads Qt's documentation: apt-get install qtbase5-doc-html")
     files = sorted(p for p in QT_DOCS.glob("*/images/*.png")
                    if p.stem.endswith(("-example", "-demo")))
-    sizes = {p: Image.open(p).size for p in files}
+    sizes = {}
+    for p in files:
+        with Image.open(p) as im:
+            sizes[p] = im.size
     fit = [p for p in files if 300 <= sizes[p][0] <= 1400 and sizes[p][1] >= 200]
     for p in random.Random(0).sample(fit, min(len(fit), limit or 12)):
         with Image.open(p) as im:
