@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Everything a training call on the device machine carries, made here in one go:
+#   bash tools/gpu/prepare.sh [PAGES]        (default 40 web pages)
+# 1. .whl: the cp312 wheels the device lacks (../shared/tools/gpu-wheels.sh), less the
+#    english_g2 weights (the pack has them in fp16) and zstandard (training does not use it);
+# 2. runs/web: PAGES random web pages rendered by headless Chromium (skipped where the folder
+#    already holds them, or where chromium is not installed: the pack then has no web/);
+# 3. .pack-lean: tools/make_pack.py --lean (+ --web runs/web);
+# 4. the size check: tree + carries against the 64 MiB limit with base-v11 and docs/ moved out
+#    for the call (tools/gpu/carry_size.py), and the commands that move them out and back.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+pages=${1:-40}
+if [ ! -d .whl ] || ! ls .whl/compressai-*.whl >/dev/null 2>&1; then
+  bash ../shared/tools/gpu-wheels.sh .whl
+fi
+rm -f .whl/english_g2.pth .whl/zstandard-*
+web=()
+if command -v chromium >/dev/null; then
+  have=$(ls runs/web/*.png 2>/dev/null | wc -l)
+  if [ "$have" -lt "$pages" ]; then
+    rm -rf runs/web
+    python3 tools/render_pages.py --out runs/web --count "$pages"
+  fi
+  web=(--web runs/web)
+else
+  echo "chromium is not installed: the pack gets no web pages (apt-get install chromium)"
+fi
+rm -rf .pack-lean
+python3 tools/make_pack.py --out .pack-lean --lean "${web[@]}"
+away=(models/textcodec-base-v11.pt docs)
+python3 tools/gpu/carry_size.py .whl .pack-lean --away "${away[@]}"
+cat <<EOF
+Before the calls:  mkdir -p /tmp/away && mv ${away[*]} /tmp/away/
+After them:        mv /tmp/away/textcodec-base-v11.pt models/ && mv /tmp/away/docs .
+EOF
