@@ -1284,7 +1284,7 @@ S30_RUNS = {"base11": ("**base-v11** (session 23), the codec of text-v13 (the de
                      S29_RUNS["e128"][1]),
             "d160": ("e128, its synthesis narrowed to N_dec 160, trained whole (R+D)",
                      S29_RUNS["e128"][1] + 2 * 46331),
-            "d160b": ("d160 trained on: **base-v16, the default's codec**",
+            "d160b": ("d160 trained on: **base-v16, session 30's default codec**",
                       S29_RUNS["e128"][1] + 2 * (46331 + 28090))}
 
 
