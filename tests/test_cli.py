@@ -218,3 +218,53 @@ def test_light_ocr_sends_the_student_detectors_words(tmp_path, screenshot, monke
     assert built == ["light"]
     words = json.loads(run("text", tlc, "--json").output)
     assert len(words) >= 3
+
+
+def test_several_images_encode_into_a_folder_and_decode_back(tmp_path, png, small_image):
+    second = tmp_path / "second.png"
+    Image.fromarray(small_image[::-1].copy()).save(second)
+    (tmp_path / "tlc").mkdir()
+    r = run("encode", png, second, "-o", tmp_path / "tlc", "--ocr", "off", "--quality", "2")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "tlc").iterdir()) == ["in.tlc", "second.tlc"]
+    assert "in.tlc" in r.output and "second.tlc" in r.output
+    (tmp_path / "png").mkdir()
+    r = run("decode", tmp_path / "tlc" / "in.tlc", tmp_path / "tlc" / "second.tlc",
+            "-o", tmp_path / "png")
+    assert r.exit_code == 0, r.output
+    a, b = (np.asarray(Image.open(tmp_path / "png" / n)) for n in ("in.png", "second.png"))
+    assert a.shape == b.shape == small_image.shape and not np.array_equal(a, b)
+
+
+def test_several_inputs_without_a_folder_are_refused_before_any_work(tmp_path, png):
+    r = run("encode", png, png, "-o", tmp_path / "x.tlc", "--ocr", "off")
+    assert r.exit_code == 1 and "names a folder" in r.output
+    assert not (tmp_path / "x.tlc").exists() and not (tmp_path / "in.tlc").exists()
+
+
+def test_two_inputs_that_would_write_one_file_are_refused(tmp_path, png, small_image):
+    Image.fromarray(small_image).save(tmp_path / "in.bmp")
+    r = run("encode", png, tmp_path / "in.bmp", "--ocr", "off")
+    assert r.exit_code == 1 and "would both be written" in r.output
+    assert not (tmp_path / "in.tlc").exists()
+
+
+def test_an_existing_output_stops_the_batch_before_any_file_is_written(tmp_path, png,
+                                                                       small_image):
+    second = tmp_path / "second.png"
+    Image.fromarray(small_image).save(second)
+    (tmp_path / "second.tlc").write_bytes(b"keep")
+    r = run("encode", png, second, "--ocr", "off")
+    assert r.exit_code == 1 and "exists" in r.output
+    assert not (tmp_path / "in.tlc").exists()
+    assert (tmp_path / "second.tlc").read_bytes() == b"keep"
+
+
+def test_a_bad_file_in_a_batch_is_reported_and_the_others_are_written(tmp_path, png):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image")
+    r = run("encode", bad, png, "--ocr", "off", "--quality", "1")
+    assert r.exit_code == 1
+    assert "bad.png" in r.output and "1 of 2 files failed" in r.output
+    assert (tmp_path / "in.tlc").exists() and not (tmp_path / "bad.tlc").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

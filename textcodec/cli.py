@@ -82,13 +82,77 @@ def _check_output(out: Path, source: Path, force: bool) -> None:
 
 
 InPath = Annotated[Path, typer.Argument(help="input file", show_default=False)]
+InPaths = Annotated[list[Path], typer.Argument(help="input file(s)", show_default=False)]
+
+
+def _targets(inputs: list[Path], output: Optional[Path], suffix: str,
+             force: bool) -> list[tuple[Path, Path]]:
+    """(input, output) pairs, all refused before any work: one input writes ``output`` (or
+    the input with ``suffix``); several write into the folder ``output`` (or beside each
+    input). No output may be an input, exist without --force, or be written twice."""
+    if len(inputs) > 1 and output is not None and not output.is_dir():
+        raise TextcodecError(f"with {len(inputs)} inputs, -o names a folder to write them in; "
+                             f"{output} is not one")
+    pairs = []
+    for src in inputs:
+        if output is None:
+            out = src.with_suffix(suffix)
+        else:
+            out = output / src.with_suffix(suffix).name if len(inputs) > 1 else output
+        _check_output(out, src, force)
+        pairs.append((src, out))
+    sources = {src.resolve() for src in inputs}
+    seen: dict[Path, Path] = {}
+    for src, out in pairs:
+        key = out.resolve()
+        if key in sources:
+            raise TextcodecError(f"output {out} would overwrite an input")
+        if key in seen:
+            raise TextcodecError(f"{seen[key]} and {src} would both be written to {out}")
+        seen[key] = src
+    return pairs
+
+
+def _each(pairs: list[tuple[Path, Path]], verb: str, work) -> None:
+    """Run ``work(src, out)`` on every pair: one at a time under a spinner, several under a
+    progress bar; a file that fails is reported and the rest go on; exit 1 if any failed."""
+    if len(pairs) == 1:
+        with _console().status(f"{verb}..."):
+            line = work(*pairs[0])
+        typer.echo(line)
+        return
+    import sys
+
+    from rich.progress import Progress
+
+    failed = 0
+    # the bar is on stderr; results go to stdout as a single file's do (through the bar's
+    # console when stdout is the same terminal, so the two do not overwrite each other)
+    with Progress(console=_console(), transient=True, redirect_stdout=False) as progress:
+        task = progress.add_task(verb, total=len(pairs))
+        for src, out in pairs:
+            try:
+                line = work(src, out)
+            except TextcodecError as e:
+                failed += 1
+                progress.console.print(f"textcodec: error: {e}", markup=False, highlight=False,
+                                       soft_wrap=True)
+            else:
+                if sys.stdout.isatty():
+                    progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+                else:
+                    typer.echo(line)
+            progress.advance(task)
+    if failed:
+        raise TextcodecError(f"{failed} of {len(pairs)} files failed (the others were written)")
 
 
 @app.command()
 def encode(
-    image: InPath,
+    images: InPaths,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="the .tlc to write "
-                                                   "(default: IMAGE with .tlc)")] = None,
+                                                   "(default: IMAGE with .tlc); with several "
+                                                   "images, the folder to write them in")] = None,
     quality: Annotated[Optional[float], typer.Option(help="rate setting, 0 (smallest) .. the "
                                                      "model's top (10 for the v2 models); default: "
                                                      "the rate trained for lambda 0.0016")] = None,
@@ -110,32 +174,34 @@ def encode(
     device: Annotated[Device, typer.Option(help="where to run the networks")] = Device.auto,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output")] = False,
 ):
-    """Compress an image into a .tlc file (learned latent + OCR side stream)."""
+    """Compress images into .tlc files (learned latent + OCR side stream)."""
     try:
         from textcodec.codec import encode_image, save_atomic
 
-        out = output or image.with_suffix(".tlc")
-        _check_output(out, image, force)
-        with _console().status("encoding..."):
+        def one(image: Path, out: Path) -> str:
             r = encode_image(image, model=model, quality=quality, target_bpp=target_bpp,
                              max_bytes=max_bytes, ocr=ocr is not OcrMode.off,
                              side_codec=side_codec.value, device=device.value,
-                             cross_check=cross_check.value,
-                             ocr_engine=OCR_ENGINES[ocr])
-        save_atomic(out, lambda f: f.write(r.data), force=force)
-        held = sum(not w.draw for w in r.words)
-        typer.echo(f"{out}: {len(r.data)} bytes, {r.bpp:.4f} bpp, quality {r.header.quality:g}, "
-                   f"{len(r.words)} words in a {r.side_bytes}-byte side stream"
-                   + (f" ({held} unconfirmed by the cross-check, not drawn)" if held else ""))
+                             cross_check=cross_check.value, ocr_engine=OCR_ENGINES[ocr])
+            save_atomic(out, lambda f: f.write(r.data), force=force)
+            held = sum(not w.draw for w in r.words)
+            return (f"{out}: {len(r.data)} bytes, {r.bpp:.4f} bpp, quality "
+                    f"{r.header.quality:g}, {len(r.words)} words in a {r.side_bytes}-byte "
+                    "side stream"
+                    + (f" ({held} unconfirmed by the cross-check, not drawn)" if held else ""))
+
+        _each(_targets(images, output, ".tlc", force), "encoding", one)
     except TextcodecError as e:
         _fail(e)
 
 
 @app.command()
 def decode(
-    tlc: InPath,
+    tlcs: InPaths,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="image to write "
-                                                   "(format from its suffix; default PNG)")] = None,
+                                                   "(format from its suffix; default PNG); with "
+                                                   "several files, the folder to write PNGs "
+                                                   "in")] = None,
     device: Annotated[Device, typer.Option(help="where to run the networks")] = Device.auto,
     fusion: Annotated[FusionMode, typer.Option(
         help="the fusion block: auto = at low rates only (quality <= 4: where it was "
@@ -148,20 +214,20 @@ def decode(
         = False,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output")] = False,
 ):
-    """Decode a .tlc file into an image."""
+    """Decode .tlc files into images."""
     try:
         from textcodec.codec import decode as decode_fn
         from textcodec.codec import save_atomic
 
-        out = output or tlc.with_suffix(".png")
-        _check_output(out, tlc, force)
-        fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP",
-               ".tif": "TIFF", ".tiff": "TIFF"}.get(out.suffix.lower(), "PNG")
-        with _console().status("decoding..."):
+        def one(tlc: Path, out: Path) -> str:
+            fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP",
+                   ".tif": "TIFF", ".tiff": "TIFF"}.get(out.suffix.lower(), "PNG")
             img = decode_fn(tlc, device=device.value,
                             fusion="off" if no_fusion else fusion.value)
-        save_atomic(out, lambda f: img.save(f, format=fmt), force=force)
-        typer.echo(f"{out}: {img.width}x{img.height} {img.mode}")
+            save_atomic(out, lambda f: img.save(f, format=fmt), force=force)
+            return f"{out}: {img.width}x{img.height} {img.mode}"
+
+        _each(_targets(tlcs, output, ".png", force), "decoding", one)
     except TextcodecError as e:
         _fail(e)
 
