@@ -154,8 +154,9 @@ def encode(
                                                    "(default: IMAGE with .tlc); with several "
                                                    "images, the folder to write them in")] = None,
     quality: Annotated[Optional[float], typer.Option(help="rate setting, 0 (smallest) .. the "
-                                                     "model's top (10 for the shipped models); default: "
-                                                     "the rate trained for lambda 0.0016")] = None,
+                                                     "model's top (10 for the shipped models); "
+                                                     "default: the rate trained for lambda "
+                                                     "0.0016")] = None,
     target_bpp: Annotated[Optional[float], typer.Option(help="largest bits per pixel, whole "
                                                         "file included")] = None,
     max_bytes: Annotated[Optional[int], typer.Option(help="largest file size in bytes")] = None,

@@ -1309,8 +1309,8 @@ def codec_s30_section() -> list[str]:
         S30_READING, ", both measured on an AVX-512 CPU in session 30")
 
 
-S31_RUNS = {"base16": ("**base-v16** (session 30), the codec of text-v18 (the default of session 30)",
-                       0),
+S31_RUNS = {"base16": ("**base-v16** (session 30), the codec of text-v18 (the default of "
+                       "session 30)", 0),
             "ui1": ("base-v16 trained on a mix with real screens (R+D): **base-v17, the "
                     "default's codec**", 2 * 45495)}
 
@@ -1328,7 +1328,8 @@ def _bench_bd_cells(path: Path, name: str, anchor: str = "textcodec-baseline") -
 def codec_s31_section() -> list[str]:
     """Session 31: base-v16 trained on real screens (base-v17, text-v19)."""
     screens = []
-    ui1, base16 = "textcodec:runs/s31/textcodec-ui1.pt", "textcodec:runs/s31/old-models/textcodec-base-v16.pt"
+    ui1 = "textcodec:runs/s31/textcodec-ui1.pt"
+    base16 = "textcodec:runs/s31/old-models/textcodec-base-v16.pt"
     for set_name, what, name, anchor in (
             ("gimp", "the 12 GIMP dialogs of the main bench's gimp set", ui1, None),
             ("web", "the 3 rendered web pages of the main bench's web set", ui1, None),
@@ -1352,18 +1353,20 @@ def codec_s31_section() -> list[str]:
         S31_RUNS, [("base16", "ui1")],
         "base16=models/textcodec-base-v16.pt ui1=runs/s31/textcodec-ui1.pt",
         "On screens, ui1 against base-v16 (`textcodec bench --dataset gimp|web --points 6 "
-        "--codecs textcodec-baseline,textcodec:runs/s31/textcodec-ui1.pt`, the baseline being "
-        "base-v16; docs/bench/checkpoints-s31-gimp.jsonl, -web.jsonl and -qt.jsonl): " + "; ".join(screens)
-        + ". Reading: real screens gain most where the codec was weakest: the GIMP dialogs "
-        "(in the same GTK theme as the UI screenshots it trained on) and Qt's example "
-        "programs (a toolkit none of its images come from, so the gain is not the theme's "
-        "alone), the rendered pages and the photos a little, and the forms lose a little "
-        "(+1.7 / +2.3 % BD-rate, their CER unchanged): the mix gave FUNSD 15 % of the crops and "
-        "the generated documents 10 %, against 20 % and 15 % in base-v16's runs. ui1 ships as `textcodec-base-v17` and, with text-v18's block "
-        "trained on it for 3,206 steps (fui1), as `textcodec-text-v19`: the default and the "
-        "baseline since session 31 (same architecture, so the same CPU speed as base-v16). "
-        "base-v16 / text-v18 leave models/ (in the manifest, fetched on use); base-v11 / "
-        "text-v13 stay bundled.", ", both measured on an AVX-512 CPU in session 31")
+        "--codecs textcodec-baseline,textcodec:runs/s31/textcodec-ui1.pt`, the baseline being"
+        " base-v16; docs/bench/checkpoints-s31-gimp.jsonl, -web.jsonl and -qt.jsonl): "
+        + "; ".join(screens) +
+        ". Reading: real screens gain most where the codec was weakest: the GIMP dialogs (in "
+        "the same GTK theme as the UI screenshots it trained on) and Qt's example programs (a"
+        " toolkit none of its images come from, so the gain is not the theme's alone), the "
+        "rendered pages and the photos a little, and the forms lose a little (+1.7 / +2.3 % "
+        "BD-rate, their CER unchanged): the mix gave FUNSD 15 % of the crops and the "
+        "generated documents 10 %, against 20 % and 15 % in base-v16's runs. ui1 ships as "
+        "`textcodec-base-v17` and, with text-v18's block trained on it for 3,206 steps "
+        "(fui1), as `textcodec-text-v19`: the default and the baseline since session 31 (same"
+        " architecture, so the same CPU speed as base-v16). base-v16 / text-v18 leave models/"
+        " (in the manifest, fetched on use); base-v11 / text-v13 stay bundled.",
+        ", both measured on an AVX-512 CPU in session 31")
 
 
 def _screen_point_rows(pts) -> list[str]:
