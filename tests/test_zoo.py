@@ -64,8 +64,11 @@ def test_interrupted_transfer_is_refused_and_nothing_is_cached(server, entry, no
 
 
 def test_offline_mode_forbids_downloads(entry, no_local):
-    with pytest.raises(ModelError, match="TEXTCODEC_OFFLINE"):
+    with pytest.raises(ModelError, match="TEXTCODEC_OFFLINE") as e:
         zoo.resolve(entry.name, progress=False)
+    # and says where to put the file by hand
+    assert entry.file in str(e.value) and str(zoo.cache_dir()) in str(e.value)
+    assert not zoo.cache_dir().exists() or not any(zoo.cache_dir().iterdir())
 
 
 def test_corrupted_cached_file_is_not_used(entry, no_local):

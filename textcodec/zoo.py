@@ -151,11 +151,17 @@ def _urls(entry) -> list[str]:
 
 
 def fetch(entry: ModelEntry, progress: bool = True) -> Path:
-    """Download into the cache: stream, hash, check, then rename atomically."""
-    require_online("model", entry.name)
+    """Download into the cache: stream, hash, check, then rename atomically. A model that
+    can be neither found nor fetched is an error that says where to put the file by hand."""
     dest = cache_dir() / entry.file
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    download(entry, dest, progress, "model")
+    try:
+        require_online("model", entry.name)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        download(entry, dest, progress, "model")
+    except ModelError as e:
+        raise ModelError(f"{e}. Without a network: copy {entry.file} (sha256 "
+                         f"{entry.sha256[:12]}...) into {cache_dir()}, or set TEXTCODEC_MIRROR "
+                         "to a server that holds it") from None
     return dest
 
 
