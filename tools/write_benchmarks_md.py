@@ -2603,8 +2603,8 @@ def main() -> None:
            "- BD-rate on CER is unstable where two CER curves cross or are not monotonic "
            "(FUNSD, textcodec vs baseline); BD-CER in points is the steadier figure there.",
            "- Sets are small (3 synthetic screenshots, 2 forms, 2 photos, 12 small GIMP "
-           "dialogs, 3 rendered web pages) because scoring runs on a 2-core CPU; `tools/run_benchmarks.sh N M` "
-           "takes more.",
+           "dialogs, 3 rendered web pages, 12 Qt screenshots) because scoring runs on a "
+           "2-core CPU; `tools/run_benchmarks.sh N M` takes more.",
            "- **Real UI screenshots (the gimp and qt sets) are where the codec is weakest**: "
            "GTK dialogs with hinted 9-11 px text and icons. Until session 30 it had trained "
            "on no real screen (its screens were synthetic pages drawn with PIL); base-v17 "
