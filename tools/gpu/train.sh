@@ -21,6 +21,15 @@ start)
   # the runs read the pack all along (fonts, pages): a carried folder is gone as soon as a
   # call does not name it, so they read a copy under runs/, which stays while the machine does
   rm -rf runs/.pack && cp -r "${PACK:-.pack}" runs/.pack
+  # ... and the code and models too: every call copies the working tree afresh, and a run
+  # that opens a file of it while a later call's copy is being made fails (session 32's
+  # fusion run, chained after an 18-minute one, died on the render font so). The runs work
+  # in a snapshot taken now, whose runs/ is the real one.
+  root=$PWD; snap=$root/runs/.tree
+  rm -rf "$snap" && mkdir -p "$snap" && cp -r textcodec models tools "$snap"/
+  for f in * .[!.]*; do   # the rest (runs/, carried folders such as .init/) as links
+    [ -e "$snap/$f" ] || ln -s "$root/$f" "$snap/$f"
+  done
   for chain in "$@"; do
     # RUN>RUN...: runs one after another in one session, each for MINUTES (unless its
     # EXTRA says --max-minutes=M), so a later run can start from an earlier one's checkpoint
@@ -35,7 +44,8 @@ start)
         --losses $losses --pack runs/.pack --max-minutes $minutes --steps 10000000 \
         --workers 4 --save-every 1500 --log-every 250 --resume $extra >runs/$name.out 2>&1;"
     done
-    setsid nohup bash -c "$script" </dev/null >/dev/null 2>&1 &
+    setsid nohup env PYTHONPATH="/tmp/site:$snap" TEXTCODEC_OCR_MODELS="$root/runs/.pack/ocr" \
+      bash -c "cd '$snap' && $script" </dev/null >/dev/null 2>&1 &
   done
   sleep 90
   tail -n 3 runs/*.out
