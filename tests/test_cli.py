@@ -47,10 +47,11 @@ def test_encode_decode_info_text(tmp_path, png):
     assert run("text", tlc).exit_code == 0
 
 
-@pytest.mark.parametrize("side_codec", ["auto", "zstd", "zstd-dict", "gzip"])
+@pytest.mark.parametrize("side_codec", ["auto", "cm", "zstd", "zstd-dict", "gzip"])
 def test_info_and_text_report_each_side_stream_compressor(tmp_path, png, side_codec):
-    """Words travel with the compressor asked for (auto: the smaller of zstd with and without
-    the bundled dictionary); `info` names it as --side-codec spells it and `text` reads them."""
+    """Words travel with the compressor asked for (auto: the smallest of the cm coder and zstd
+    with and without the bundled dictionary); `info` names it as --side-codec spells it and
+    `text` reads them."""
     import textcodec
     from textcodec.words import Word
 
@@ -59,7 +60,8 @@ def test_info_and_text_report_each_side_stream_compressor(tmp_path, png, side_co
     tlc.write_bytes(textcodec.encode(png, quality=2, words=words, side_codec=side_codec,
                                      cross_check="off"))
     info = json.loads(run("info", tlc, "--json").output)["side_stream"]
-    assert info["codec"] in (("zstd", "zstd-dict") if side_codec == "auto" else (side_codec,))
+    assert info["codec"] in (("cm", "zstd", "zstd-dict") if side_codec == "auto"
+                             else (side_codec,))
     assert f"side stream: {info['codec']}," in run("info", tlc).output
     assert [w["text"] for w in json.loads(run("text", tlc, "--json").output)] == \
         ["File", "Edit", "View"]

@@ -29,7 +29,7 @@ def test_section_sizes_add_up_to_the_file_size():
 def test_layout_matches_format_spec():
     """docs/format.md: magic, major, minor, then HEADER first, CRC-32 last."""
     data = container.write(make(text=False))
-    assert data[:4] == b"\x89TLC" and data[4] == 1 and data[5] == container.MINOR_VERSION == 3
+    assert data[:4] == b"\x89TLC" and data[4] == 1 and data[5] == container.MINOR_VERSION == 4
     assert data[6] == container.SectionType.HEADER
     assert int.from_bytes(data[-4:], "little") == zlib.crc32(data[:-4])
 
@@ -68,15 +68,15 @@ def test_unknown_coder_is_refused_with_its_offset():
 
 
 def test_unknown_side_stream_compressor_is_refused():
-    """A 1.3 reader knows compressors 0-3; a later one is refused, not misread."""
+    """A 1.4 reader knows compressors 0-4; a later one is refused, not misread."""
     f = make()
     data = bytearray(container.write(f))
     # TEXT is the last section: compressor byte, raw size (one uvarint byte here), payload
     text_at = len(data) - 4 - len(f.text.payload) - 2
     assert data[text_at] == SideCodec.ZSTD
-    data[text_at] = 4
+    data[text_at] = 5
     data[-4:] = zlib.crc32(bytes(data[:-4])).to_bytes(4, "little")
-    with pytest.raises(ContainerError, match="unknown side-stream compressor 4"):
+    with pytest.raises(ContainerError, match="unknown side-stream compressor 5"):
         container.read(bytes(data))
 
 

@@ -113,11 +113,11 @@ MENU_AND_FORM = [Word(t, 20 + 70 * (i % 12), 12 + 18 * (i // 12), 9 * len(t), 12
                      "Subject: Please return this form to the address above".split())]
 
 
-def test_auto_writes_the_smaller_of_zstd_with_and_without_the_dictionary():
+def test_auto_writes_the_smallest_of_the_cm_coder_and_zstd_with_and_without_the_dictionary():
     for words in (WORDS, MENU_AND_FORM, [Word("x", 1, 1, 1, 1)]):
         auto = sidestream.compress(words)
         sizes = {c: len(sidestream.compress(words, c).payload)
-                 for c in (SideCodec.ZSTD, SideCodec.ZSTD_DICT)}
+                 for c in (SideCodec.CM, SideCodec.ZSTD, SideCodec.ZSTD_DICT)}
         assert auto.codec in sizes and len(auto.payload) == min(sizes.values())
         assert sidestream.decompress(auto) == sidestream.decompress(
             sidestream.compress(words, SideCodec.ZSTD))
@@ -127,7 +127,13 @@ def test_the_bundled_dictionary_pays_on_menu_and_form_words():
     plain = sidestream.compress(MENU_AND_FORM, SideCodec.ZSTD)
     primed = sidestream.compress(MENU_AND_FORM, SideCodec.ZSTD_DICT)
     assert len(primed.payload) < 0.9 * len(plain.payload)
-    assert sidestream.compress(MENU_AND_FORM).codec is SideCodec.ZSTD_DICT
+
+
+def test_the_cm_coder_writes_less_than_zstd_with_the_dictionary_on_menu_and_form_words():
+    primed = sidestream.compress(MENU_AND_FORM, SideCodec.ZSTD_DICT)
+    cm = sidestream.compress(MENU_AND_FORM, SideCodec.CM)
+    assert len(cm.payload) < 0.9 * len(primed.payload)
+    assert sidestream.compress(MENU_AND_FORM).codec is SideCodec.CM
 
 
 def test_the_dictionary_file_is_the_pinned_one():
@@ -138,21 +144,108 @@ def test_the_dictionary_file_is_the_pinned_one():
     assert data[:4] == b"\x37\xa4\x30\xec"   # zstd's dictionary magic
 
 
-def test_a_damaged_dictionary_is_refused_as_the_installations_fault(tmp_path, monkeypatch):
-    section = sidestream.compress(MENU_AND_FORM, SideCodec.ZSTD_DICT)
-    damaged = tmp_path / "sidestream-1.zdict"
-    damaged.write_bytes(sidestream.DICTIONARY.read_bytes()[:-1] + b"\0")
-    monkeypatch.setattr(sidestream, "DICTIONARY", damaged)
-    sidestream.dictionary_bytes.cache_clear()
+def test_the_priming_corpus_is_the_pinned_one_and_parses_into_streams():
+    import hashlib
+
+    from textcodec.varint import read_uvarint
+
+    data = sidestream.CORPUS.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == sidestream.CORPUS_SHA256
+    pos = count = 0
+    while pos < len(data):
+        size, pos = read_uvarint(data, pos)
+        sidestream.deserialize(data[pos:pos + size])   # each one a valid side stream
+        pos += size
+        count += 1
+    assert pos == len(data) and count == 120
+
+
+@pytest.mark.parametrize("codec, attr, getter", [
+    (SideCodec.ZSTD_DICT, "DICTIONARY", "dictionary_bytes"),
+    (SideCodec.CM, "CORPUS", "corpus_bytes")])
+def test_a_damaged_bundled_file_is_refused_as_the_installations_fault(tmp_path, monkeypatch,
+                                                                      codec, attr, getter):
+    section = sidestream.compress(MENU_AND_FORM, codec)
+    damaged = tmp_path / "damaged"
+    good = getattr(sidestream, attr).read_bytes()
+    damaged.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
+    monkeypatch.setattr(sidestream, attr, damaged)
+    cached = getattr(sidestream, getter)
+    cached.cache_clear()
     try:
         with pytest.raises(SideStreamError, match="not the one this textcodec was built with"):
             sidestream.decompress(section)
-        monkeypatch.setattr(sidestream, "DICTIONARY", tmp_path / "missing.zdict")
-        sidestream.dictionary_bytes.cache_clear()
+        monkeypatch.setattr(sidestream, attr, tmp_path / "missing")
+        cached.cache_clear()
         with pytest.raises(SideStreamError, match="cannot be read.*reinstall"):
             sidestream.decompress(section)
     finally:
-        sidestream.dictionary_bytes.cache_clear()
+        cached.cache_clear()
+
+
+def test_a_truncated_or_padded_cm_payload_is_refused():
+    section = sidestream.compress(MENU_AND_FORM, SideCodec.CM)
+    for payload in (section.payload + b"\0", section.payload[:1], b""):
+        with pytest.raises(SideStreamError, match="does not decompress.*damaged"):
+            sidestream.decompress(TextSection(SideCodec.CM, section.raw_size, payload))
+    # one byte short can decode to other bytes of the right length (the model's own
+    # predictions fill in): never to the words sent, and in a .tlc file the CRC refuses it
+    # before (test_container)
+    try:
+        got = sidestream.decompress(TextSection(SideCodec.CM, section.raw_size,
+                                                section.payload[:-1]))
+    except SideStreamError:
+        got = None
+    assert got != sidestream.decompress(section)
+
+
+def test_the_cm_coder_is_deterministic_whatever_corpus_it_primed_on_before():
+    from textcodec import _sidecm
+
+    raw = sidestream.serialize(MENU_AND_FORM)
+    corpus = sidestream.corpus_bytes()
+    first = _sidecm.encode(raw, corpus)
+    other = _sidecm.encode(raw, b"")        # primes on nothing: another model, another cache
+    assert other != first and _sidecm.decode(other, b"", len(raw)) == raw
+    assert _sidecm.encode(raw, corpus) == first
+    assert _sidecm.decode(first, corpus, len(raw)) == raw
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=400))
+def test_the_cm_coder_round_trips_any_bytes_not_only_side_streams(raw):
+    from textcodec import _sidecm
+
+    corpus = sidestream.corpus_bytes()
+    assert _sidecm.decode(_sidecm.encode(raw, corpus), corpus, len(raw)) == raw
+
+
+def test_the_cm_coder_grows_its_output_for_bytes_it_cannot_predict():
+    import random
+
+    from textcodec import _sidecm
+
+    corpus = sidestream.corpus_bytes()
+    raw = random.Random(3).randbytes(20000)     # noise: the coded bytes outgrow the input
+    coded = _sidecm.encode(raw, corpus)
+    assert len(coded) > len(raw) + 64            # past the first buffer
+    assert _sidecm.decode(coded, corpus, len(raw)) == raw
+
+
+def test_the_cm_coder_follows_long_varints_and_huge_counts_without_harm():
+    from textcodec import _sidecm
+
+    corpus = sidestream.corpus_bytes()
+    for raw in (b"\xff" * 300, b"\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01" + bytes(200),
+                b"\x01\x00" + b"\x05abcde" * 40, bytes(1000)):
+        assert _sidecm.decode(_sidecm.encode(raw, corpus), corpus, len(raw)) == raw
+
+
+def test_a_malformed_priming_corpus_is_a_value_error():
+    from textcodec import _sidecm
+
+    with pytest.raises(ValueError, match="priming corpus"):
+        _sidecm.encode(b"abc", b"\x09ab")     # declares 9 bytes, holds 2
 
 
 def test_declared_size_bounds_decompression_with_the_dictionary():

@@ -36,7 +36,8 @@ OCR_ENGINES = {OcrMode.on: None, OcrMode.full: "easyocr", OcrMode.light: "easyoc
 
 
 class SideCodecName(str, Enum):
-    auto = "auto"            # zstd with the bundled dictionary or without, the smaller
+    auto = "auto"            # the smallest of cm, zstd-dict and zstd
+    cm = "cm"
     zstd = "zstd"
     zstd_dict = "zstd-dict"
     gzip = "gzip"
@@ -165,8 +166,9 @@ def encode(
              "distilled from EasyOCR's, crops read at 48 px: ~2.5x faster on a CPU, ~1.6x "
              "on a GPU, as many right words); full: EasyOCR's own detector")] = OcrMode.on,
     side_codec: Annotated[SideCodecName, typer.Option(
-        help="side-stream compressor; auto: zstd with the dictionary that ships with textcodec "
-             "or without it, whichever is smaller")] = SideCodecName.auto,
+        help="side-stream compressor; auto: the smallest of cm (textcodec's context-mixing "
+             "coder, primed on side streams that ship with textcodec), zstd-dict and zstd")
+    ] = SideCodecName.auto,
     cross_check: Annotated[CrossCheck, typer.Option(
         help="a second OCR engine reads the original; words it does not confirm are sent but "
              "flagged not to be drawn by the decoder's fusion block. auto = Tesseract where "

@@ -32,6 +32,7 @@ OVERLAP_DEVICES = ("cuda",)
 # without it, whichever is smaller (textcodec.sidestream.compress)
 SIDE_CODECS: dict[str, SideCodec | None] = {"auto": None, "zstd": SideCodec.ZSTD,
                                             "zstd-dict": SideCodec.ZSTD_DICT,
+                                            "cm": SideCodec.CM,
                                             "gzip": SideCodec.GZIP, "none": SideCodec.NONE}
 
 

@@ -16,8 +16,9 @@ from textcodec.varint import read_uvarint, write_uvarint
 
 MAGIC = b"\x89TLC"
 MAJOR_VERSION = 1
-MINOR_VERSION = 3  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes), 1.3 the
-#                   side-stream compressor 3 (zstd with the bundled dictionary)
+MINOR_VERSION = 4  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes), 1.3 the
+#                   side-stream compressor 3 (zstd with the bundled dictionary), 1.4 its
+#                   compressor 4 (the context-mixing coder, textcodec/_sidecm.c)
 PREAMBLE_SIZE = len(MAGIC) + 2
 CRC_SIZE = 4
 MAX_PIXELS = 1 << 28  # 268 Mpx: beyond this the decoder would need unbounded memory
@@ -53,6 +54,7 @@ class SideCodec(enum.IntEnum):
     ZSTD = 1
     GZIP = 2
     ZSTD_DICT = 3   # zstd primed with textcodec/data/sidestream-1.zdict (format 1.3)
+    CM = 4          # textcodec/_sidecm.c primed on textcodec/data/sidestream-prime-1.bin (1.4)
 
 
 class EntropyCoder(enum.IntEnum):
