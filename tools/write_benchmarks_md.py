@@ -2170,6 +2170,59 @@ def sidestream_dict_section() -> list[str]:
             "3\"); `--side-codec zstd` writes what 1.2 readers read.", ""]
 
 
+def sidestream_cm_section() -> list[str]:
+    """Session 32: textcodec's own context-mixing coder of the side stream (compressor 4)."""
+    path = BENCH / "sidestream-cm.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    rows = ["| set | streams | raw bytes | zstd + dictionary, or zstd (the smaller: session "
+            "30's auto) | context-mixing coder | saved |", "|---|---|---|---|---|---|"]
+    for name, r in data["sets"].items():
+        rows.append(f"| {SIDE_DICT_SETS.get(name, name)} | {r['streams']} | {r['raw']} | "
+                    f"{r['zstd_auto']} | {r['cm']} | {100 * r['cm_saving']:.1f} % |")
+    out = ["## Side-stream budget: the context-mixing coder (session 32)", "",
+           "zstd, even primed with the dictionary, sees the side stream as bytes to match "
+           "against earlier bytes. Since session 32 the encoder also tries textcodec's own "
+           "coder (`textcodec/_sidecm.c`, compressor 4 of format 1.4, docs/format.md): it "
+           "follows the stream's layout as it codes (which column, string length or string "
+           "text each byte belongs to), predicts each bit from that field with the previous "
+           "0-4 bytes and the string so far (six adaptive predictors, mixed by a small "
+           "online logistic mixer) and codes it with a binary arithmetic coder. Encoder and "
+           "decoder first run the model over a priming corpus that ships with the package "
+           f"(`textcodec/data/sidestream-prime-1.bin`, {data['corpus_bytes']:,} bytes: the "
+           "side streams of the first 40 FUNSD training forms and 80 of the GIMP "
+           "screenshots the dictionary was trained on). `--side-codec auto` keeps the "
+           "smallest of it, zstd with the dictionary and zstd. The coder's constants (table "
+           "size, adaptation limit, mixer rate, start and selection, the sixth context) were "
+           "chosen on training streams only (primed on 80 forms and 200 screenshots, scored "
+           "on the other 39 and 102); priming on all 421 training streams instead of 120 "
+           "saved another 2-3 % on the held-out forms and dialogs below, for three times the "
+           "priming time, and was not taken. Command: `python tools/train_side_dict.py --corpus "
+           "textcodec/data/sidestream-prime-1.bin --out docs/bench/sidestream-cm.json`, the "
+           "same held-out streams as the dictionary's table above, summed over each set:",
+           "", *rows, ""]
+    files = BENCH / "side-codec-files.json"
+    if files.exists():
+        f = json.loads(files.read_text())
+        cells = []
+        for name, r in f["sets"].items():
+            parts = [f"q{q} {v['zstd_auto']:,} -> {v['cm']:,} B "
+                     f"({100 * (v['cm'] / v['zstd_auto'] - 1):+.1f} %)"
+                     for q, v in r["by_quality"].items()]
+            cells.append(f"{name} ({r['images']} images, {r['words']} words sent): "
+                         + ", ".join(parts))
+        out += ["In whole files (`python tools/side_codec_files.py`, "
+                "docs/bench/side-codec-files.json: the main bench's images, read once by the "
+                f"default OCR, encoded by {f['model']} at each quality with each compressor; "
+                "the latent is the same in both, file bytes summed over the set): "
+                + "; ".join(cells) + ". The lower the rate, the larger the side stream's "
+                "share of the file and the more the coder saves. A file written with it "
+                "needs a 1.4 reader (a 1.3 one says \"unknown side-stream compressor 4\"); "
+                "`--side-codec zstd-dict` writes what 1.3 readers read.", ""]
+    return out
+
+
 def _dict_file_cells() -> str:
     """The main bench's textcodec files with the dictionary against without, per set and
     quality: whole-file bytes summed over the set's images."""
@@ -2813,6 +2866,7 @@ def main() -> None:
                 "text up to ~24 px tall; the fusion gain at quality 5 is 0-6.5 CER points for "
                 "0.002-0.022 bpp of side stream.", ""]
     out += sidestream_dict_section()
+    out += sidestream_cm_section()
     for name, desc in SETS.items():
         out.append(rd_section(name, desc))
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(out) + "\n")
