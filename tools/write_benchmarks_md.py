@@ -1303,8 +1303,8 @@ def codec_s30_section() -> list[str]:
 
 S31_RUNS = {"base16": ("**base-v16** (session 30), the codec of text-v18 (the default of "
                        "session 30)", 0),
-            "ui1": ("base-v16 trained on a mix with real screens (R+D): **base-v17, the "
-                    "default's codec**", 2 * 45495)}
+            "ui1": ("base-v16 trained on a mix with real screens (R+D): **base-v17, session "
+                    "31's default codec**", 2 * 45495)}
 
 
 def _bench_bd_cells(path: Path, name: str, anchor: str = "textcodec-baseline") -> str:
