@@ -3,11 +3,12 @@
  *
  * A page's side stream is a few hundred bytes: too short for zstd to learn its columns and
  * words from itself, and a dictionary only gives it strings to copy. Here every byte is coded
- * as 8 binary decisions, most significant bit first. For each decision five adaptive
+ * as 8 binary decisions, most significant bit first. For each decision six adaptive
  * predictors, one per context, give a probability; the contexts are the byte's field in the
  * layout (header, one of the seven columns, a string length, string text; first or later
  * byte of a varint), which the coder follows by parsing what it has coded so far, together
- * with the previous 0, 1, 2, 3 or 4 bytes. A logistic mixer (weights chosen by the field and
+ * with the previous 0, 1, 2, 3 or 4 bytes, and with the string's bytes so far (in string
+ * text; elsewhere the three bytes before the last). A logistic mixer (weights chosen by the field and
  * the byte's bits seen so far) combines them in the stretched domain, ln(p / (1 - p)), and
  * learns online; a carry-less 32-bit binary arithmetic coder codes the decision with the
  * mixed probability. Both sides first run the model over a priming corpus (side streams of
@@ -25,28 +26,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef HASH_BITS
+/* The constants below define compressor 4: another value is another stream format. */
 #define HASH_BITS 22
-#endif
 #define HASH_MASK ((1u << HASH_BITS) - 1)
-#define ORDERS 6             /* contexts: the field with the previous 0..4 bytes, and the string so far */
+#define ORDERS 6             /* contexts: the field with the previous 0..4 bytes; the string so far */
 #define INPUTS (ORDERS + 1)  /* + a constant (bias) input */
 #define FIELDS 32
-#ifndef COUNT_LIMIT
-#define COUNT_LIMIT 60
-#endif       /* a slot adapts as 1/(n + 1.5) until n reaches this */
-#ifndef MIXER_SHIFT
+#define COUNT_LIMIT 60       /* a slot adapts as 1/(n + 1.5) until n reaches this */
+#define MIXER_RATE 1         /* the mixer learns at MIXER_RATE / 2^MIXER_SHIFT */
 #define MIXER_SHIFT 11
-#endif
-#ifndef MIXER_C0
-#define MIXER_C0 1
-#endif
-#ifndef MIXER_RATE
-#define MIXER_RATE 1
-#endif
-#ifndef WEIGHT_INIT
-#define WEIGHT_INIT 19661
-#endif    /* 0.3 in 16.16 */
+#define MIXER_C0 1           /* mixer weights chosen by the field and the byte's bits so far */
+#define WEIGHT_INIT 19661    /* 0.3 in 16.16 */
 #define MAX_SIZE (1 << 26)
 
 /* p = 4096 / (1 + exp(-x / 256)) at x = -2048, -1920, ..., 2048 */

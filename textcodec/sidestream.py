@@ -27,9 +27,9 @@ Compressor 4 is textcodec's own context-mixing coder (``textcodec/_sidecm.c``): 
 the layout above byte by byte (which column, string length or string text the next byte
 belongs to) and predicts each bit from that field and the bytes before it, after priming on a
 corpus of side streams that ships with the package (``textcodec/data/sidestream-prime-1.bin``,
-the streams of 40 FUNSD training forms and 80 GIMP menu screenshots, pinned by sha256 like
-the dictionary). On held-out streams it writes 20-45 % fewer bytes than zstd with the
-dictionary (docs/benchmarks.md, "Side-stream budget"). ``compress(words)`` with no compressor
+the streams of 40 FUNSD training forms and 80 GIMP help screenshots, pinned by sha256 like
+the dictionary). On held-out streams it writes 22-41 % fewer bytes than zstd with the
+dictionary (docs/benchmarks.md, "the context-mixing coder"). ``compress(words)`` with no compressor
 writes the smallest of compressor 4, zstd with the dictionary and zstd alone.
 """
 

@@ -24,6 +24,7 @@ def main() -> None:
     import textcodec
     from textcodec import crosscheck, zoo
     from textcodec.bench import datasets
+    from textcodec.errors import InputError
     from textcodec.ocr.engine import default_engine, filter_words, get_engine
 
     p = argparse.ArgumentParser(description=__doc__,
@@ -37,7 +38,7 @@ def main() -> None:
     for name, limit in SETS.items():
         try:
             items = list(datasets.load(name, limit))
-        except Exception as e:    # a set whose Debian package is not installed
+        except InputError as e:    # a set whose Debian package is not installed
             print(name, "skipped:", e)
             continue
         sums = {q: {"images": 0, "zstd_auto": 0, "cm": 0} for q in qualities}

@@ -1,7 +1,9 @@
-"""The side stream's zstd dictionary (compressor 3): train it, and measure what it saves.
+"""The side stream's zstd dictionary (compressor 3) and the priming corpus of its
+context-mixing coder (compressor 4): make them, and measure what they save.
 
     python tools/train_side_dict.py [--cache runs/side-dict] [--size 32768]
                                     [--write textcodec/data/sidestream-1.zdict]
+                                    [--corpus textcodec/data/sidestream-prime-1.bin]
                                     [--out docs/bench/sidestream-dict.json]
 
 Side streams are what `textcodec encode` sends: the default OCR engine's words, filtered as
@@ -14,8 +16,10 @@ image's stream is cached under --cache (OCR is the slow part), so a rerun only r
 
 With --write the dictionary is written there (the package's is pinned by sha256 in
 textcodec/sidestream.py: a new one is a new compressor number, since files name it). Without
-it the package's own dictionary is measured. Every figure is the sum over a set of: zstd
-alone (level 19), zstd with the dictionary, and what `--side-codec auto` writes (the smaller).
+it the package's own dictionary is measured; likewise --corpus writes the corpus (pinned the
+same way) and measures it. Every figure is the sum over a set of: zstd alone (level 19), zstd
+with the dictionary, the smaller of the two (`zstd_auto`: what `--side-codec auto` wrote in
+sessions 30-31), the context-mixing coder, and the smallest of all three (`auto`).
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GIMP_TRAIN_FOLDERS = ("menus", "tool-options", "preferences")
 HELD_OUT = ("funsd-held", "gimp-held", "synthetic-held", "samples")
 # compressor 4 primes on this many training streams of each kind, in name order: ~42 KB,
-# which a process reads once in ~50 ms on two cores; all 421 streams (144 KB) saved another
-# 2-3 % on held-out forms and dialogs for three times that
+# which a process primes on once (75-93 ms on two cores, its first stream); all 421 streams
+# (144 KB) saved another 2-3 % on held-out forms and dialogs for three times the priming
 CORPUS_FORMS, CORPUS_SHOTS = 40, 80
 
 
@@ -104,6 +108,7 @@ def main() -> None:
         shots = [s for s in streams("gimp-train", args.cache, args.funsd) if s]
         args.corpus.write_bytes(b"".join(write_uvarint(len(s)) + s for s in
                                          forms[:CORPUS_FORMS] + shots[:CORPUS_SHOTS]))
+        # measure the corpus just written, not the one the package pins
         sidestream.corpus_bytes.cache_clear()
         sidestream.CORPUS, sidestream.CORPUS_SHA256 = args.corpus, hashlib.sha256(
             args.corpus.read_bytes()).hexdigest()
