@@ -177,6 +177,7 @@ def load_weights(model: torch.nn.Module, state: dict, new_fusion: bool = False,
         for key in ("log_gain", "log_inv_gain"):
             if key in state:
                 state[key] = remap_gains(state[key], lambdas, model.lambdas)
+        state.update(remap_block_rates(state, lambdas, model.lambdas, prefix="fusion."))
     missing, unexpected = model.load_state_dict(state, strict=False)
     # blocks trained before rate conditioning lack its terms: zeros, i.e. unconditioned
     missing = [k for k in missing if not _is_coding_buffer(k)
@@ -188,12 +189,32 @@ def load_weights(model: torch.nn.Module, state: dict, new_fusion: bool = False,
                          f"unexpected {unexpected[:3]}")
 
 
+BLOCK_RATE_KEYS = ("rate_bias", "rate_log_gain")   # the fusion block's per-rate rows
+
+
+def remap_block_rates(state: dict, old: tuple[float, ...], new: tuple[float, ...],
+                      prefix: str = "") -> dict:
+    """The fusion block's per-rate terms (``prefix`` + BLOCK_RATE_KEYS) for ``new`` lambdas
+    from a block trained for ``old`` ones: interpolated between trained rates, and beyond
+    them the nearest trained rate's row (how far to trust the guidance is learned, not a
+    trend to extrapolate)."""
+    out = {}
+    for key in BLOCK_RATE_KEYS:
+        if prefix + key in state:
+            table = state[prefix + key]
+            rows = table if table.dim() == 2 else table[:, None]
+            mapped = remap_gains(rows, old, new, extrapolate=False)
+            out[prefix + key] = mapped if table.dim() == 2 else mapped[:, 0]
+    return out
+
+
 def remap_gains(table: torch.Tensor, old: tuple[float, ...],
-                new: tuple[float, ...]) -> torch.Tensor:
+                new: tuple[float, ...], extrapolate: bool = True) -> torch.Tensor:
     """Per-rate gain rows for ``new`` lambdas from rows trained for ``old`` ones.
 
     Log-gains are close to linear in log(lambda) (they start as log sqrt(lambda)), so a new
-    rate gets the row interpolated, or extrapolated from the nearest two trained rates."""
+    rate gets the row interpolated, or extrapolated from the nearest two trained rates
+    (``extrapolate`` False: the nearest trained rate's row instead)."""
     if len(old) < 2 or table.shape[0] != len(old):
         raise ModelError(f"cannot remap {table.shape[0]} gain rows for {len(old)} rates")
     lo = torch.tensor([float(v) for v in old]).log()
@@ -202,5 +223,7 @@ def remap_gains(table: torch.Tensor, old: tuple[float, ...],
         x = torch.tensor(float(lam)).log()
         i = int(torch.searchsorted(lo, x).clamp(1, len(old) - 1))
         t = (x - lo[i - 1]) / (lo[i] - lo[i - 1])
+        if not extrapolate:
+            t = t.clamp(0, 1)
         rows.append(table[i - 1] + (table[i] - table[i - 1]) * t)
     return torch.stack(rows)

@@ -145,6 +145,29 @@ def test_a_mix_the_pack_cannot_serve_is_refused(tmp_path):
               "--pack", str(tmp_path)])
 
 
+def test_a_block_carries_over_to_a_model_with_one_more_rate(tmp_path):
+    """--fusion-from onto a codec whose rate range was extended (--lambdas): the trained
+    rates keep their per-rate rows, the new top rate takes its nearest trained rate's."""
+    args = ["--batch", "2", "--workers", "0", "--crop", "128", "--mix", "1,0,0,0",
+            "--device", "cpu", "--lambdas", "0.001,0.002,0.004"]
+    main(["--out", str(tmp_path / "b"), "--steps", "1", "--name", "b"] + args)
+    main(["--out", str(tmp_path / "f"), "--steps", "2", "--name", "f", "--stage", "fusion",
+          "--init", str(tmp_path / "b" / "b.pt"), "--lr", "1e-2"] + args)
+    wider = [a if a != "0.001,0.002,0.004" else "0.001,0.002,0.004,0.008" for a in args]
+    main(["--out", str(tmp_path / "w"), "--steps", "1", "--name", "w",
+          "--init", str(tmp_path / "b" / "b.pt"), "--lr", "0"] + wider)
+    main(["--out", str(tmp_path / "g"), "--steps", "1", "--name", "g", "--stage", "fusion",
+          "--init", str(tmp_path / "w" / "w.pt"), "--fusion-from", str(tmp_path / "f" / "f.pt"),
+          "--lr", "0"] + wider)
+    block, _ = load_release(tmp_path / "f" / "f.pt")
+    grown, blob = load_release(tmp_path / "g" / "g.pt")
+    assert blob["config"]["lambdas"] == [0.001, 0.002, 0.004, 0.008]
+    for key in ("rate_bias", "rate_log_gain"):
+        old, new = getattr(block.fusion, key).detach(), getattr(grown.fusion, key).detach()
+        assert old.abs().sum() > 0 and new.shape[0] == 4
+        assert torch.allclose(new[:3], old) and torch.allclose(new[3], old[2])
+
+
 def test_fusion_stage_trains_only_the_fusion_block(tmp_path):
     """Stage 2 from a backbone checkpoint: backbone weights and the rate do not move."""
     base = tmp_path / "base"

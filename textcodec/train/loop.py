@@ -21,7 +21,8 @@ from pathlib import Path
 import torch
 
 from textcodec import nets
-from textcodec.checkpoint import load_weights, model_state, read_blob, save_release
+from textcodec.checkpoint import (load_weights, model_state, read_blob, remap_block_rates,
+                                  save_release)
 from textcodec.losses import LOGIT_DISTANCES, ocr_ctc_loss, rate_distortion, text_logit_loss
 from textcodec.train.data import CORRUPTION, MixedDataset, collate, parse_corruption
 
@@ -255,10 +256,15 @@ def train(args: argparse.Namespace) -> dict:
     if args.fusion_from and resume_blob is None:
         if not fusion_stage:
             raise SystemExit("--fusion-from needs --stage fusion")
-        src = read_blob(args.fusion_from, with_base=False)["state"]  # the block's weights
-        part = {k[len("fusion."):]: v.float() for k, v in src.items() if k.startswith("fusion.")}
+        src_blob = read_blob(args.fusion_from, with_base=False)   # the block's weights
+        part = {k[len("fusion."):]: v.float() for k, v in src_blob["state"].items()
+                if k.startswith("fusion.")}
         if not part:
             raise SystemExit(f"{args.fusion_from} has no fusion block")
+        src_lambdas = src_blob.get("config", {}).get("lambdas")
+        if src_lambdas is not None and tuple(src_lambdas) != tuple(model.lambdas):
+            # a block for a model with more (or other) rates: its per-rate rows follow
+            part.update(remap_block_rates(part, tuple(src_lambdas), model.lambdas))
         missing, unexpected = model.fusion.load_state_dict(part, strict=False)
         if unexpected or set(missing) - {"rate_bias", "rate_log_gain"}:
             raise SystemExit(f"{args.fusion_from}: fusion block does not fit ({missing[:2]}, "
