@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textcodec import sidestream
+from textcodec import _sidecm, sidestream
 from textcodec.container import SideCodec, TextSection
 from textcodec.errors import SideStreamError
 from textcodec.words import Word
@@ -212,8 +212,6 @@ def test_a_truncated_or_padded_cm_payload_is_refused():
 
 
 def test_the_cm_coder_is_deterministic_whatever_corpus_it_primed_on_before():
-    from textcodec import _sidecm
-
     raw = sidestream.serialize(MENU_AND_FORM)
     corpus = sidestream.corpus_bytes()
     first = _sidecm.encode(raw, corpus)
@@ -226,16 +224,12 @@ def test_the_cm_coder_is_deterministic_whatever_corpus_it_primed_on_before():
 @settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=400))
 def test_the_cm_coder_round_trips_any_bytes_not_only_side_streams(raw):
-    from textcodec import _sidecm
-
     corpus = sidestream.corpus_bytes()
     assert _sidecm.decode(_sidecm.encode(raw, corpus), corpus, len(raw)) == raw
 
 
 def test_the_cm_coder_grows_its_output_for_bytes_it_cannot_predict():
     import random
-
-    from textcodec import _sidecm
 
     corpus = sidestream.corpus_bytes()
     raw = random.Random(3).randbytes(20000)     # noise: the coded bytes outgrow the input
@@ -245,8 +239,6 @@ def test_the_cm_coder_grows_its_output_for_bytes_it_cannot_predict():
 
 
 def test_the_cm_coder_follows_long_varints_and_huge_counts_without_harm():
-    from textcodec import _sidecm
-
     corpus = sidestream.corpus_bytes()
     for raw in (b"\xff" * 300, b"\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01" + bytes(200),
                 b"\x01\x00" + b"\x05abcde" * 40, bytes(1000)):
@@ -254,8 +246,6 @@ def test_the_cm_coder_follows_long_varints_and_huge_counts_without_harm():
 
 
 def test_a_malformed_priming_corpus_is_a_value_error():
-    from textcodec import _sidecm
-
     with pytest.raises(ValueError, match="priming corpus"):
         _sidecm.encode(b"abc", b"\x09ab")     # declares 9 bytes, holds 2
 

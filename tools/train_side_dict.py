@@ -101,11 +101,10 @@ def main() -> None:
                    f"(the first {CORPUS_FORMS} FUNSD and {CORPUS_SHOTS} GIMP training streams)")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "bench" / "sidestream-dict.json")
     args = p.parse_args()
-    train = [s for split in ("funsd-train", "gimp-train")
-             for s in streams(split, args.cache, args.funsd) if s]
+    forms = [s for s in streams("funsd-train", args.cache, args.funsd) if s]
+    shots = [s for s in streams("gimp-train", args.cache, args.funsd) if s]
+    train = forms + shots
     if args.corpus:
-        forms = [s for s in streams("funsd-train", args.cache, args.funsd) if s]
-        shots = [s for s in streams("gimp-train", args.cache, args.funsd) if s]
         args.corpus.write_bytes(b"".join(write_uvarint(len(s)) + s for s in
                                          forms[:CORPUS_FORMS] + shots[:CORPUS_SHOTS]))
         # measure the corpus just written, not the one the package pins
