@@ -1,0 +1,114 @@
+"""Study: can full-resolution layers after the synthesis draw the edges it misses? (session 33)
+
+    python tools/postfilter_study.py [--model textcodec-base-v18] [--quality 10] \
+        [--channels 32] [--layers 4] [--steps 1500] [--images 120] [--seed 0]
+
+The codec's transforms set its ceiling on screens (tools/latent_precision_study.py): its
+synthesis works from a latent at 1/16 of the resolution, and one-pixel strokes are where the
+error lies (tools/edge_error_study.py). This trains, on this CPU, a small residual network at
+full resolution after the decoder: a 3x3 convolution to --channels, --layers more with ReLU,
+a 3x3 convolution back to RGB (zero-initialised, so it starts as the identity) added to the
+decode. Training pairs: up to --images of GIMP's UI screenshots (the folders the training
+mix reads, not the bench's dialogs/), coded at --quality (the latent rounded as the codec
+rounds it), random 96-px crops, batch 16, Adam 1e-3 then 2e-4 from 70 % of the steps, MSE.
+Then the 12 dialogs of the bench's gimp set are coded with the real codec at --quality and
+decoded with and without the network. Prints PSNR per image and the means. A study: nothing
+ships, no file is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+import numpy as np
+
+
+def main() -> None:
+    import torch
+    from PIL import Image
+
+    from textcodec import codec
+    from textcodec.bench import datasets
+    from textcodec.nets.hyperprior import pad_to_multiple
+    from textcodec.train.data import ui_screenshots
+
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="textcodec-base-v18")
+    p.add_argument("--quality", type=float, default=10.0)
+    p.add_argument("--channels", type=int, default=32)
+    p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--steps", type=int, default=1500)
+    p.add_argument("--images", type=int, default=120)
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args()
+    torch.manual_seed(args.seed)
+    net = codec.load_model(args.model).model
+    files = ui_screenshots()
+    random.Random(args.seed).shuffle(files)
+    pairs = []
+    with torch.no_grad():
+        gain, _ = net._gains(args.quality)
+        for path in files:
+            image = np.asarray(Image.open(path).convert("RGB"))
+            h, w = image.shape[:2]
+            if min(h, w) < 96 or h * w > 600 * 800:
+                continue
+            x = torch.from_numpy(image.copy()).permute(2, 0, 1)[None].float() / 255
+            y = net.g_a(pad_to_multiple(x)) * gain
+            z_hat, _ = net.entropy_bottleneck(net.h_a(y), training=False)
+            means = net.h_s(z_hat).chunk(2, 1)[1]
+            x_hat = net.synthesis(torch.round(y - means) + means, args.quality)
+            pairs.append((x[0], x_hat[0, :, :h, :w].clamp(0, 1).mul(255).round() / 255))
+            if len(pairs) == args.images:
+                break
+    layers = [torch.nn.Conv2d(3, args.channels, 3, padding=1), torch.nn.ReLU()]
+    for _ in range(args.layers):
+        layers += [torch.nn.Conv2d(args.channels, args.channels, 3, padding=1), torch.nn.ReLU()]
+    layers.append(torch.nn.Conv2d(args.channels, 3, 3, padding=1))
+    torch.nn.init.zeros_(layers[-1].weight)
+    torch.nn.init.zeros_(layers[-1].bias)
+    residual = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(residual.parameters(), 1e-3)
+    rng, size = random.Random(args.seed), 96
+    start = time.time()
+    for step in range(args.steps):
+        crops = []
+        for _ in range(16):
+            x, x_hat = rng.choice(pairs)
+            i = rng.randrange(x.shape[1] - size + 1)
+            j = rng.randrange(x.shape[2] - size + 1)
+            crops.append((x[:, i:i + size, j:j + size], x_hat[:, i:i + size, j:j + size]))
+        x = torch.stack([c[0] for c in crops])
+        x_hat = torch.stack([c[1] for c in crops])
+        loss = ((x_hat + residual(x_hat) - x) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step == int(0.7 * args.steps):
+            for group in opt.param_groups:
+                group["lr"] = 2e-4
+        if step % 250 == 0:
+            print(f"step {step} ({time.time() - start:.0f} s): loss {loss.item():.6f}",
+                  flush=True)
+    weights = sum(t.numel() for t in residual.parameters())
+    print(f"{len(pairs)} training images, {weights} weights, {time.time() - start:.0f} s")
+    before, after = [], []
+    for item in datasets.load("gimp", 12):
+        data = codec.encode(item.image, quality=args.quality, model=args.model, ocr=False)
+        rec, _ = codec.decode_array(data, model=args.model, fusion="off")
+        with torch.no_grad():
+            t = torch.from_numpy(rec.copy()).permute(2, 0, 1)[None].float() / 255
+            out = (t + residual(t)).clamp(0, 1)[0].permute(1, 2, 0).numpy() * 255
+        x = item.image.astype(np.float64)
+        before.append(10 * np.log10(255 ** 2 / ((rec - x) ** 2).mean()))
+        after.append(10 * np.log10(255 ** 2 / ((out.round() - x) ** 2).mean()))
+        print(f"{item.id}: {before[-1]:.2f} -> {after[-1]:.2f} dB", flush=True)
+    print(f"mean over {len(before)} dialogs: {np.mean(before):.2f} -> {np.mean(after):.2f} dB "
+          f"({np.mean(after) - np.mean(before):+.2f})")
+
+
+if __name__ == "__main__":
+    main()
