@@ -1,7 +1,8 @@
 """Study: can full-resolution layers after the synthesis draw the edges it misses? (session 33)
 
     python tools/postfilter_study.py [--model textcodec-base-v18] [--quality 10] \
-        [--channels 32] [--layers 4] [--steps 1500] [--images 120] [--seed 0]
+        [--channels 32] [--layers 4] [--steps 1500] [--images 120] [--seed 0] \
+        [--eval gimp,qt]
 
 The codec's transforms set its ceiling on screens (tools/latent_precision_study.py): its
 synthesis works from a latent at 1/16 of the resolution, and one-pixel strokes are where the
@@ -11,8 +12,9 @@ a 3x3 convolution back to RGB (zero-initialised, so it starts as the identity) a
 decode. Training pairs: up to --images of GIMP's UI screenshots (the folders the training
 mix reads, not the bench's dialogs/), coded at --quality (the latent rounded as the codec
 rounds it), random 96-px crops, batch 16, Adam 1e-3 then 2e-4 from 70 % of the steps, MSE.
-Then the 12 dialogs of the bench's gimp set are coded with the real codec at --quality and
-decoded with and without the network. Prints PSNR per image and the means. A study: nothing
+Then the images of each --eval set of the bench (gimp: its 12 dialogs; qt: 12 screenshots of a
+toolkit no training image shows) are coded with the real codec at --quality and decoded with
+and without the network. Prints PSNR per image and the means. A study: nothing
 ships, no file is written.
 """
 
@@ -43,6 +45,7 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=1500)
     p.add_argument("--images", type=int, default=120)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--eval", default="gimp", help="comma list of bench sets to measure on")
     args = p.parse_args()
     torch.manual_seed(args.seed)
     net = codec.load_model(args.model).model
@@ -95,20 +98,20 @@ def main() -> None:
                   flush=True)
     weights = sum(t.numel() for t in residual.parameters())
     print(f"{len(pairs)} training images, {weights} weights, {time.time() - start:.0f} s")
-    before, after = [], []
-    for item in datasets.load("gimp", 12):
-        data = codec.encode(item.image, quality=args.quality, model=args.model, ocr=False)
-        rec, _ = codec.decode_array(data, model=args.model, fusion="off")
-        with torch.no_grad():
-            t = torch.from_numpy(rec.copy()).permute(2, 0, 1)[None].float() / 255
-            out = (t + residual(t)).clamp(0, 1)[0].permute(1, 2, 0).numpy() * 255
-        x = item.image.astype(np.float64)
-        before.append(10 * np.log10(255 ** 2 / ((rec - x) ** 2).mean()))
-        after.append(10 * np.log10(255 ** 2 / ((out.round() - x) ** 2).mean()))
-        print(f"{item.id}: {before[-1]:.2f} -> {after[-1]:.2f} dB", flush=True)
-    print(f"mean over {len(before)} dialogs: {np.mean(before):.2f} -> {np.mean(after):.2f} dB "
-          f"({np.mean(after) - np.mean(before):+.2f})")
-
+    for name in args.eval.split(","):
+        before, after = [], []
+        for item in datasets.load(name, 12):
+            data = codec.encode(item.image, quality=args.quality, model=args.model, ocr=False)
+            rec, _ = codec.decode_array(data, model=args.model, fusion="off")
+            with torch.no_grad():
+                t = torch.from_numpy(rec.copy()).permute(2, 0, 1)[None].float() / 255
+                out = (t + residual(t)).clamp(0, 1)[0].permute(1, 2, 0).numpy() * 255
+            x = item.image.astype(np.float64)
+            before.append(10 * np.log10(255 ** 2 / ((rec - x) ** 2).mean()))
+            after.append(10 * np.log10(255 ** 2 / ((out.round() - x) ** 2).mean()))
+            print(f"{name} {item.id}: {before[-1]:.2f} -> {after[-1]:.2f} dB", flush=True)
+        print(f"{name}: mean over {len(before)} images: {np.mean(before):.2f} -> "
+              f"{np.mean(after):.2f} dB ({np.mean(after) - np.mean(before):+.2f})")
 
 if __name__ == "__main__":
     main()
