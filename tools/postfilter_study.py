@@ -1,6 +1,6 @@
 """Study: can full-resolution layers after the synthesis draw the edges it misses? (session 33)
 
-    python tools/postfilter_study.py [--model textcodec-base-v18] [--quality 10] \
+    python tools/postfilter_study.py [--model textcodec-base-v18] [--quality 10 | 4,6,8,10] \
         [--channels 32] [--layers 4] [--steps 1500] [--images 120] [--seed 0] \
         [--eval gimp,qt]
 
@@ -11,10 +11,11 @@ full resolution after the decoder: a 3x3 convolution to --channels, --layers mor
 a 3x3 convolution back to RGB (zero-initialised, so it starts as the identity) added to the
 decode. Training pairs: up to --images of GIMP's UI screenshots (the folders the training
 mix reads, not the bench's dialogs/), coded at --quality (the latent rounded as the codec
-rounds it), random 96-px crops, batch 16, Adam 1e-3 then 2e-4 from 70 % of the steps, MSE.
+rounds it; with several qualities, the images take them in turn: one network for all),
+random 96-px crops, batch 16, Adam 1e-3 then 2e-4 from 70 % of the steps, MSE.
 Then the images of each --eval set of the bench (gimp: its 12 dialogs; qt: 12 screenshots of a
-toolkit no training image shows) are coded with the real codec at --quality and decoded with
-and without the network. Prints PSNR per image and the means. A study: nothing
+toolkit no training image shows) are coded with the real codec at each --quality and decoded
+with and without the network. Prints PSNR per image and the means. A study: nothing
 ships, no file is written.
 """
 
@@ -39,7 +40,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="textcodec-base-v18")
-    p.add_argument("--quality", type=float, default=10.0)
+    p.add_argument("--quality", default="10", help="a quality, or a comma list of them")
     p.add_argument("--channels", type=int, default=32)
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--steps", type=int, default=1500)
@@ -51,10 +52,12 @@ def main() -> None:
     net = codec.load_model(args.model).model
     files = ui_screenshots()
     random.Random(args.seed).shuffle(files)
+    qualities = [float(q) for q in args.quality.split(",")]
     pairs = []
     with torch.no_grad():
-        gain, _ = net._gains(args.quality)
         for path in files:
+            q = qualities[len(pairs) % len(qualities)]
+            gain, _ = net._gains(q)
             image = np.asarray(Image.open(path).convert("RGB"))
             h, w = image.shape[:2]
             if min(h, w) < 96 or h * w > 600 * 800:
@@ -63,7 +66,7 @@ def main() -> None:
             y = net.g_a(pad_to_multiple(x)) * gain
             z_hat, _ = net.entropy_bottleneck(net.h_a(y), training=False)
             means = net.h_s(z_hat).chunk(2, 1)[1]
-            x_hat = net.synthesis(torch.round(y - means) + means, args.quality)
+            x_hat = net.synthesis(torch.round(y - means) + means, q)
             pairs.append((x[0], x_hat[0, :, :h, :w].clamp(0, 1).mul(255).round() / 255))
             if len(pairs) == args.images:
                 break
@@ -98,10 +101,12 @@ def main() -> None:
                   flush=True)
     weights = sum(t.numel() for t in residual.parameters())
     print(f"{len(pairs)} training images, {weights} weights, {time.time() - start:.0f} s")
-    for name in args.eval.split(","):
+    for name, q in [(n, q) for q in qualities for n in args.eval.split(",")]:
+        # one quality: lines as "SET ID: ...", several: "SET qQ ID: ..."
+        label = name if len(qualities) == 1 else f"{name} q{q:g}"
         before, after = [], []
         for item in datasets.load(name, 12):
-            data = codec.encode(item.image, quality=args.quality, model=args.model, ocr=False)
+            data = codec.encode(item.image, quality=q, model=args.model, ocr=False)
             rec, _ = codec.decode_array(data, model=args.model, fusion="off")
             with torch.no_grad():
                 t = torch.from_numpy(rec.copy()).permute(2, 0, 1)[None].float() / 255
@@ -109,8 +114,8 @@ def main() -> None:
             x = item.image.astype(np.float64)
             before.append(10 * np.log10(255 ** 2 / ((rec - x) ** 2).mean()))
             after.append(10 * np.log10(255 ** 2 / ((out.round() - x) ** 2).mean()))
-            print(f"{name} {item.id}: {before[-1]:.2f} -> {after[-1]:.2f} dB", flush=True)
-        print(f"{name}: mean over {len(before)} images: {np.mean(before):.2f} -> "
+            print(f"{label} {item.id}: {before[-1]:.2f} -> {after[-1]:.2f} dB", flush=True)
+        print(f"{label}: mean over {len(before)} images: {np.mean(before):.2f} -> "
               f"{np.mean(after):.2f} dB ({np.mean(after) - np.mean(before):+.2f})")
 
 if __name__ == "__main__":

@@ -1483,35 +1483,38 @@ def codec_s33_section() -> list[str]:
                 "(the best any rate could give with these transforms); mean PSNR:", "",
                 "| model, set | step 1 (q10) | 1/2 | 1/4 | 1/8 | continuous |",
                 "|---|---|---|---|---|---|", *means]
-    filters = sorted(BENCH.glob("postfilter-s33-*-q*.txt"))
+    filters = sorted(BENCH.glob("postfilter-s33-*.txt"))
     if filters:
         cells = []
         for f in filters:
-            channels, quality = re.fullmatch(r"postfilter-s33-(\d+)-q(\d+)\.txt", f.name).groups()
-            by_set: dict[str, list[tuple[float, float]]] = {}
-            for m in re.finditer(r"^(?:(gimp|qt) )?\S+\.png: ([\d.]+) -> ([\d.]+) dB$",
-                                 f.read_text(), re.M):
-                by_set.setdefault(m.group(1) or "gimp", []).append(
-                    (float(m.group(2)), float(m.group(3))))
-            weights = re.search(r"(\d+) weights", f.read_text()).group(1)
-            means = {m.group(1) or "gimp": f"{m.group(2)} -> {m.group(3)} dB" for m in
-                     re.finditer(r"^(?:(gimp|qt): )?mean over \d+ \w+: ([\d.]+) -> ([\d.]+) dB",
-                                 f.read_text(), re.M)}
-            for name, pairs in by_set.items():
-                gains = [b - a for a, b in pairs]
-                cells.append(f"| {channels} ({weights}) | q{quality} | {name} | {means[name]} | "
-                             f"{sum(g > 0 for g in gains)} of {len(gains)} | "
-                             f"{min(gains):+.2f} to {max(gains):+.2f} dB |")
+            channels, trained = re.fullmatch(r"postfilter-s33-(\d+)-(q\d+|all)\.txt",
+                                             f.name).groups()
+            text = f.read_text()
+            trained = "q4, 6, 8, 10 (one network)" if trained == "all" else trained
+            by_set: dict[tuple[str, str], list[float]] = {}
+            for m in re.finditer(r"^(?:(gimp|qt)(?: q(\d+))? )?\S+\.png: ([\d.]+) -> "
+                                 r"([\d.]+) dB$", text, re.M):
+                key = (m.group(1) or "gimp", m.group(2) or trained[1:])
+                by_set.setdefault(key, []).append(float(m.group(4)) - float(m.group(3)))
+            means = {(m.group(1) or "gimp", m.group(2) or trained[1:]):
+                     f"{m.group(3)} -> {m.group(4)} dB" for m in re.finditer(
+                         r"^(?:(gimp|qt)(?: q(\d+))?: )?mean over \d+ \w+: ([\d.]+) -> "
+                         r"([\d.]+) dB", text, re.M)}
+            weights = re.search(r"(\d+) weights", text).group(1)
+            for (name, quality), gains in by_set.items():
+                cells.append(f"| {channels} ({weights}) | {trained} | q{quality} | {name} | "
+                             f"{means[name, quality]} | {sum(g > 0 for g in gains)} of "
+                             f"{len(gains)} | {min(gains):+.2f} to {max(gains):+.2f} dB |")
         out += ["", "Full-resolution layers after the synthesis (`python "
-                "tools/postfilter_study.py --channels 32|16 --layers 4 --quality 10|6 --eval "
-                "gimp,qt`, docs/bench/postfilter-s33-*.txt): a residual network of six 3x3 "
+                "tools/postfilter_study.py --channels 32|16 --layers 4 --quality 10|6|4,6,8,10 "
+                "--eval gimp,qt`, docs/bench/postfilter-s33-*.txt): a residual network of six 3x3 "
                 "convolutions at the image's resolution, trained on this CPU for 1,500 steps "
                 "(8-9 minutes) on 120 of GIMP's UI screenshots (not the bench's dialogs) "
                 "decoded at the given quality, then run on the bench's GIMP dialogs and Qt "
                 "screenshots (a toolkit no training image shows) decoded by the codec at that "
                 "quality (the 16-channel run measured GIMP only):", "",
-                "| channels (weights) | quality | set | mean PSNR, decode -> filtered | better "
-                "| range |", "|---|---|---|---|---|---|", *cells]
+                "| channels (weights) | trained at | measured at | set | mean PSNR, decode -> "
+                "filtered | better | range |", "|---|---|---|---|---|---|---|", *cells]
     out += ["", "Reading: the new rate costs the forms 3.8 % BD-rate at equal PSNR (cubic, `python "
             "tools/bd_summary.py --anchor base18 docs/bench/checkpoints-s33.jsonl`) and 6.2 % "
             "at equal CER (PCHIP, above): q0's file grows 11 % for +0.05 dB, the old rates "
@@ -1529,7 +1532,8 @@ def codec_s33_section() -> list[str]:
             "dB above), and base-v11's transforms stop 1.3 dB lower on the dialogs (base-v18's "
             "synthesis has 2.36 M weights against 1.74 M, and sessions 31-32 trained it on "
             "screens). Infinite bits would not reach AVIF's 43.6 dB, while a few full-resolution "
-            "layers trained for minutes on a CPU already add half a dB at q10; so the next lever there is "
+            "layers trained for minutes on a CPU already add half a dB at q10; so the next "
+            "lever there is "
             "the codec's capacity or a different design for the high rates, not another rate.",
             ""]
     return out
@@ -2369,7 +2373,8 @@ def lean_side_section() -> list[str]:
             "from the bench run's by a few words). Against `textcodec-baseline`, BD-CER by "
             "the bench's scorer (funsd-tesseract: Tesseract):", "", *rows, "",
             "Reading: cutting the stream to the words the decoder uses would take 45-84 % of "
-            "textcodec's BD-rate loss to its own baseline away (synthetic +9.2 % -> +1.5 %, GIMP +4.8 "
+            "textcodec's BD-rate loss to its own baseline away (synthetic +9.2 % -> +1.5 %, "
+            "GIMP +4.8 "
             "% -> +1.4 %), and it would still trail on every set: even the guidance words cost "
             "more than the block gives back for them. And it would take the page's other words "
             "(digits, unconfirmed readings) out of `textcodec text`. Not made the default; the "
