@@ -18,12 +18,23 @@ import argparse
 import numpy as np
 
 
+def gained_latent(net, x, quality: float):
+    """(y, means): the padded image's latent gained at ``quality`` as the encoder gains it,
+    and the entropy model's means for it (from the float h_s; no entropy coding). Rounding
+    ``y - means`` and adding the means back is the codec's quantization."""
+    from textcodec.nets.hyperprior import pad_to_multiple
+
+    gain, _ = net._gains(quality)
+    y = net.g_a(pad_to_multiple(x)) * gain
+    z_hat, _ = net.entropy_bottleneck(net.h_a(y), training=False)
+    return y, net.h_s(z_hat).chunk(2, 1)[1]
+
+
 def main() -> None:
     import torch
 
     from textcodec.bench import datasets
     from textcodec.codec import load_model
-    from textcodec.nets.hyperprior import pad_to_multiple
 
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -40,10 +51,7 @@ def main() -> None:
         for item in datasets.load(args.dataset, args.images):
             x = torch.from_numpy(item.image.copy()).permute(2, 0, 1)[None].float() / 255
             h, w = x.shape[-2:]
-            gain, _ = net._gains(args.quality)
-            y = net.g_a(pad_to_multiple(x)) * gain
-            z_hat, _ = net.entropy_bottleneck(net.h_a(y), training=False)
-            means = net.h_s(z_hat).chunk(2, 1)[1]
+            y, means = gained_latent(net, x, args.quality)
             cells = []
             for step in steps:
                 y_hat = y if step == 0 else torch.round((y - means) / step) * step + means

@@ -32,7 +32,7 @@ LIMITS = {"synthetic": 3, "funsd": 2, "gimp": 12, "web": 3, "qt": 12}
 def main() -> None:
     from textcodec import crosscheck, sidestream
     from textcodec.bench import datasets
-    from textcodec.bench.report import aggregate, bjontegaard
+    from textcodec.bench.report import aggregate, bjontegaard, load
     from textcodec.codec import guidance_words
     from textcodec.ocr.engine import default_engine, filter_words, get_engine
 
@@ -52,8 +52,7 @@ def main() -> None:
             print(name, item.id, len(words), len(guide), sizes[item.id], flush=True)
     report = {}
     for name in SETS:
-        rows = [json.loads(line) for line in
-                (args.bench / name / "results.jsonl").read_text().splitlines() if line]
+        rows = load(args.bench / name / "results.jsonl")
         base = {(r["image"], r["setting"]): r["bytes"] for r in rows
                 if r["codec"] == "textcodec-baseline"}
         lean, overhead = [], []

@@ -23,9 +23,13 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def main() -> None:
@@ -34,7 +38,7 @@ def main() -> None:
 
     from textcodec import codec
     from textcodec.bench import datasets
-    from textcodec.nets.hyperprior import pad_to_multiple
+    from latent_precision_study import gained_latent
     from textcodec.train.data import ui_screenshots
 
     p = argparse.ArgumentParser(description=__doc__,
@@ -57,15 +61,12 @@ def main() -> None:
     with torch.no_grad():
         for path in files:
             q = qualities[len(pairs) % len(qualities)]
-            gain, _ = net._gains(q)
             image = np.asarray(Image.open(path).convert("RGB"))
             h, w = image.shape[:2]
             if min(h, w) < 96 or h * w > 600 * 800:
                 continue
             x = torch.from_numpy(image.copy()).permute(2, 0, 1)[None].float() / 255
-            y = net.g_a(pad_to_multiple(x)) * gain
-            z_hat, _ = net.entropy_bottleneck(net.h_a(y), training=False)
-            means = net.h_s(z_hat).chunk(2, 1)[1]
+            y, means = gained_latent(net, x, q)
             x_hat = net.synthesis(torch.round(y - means) + means, q)
             pairs.append((x[0], x_hat[0, :, :h, :w].clamp(0, 1).mul(255).round() / 255))
             if len(pairs) == args.images:
