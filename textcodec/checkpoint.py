@@ -177,7 +177,8 @@ def load_weights(model: torch.nn.Module, state: dict, new_fusion: bool = False,
         for key in ("log_gain", "log_inv_gain"):
             if key in state:
                 state[key] = remap_gains(state[key], lambdas, model.lambdas)
-        state.update(remap_block_rates(state, lambdas, model.lambdas, prefix="fusion."))
+        for prefix in ("fusion.", "refine."):   # the blocks' per-rate rows
+            state.update(remap_block_rates(state, lambdas, model.lambdas, prefix=prefix))
     missing, unexpected = model.load_state_dict(state, strict=False)
     # blocks trained before rate conditioning lack its terms: zeros, i.e. unconditioned
     missing = [k for k in missing if not _is_coding_buffer(k)

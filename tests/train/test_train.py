@@ -572,3 +572,33 @@ def test_analysis_stage_trains_only_the_analysis_transform(tmp_path):
     moved = [n for n, p in before.state_dict().items()
              if not torch.equal(p, after.state_dict()[n])]
     assert moved and all(n.startswith("g_a.") for n in moved), moved
+
+
+@pytest.mark.parametrize("stage, trained", [("refine", ("refine.",)),
+                                            ("decoder", ("refine.", "g_s.", "log_inv_gain"))])
+def test_refine_and_decoder_stages_leave_the_files_as_they_were(tmp_path, stage, trained):
+    """--refine adds the refinement stage to a plain checkpoint; --stage refine trains only it,
+    --stage decoder the decoding side too. The encoder and the entropy model stay the
+    checkpoint's, so the files the new model writes are the old one's, byte for byte."""
+    args = ["--batch", "2", "--workers", "0", "--crop", "128", "--mix", "1,0,0,0",
+            "--device", "cpu", "--log-every", "1", "--arch", "vr-checkerboard"]
+    main(["--out", str(tmp_path / "b"), "--steps", "1", "--name", "b"] + args)
+    with pytest.raises(SystemExit, match="needs a refinement stage"):
+        main(["--out", str(tmp_path / "x"), "--steps", "1", "--stage", stage,
+              "--init", str(tmp_path / "b" / "b.pt")] + args)
+    main(["--out", str(tmp_path / "r"), "--steps", "3", "--name", "r", "--stage", stage,
+          "--refine", "8,1", "--init", str(tmp_path / "b" / "b.pt"), "--lr", "1e-3"] + args)
+    before, _ = load_release(tmp_path / "b" / "b.pt")
+    after, blob = load_release(tmp_path / "r" / "r.pt")
+    assert blob["config"]["refine_channels"] == 8 and blob["config"]["refine_layers"] == 1
+    old = before.state_dict()
+    moved = {n for n, p in after.state_dict().items()
+             if n not in old or not torch.equal(p, old[n])}
+    assert any(n.startswith("refine.") for n in moved)
+    assert all(n.startswith(trained) for n in moved), moved
+    x = pad_to_multiple(torch.rand(1, 3, 40, 70))
+    assert after.compress_latent(after.analysis(x), 1.0) == \
+        before.compress_latent(before.analysis(x), 1.0)
+    with torch.no_grad():
+        y = torch.randn(1, 192, 2, 3)
+        assert not torch.equal(after.synthesis(y, 1.0), before.synthesis(y, 1.0))

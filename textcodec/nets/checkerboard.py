@@ -42,7 +42,7 @@ def anchor_mask(h: int, w: int, device=None) -> torch.Tensor:
 class CheckerboardHyperprior(VariableRateHyperprior):
     ARCH = "vr-checkerboard"
     # keys a plain hyperprior checkpoint lacks; training may start them fresh from one
-    FRESH_KEYS = ("context.",)
+    FRESH_KEYS = ("context.", "refine.")
 
     def __init__(self, *args, context_channels: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +73,7 @@ class CheckerboardHyperprior(VariableRateHyperprior):
         y_hat, y_lik = self.gaussian_conditional(y, scales, means)
         if self.training and self.straight_through:
             y_hat = y + (self.gaussian_conditional.quantize(y, False, means) - y).detach()
-        x_hat = self.g_s(y_hat * inv_gain)
+        x_hat = self.decoded(y_hat * inv_gain, quality)
         return RDOutput(x_hat, y_lik, z_lik, y_hat)
 
     # ---- entropy coding -------------------------------------------------------------

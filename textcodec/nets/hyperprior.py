@@ -60,21 +60,27 @@ def _scale_table() -> torch.Tensor:
 
 class VariableRateHyperprior(nn.Module):
     ARCH = "vr-hyperprior"    # its name in nets.ARCHITECTURES and in checkpoints
-    FRESH_KEYS: tuple[str, ...] = ()   # weights training may start fresh (not in a parent)
+    # weights training may start fresh (not in a parent): the refinement stage's
+    FRESH_KEYS: tuple[str, ...] = ("refine.",)
 
     def __init__(self, N: int = 128, M: int = 192, N_dec: int = 128, N_last: int = 48,
                  lambdas: tuple[float, ...] = (0.0002, 0.0004, 0.0008, 0.0016, 0.0032,
                                                0.0064, 0.0128, 0.0256),
                  fusion: bool = False, fusion_channels: int | None = None,
-                 fusion_units: int | None = None, N_enc: int | None = None):
+                 fusion_units: int | None = None, N_enc: int | None = None,
+                 refine_channels: int = 0, refine_layers: int = 4):
         """N: the hyper transforms' channels and, unless ``N_enc`` is given, the analysis
         transform's; N_dec and N_last: the synthesis transform's (textcodec.nets.widen
-        grows N_enc, N_dec and N_last of a trained model without changing what it computes)."""
+        grows N_enc, N_dec and N_last of a trained model without changing what it computes).
+        refine_channels > 0 adds the rate-conditioned refinement stage after g_s
+        (textcodec.nets.refine) with refine_layers hidden layers."""
         super().__init__()
         self.config = dict(N=N, M=M, N_dec=N_dec, N_last=N_last, lambdas=tuple(lambdas),
                            fusion=fusion)
         if N_enc is not None and N_enc != N:  # absent from every checkpoint before session 24
             self.config["N_enc"] = N_enc
+        if refine_channels:   # absent from every checkpoint before session 34
+            self.config.update(refine_channels=refine_channels, refine_layers=refine_layers)
         Ne = N_enc or N
         # a block of another size than FusionBlock's own (the paper's) is kept in the config
         block_size = {k: v for k, v in (("channels", fusion_channels), ("units", fusion_units))
@@ -108,6 +114,12 @@ class VariableRateHyperprior(nn.Module):
             self.fusion = FusionBlock(**block_size, num_rates=K)
         else:
             self.fusion = None
+        if refine_channels:
+            from textcodec.nets.refine import Refiner
+
+            self.refine = Refiner(refine_channels, refine_layers, num_rates=K)
+        else:
+            self.refine = None
         self._coding: dict | None = None
         self._int_hs: list[IntConv] | None = None
         # training only: the synthesis sees y rounded around its means, as when decoding, with
@@ -148,8 +160,13 @@ class VariableRateHyperprior(nn.Module):
         y_hat, y_lik = self.gaussian_conditional(y, scales, means)
         if self.training and self.straight_through:
             y_hat = y + (self.gaussian_conditional.quantize(y, False, means) - y).detach()
-        x_hat = self.g_s(y_hat * inv_gain)
+        x_hat = self.decoded(y_hat * inv_gain, quality)
         return RDOutput(x_hat, y_lik, z_lik, y_hat)
+
+    def decoded(self, y: torch.Tensor, quality: torch.Tensor | float) -> torch.Tensor:
+        """The synthesis of an un-gained latent: g_s, then the refinement stage if any."""
+        x_hat = self.g_s(y)
+        return x_hat if self.refine is None else self.refine(x_hat, quality)
 
     def aux_loss(self) -> torch.Tensor:
         return self.entropy_bottleneck.loss()
@@ -308,8 +325,9 @@ class VariableRateHyperprior(nn.Module):
         _, inv_gain = self._gain_maps(quality, region)
         y = y_hat.to(inv_gain.device) * inv_gain
         if y.device.type != "cpu":
-            return self.g_s(y)
-        return self.g_s(y.contiguous(memory_format=torch.channels_last)).contiguous()
+            return self.decoded(y, quality)
+        return self.decoded(y.contiguous(memory_format=torch.channels_last),
+                            quality).contiguous()
 
 
 @dataclass(frozen=True)
