@@ -23,7 +23,8 @@ import torch
 from textcodec import nets
 from textcodec.checkpoint import (load_weights, model_state, read_blob, remap_block_rates,
                                   save_release)
-from textcodec.losses import LOGIT_DISTANCES, ocr_ctc_loss, rate_distortion, text_logit_loss
+from textcodec.losses import (LOGIT_DISTANCES, decoder_distortion, ocr_ctc_loss,
+                              rate_distortion, text_logit_loss)
 from textcodec.train.data import CORRUPTION, MixedDataset, collate, parse_corruption
 
 MAX_TEXT_CROPS = 48
@@ -367,7 +368,9 @@ def train(args: argparse.Namespace) -> dict:
             rd = rate_distortion(x, out.x_hat, out.likelihoods_y, out.likelihoods_z,
                                  lambdas_all[q])
             loss = rd["loss"]
-            terms = {k: v.detach() for k, v in rd.items()}
+            if args.stage in ("refine", "decoder"):   # the rate is fixed: decibels at every rate
+                loss = decoder_distortion(x, out.x_hat)
+            terms = {**{k: v.detach() for k, v in rd.items()}, "loss": loss.detach()}
             x_read = out.x_hat
         # the text losses read the decoder's output, or in the fusion stage the fused one
         pool = (small_glyph_boxes(boxes, texts, args.text_max_char_area)
