@@ -64,7 +64,7 @@ def main() -> None:
                         s.append(psnr(rec, item.image))
             line = f"{set_name} q{q:g} ({len(items)} images, {np.mean(bpp):.4f} bpp):"
             for name, s in zip(names, scores):
-                better = sum(a > b for a, b in zip(s, scores[0]))
+                better = int(sum(a > b for a, b in zip(s, scores[0])))
                 line += f"  {Path(name).stem} {np.mean(s):.2f} dB"
                 if s is not scores[0]:
                     line += f" ({np.mean(s) - np.mean(scores[0]):+.2f}, {better} better)"

@@ -602,3 +602,25 @@ def test_refine_and_decoder_stages_leave_the_files_as_they_were(tmp_path, stage,
     with torch.no_grad():
         y = torch.randn(1, 192, 2, 3)
         assert not torch.equal(after.synthesis(y, 1.0), before.synthesis(y, 1.0))
+
+
+@pytest.mark.parametrize("stage, training", [("refine", False), ("backbone", True)])
+def test_stages_keep_their_mode_across_saves(tmp_path, monkeypatch, stage, training):
+    """The frozen-encoder stages see rounded latents (eval mode) at every step, also after a
+    save (which once put the model back in train mode); the backbone trains in train mode."""
+    from textcodec.nets.checkerboard import CheckerboardHyperprior
+
+    modes = []
+    forward = CheckerboardHyperprior.forward
+
+    def spy(self, x, q):
+        modes.append(self.training)
+        return forward(self, x, q)
+
+    args = ["--batch", "2", "--workers", "0", "--crop", "64", "--mix", "1,0,0,0",
+            "--device", "cpu", "--arch", "vr-checkerboard", "--lambdas", "0.001,0.004"]
+    main(["--out", str(tmp_path / "b"), "--steps", "1", "--name", "b"] + args)
+    monkeypatch.setattr(CheckerboardHyperprior, "forward", spy)
+    main(["--out", str(tmp_path / "r"), "--steps", "4", "--save-every", "1", "--name", "r",
+          "--stage", stage, "--refine", "4,1", "--init", str(tmp_path / "b" / "b.pt")] + args)
+    assert modes == [training] * 4

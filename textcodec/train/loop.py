@@ -342,9 +342,7 @@ def train(args: argparse.Namespace) -> dict:
     t0 = time.time()
     acc: dict[str, torch.Tensor | float] = {}
     n_acc = 0
-    model.train()
-    if args.stage in ("fusion", "refine", "decoder"):
-        model.eval()          # the frozen encoder quantises by rounding, as when decoding
+    _set_mode(model, args.stage)
     for batch in data:
         images, boxes, texts = batch[:3]
         stop = step >= args.steps or bool(args.max_minutes
@@ -426,7 +424,7 @@ def train(args: argparse.Namespace) -> dict:
                 save_release(model, args.out / f"{args.name}.pt", args.name,
                              extra={"steps": step, "losses": sorted(losses),
                                     **text_options})
-                model.train()
+                _set_mode(model, args.stage)
             if world > 1:  # update() rounded rank 0's h_s to fp16: every rank takes its weights
                 for t in model.parameters():
                     torch.distributed.broadcast(t.data, 0)
@@ -441,6 +439,14 @@ def train(args: argparse.Namespace) -> dict:
         (args.out / "result.json").write_text(json.dumps(result, indent=2))
         return result
     return {}
+
+
+def _set_mode(model, stage: str) -> None:
+    """Train mode (noisy latents, the rate's proxy), except in the stages whose encoder is
+    frozen: there it quantises by rounding, as when decoding. Set at the start and again
+    after every save (before session 34 a save put every stage back in train mode: the
+    fusion and refine stages then saw noisy latents after their first 1,500-2,000 steps)."""
+    model.train(stage not in ("fusion", "refine", "decoder"))
 
 
 def _ranks_in_sync(model, device) -> bool:
