@@ -47,6 +47,9 @@ def main() -> None:
     p.add_argument("--quality", default="10", help="a quality, or a comma list of them")
     p.add_argument("--channels", type=int, default=32)
     p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--half", action="store_true",
+                   help="the codec's refinement stage instead (textcodec.nets.refine: the same "
+                        "convolutions on 2x2-unshuffled pixels at half resolution)")
     p.add_argument("--steps", type=int, default=1500)
     p.add_argument("--images", type=int, default=120)
     p.add_argument("--seed", type=int, default=0)
@@ -71,14 +74,25 @@ def main() -> None:
             pairs.append((x[0], x_hat[0, :, :h, :w].clamp(0, 1).mul(255).round() / 255))
             if len(pairs) == args.images:
                 break
-    layers = [torch.nn.Conv2d(3, args.channels, 3, padding=1), torch.nn.ReLU()]
-    for _ in range(args.layers):
-        layers += [torch.nn.Conv2d(args.channels, args.channels, 3, padding=1), torch.nn.ReLU()]
-    layers.append(torch.nn.Conv2d(args.channels, 3, 3, padding=1))
-    torch.nn.init.zeros_(layers[-1].weight)
-    torch.nn.init.zeros_(layers[-1].bias)
-    residual = torch.nn.Sequential(*layers)
-    opt = torch.optim.Adam(residual.parameters(), 1e-3)
+    if args.half:
+        from textcodec.nets.refine import Refiner
+
+        refiner = Refiner(args.channels, args.layers)
+
+        def residual(x):   # the stage adds its correction itself
+            return refiner(x, 0) - x
+        parameters = list(refiner.parameters())
+    else:
+        layers = [torch.nn.Conv2d(3, args.channels, 3, padding=1), torch.nn.ReLU()]
+        for _ in range(args.layers):
+            layers += [torch.nn.Conv2d(args.channels, args.channels, 3, padding=1),
+                       torch.nn.ReLU()]
+        layers.append(torch.nn.Conv2d(args.channels, 3, 3, padding=1))
+        torch.nn.init.zeros_(layers[-1].weight)
+        torch.nn.init.zeros_(layers[-1].bias)
+        residual = torch.nn.Sequential(*layers)
+        parameters = list(residual.parameters())
+    opt = torch.optim.Adam(parameters, 1e-3)
     rng, size = random.Random(args.seed), 96
     start = time.time()
     for step in range(args.steps):
@@ -100,7 +114,7 @@ def main() -> None:
         if step % 250 == 0:
             print(f"step {step} ({time.time() - start:.0f} s): loss {loss.item():.6f}",
                   flush=True)
-    weights = sum(t.numel() for t in residual.parameters())
+    weights = sum(t.numel() for t in parameters)
     print(f"{len(pairs)} training images, {weights} weights, {time.time() - start:.0f} s")
     for name, q in [(n, q) for q in qualities for n in args.eval.split(",")]:
         # one quality: lines as "SET ID: ...", several: "SET qQ ID: ..."
