@@ -1539,6 +1539,77 @@ def codec_s33_section() -> list[str]:
     return out
 
 
+REFINE_RUNS = (("refine-s34-rf-rd.txt", "rf (`--stage refine`) and rd (`--stage decoder`, from "
+                "rf), trained on the device before the two fixes"),
+               ("refine-s34-refcpu.txt", "refcpu (`tools/train_refiner.py`, on this CPU, "
+                "after them)"))
+
+
+def _refine_rows(path: Path) -> list[str]:
+    """tools/refine_study.py's printed lines -> table rows (set, quality, bpp, each model)."""
+    rows = []
+    for line in path.read_text().splitlines():
+        m = re.match(r"(\w+) q(\d+) \((\d+) images, ([\d.]+) bpp\):\s+(.*)$", line)
+        if not m:
+            continue
+        models = re.findall(r"(\S+) ([\d.]+) dB(?: \(([-+][\d.]+), (\d+) better\))?", m.group(5))
+        cells = [f"{psnr}" + (f" ({d}, {b} of {m.group(3)} better)" if d else "")
+                 for _, psnr, d, b in models]
+        rows.append(f"| {m.group(1)} | q{m.group(2)} | {m.group(4)} | " + " | ".join(cells) + " |")
+    return rows
+
+
+def codec_s34_section() -> list[str]:
+    """Session 34: the refinement stage after the synthesis (textcodec.nets.refine)."""
+    runs = [(BENCH / f, what) for f, what in REFINE_RUNS if (BENCH / f).exists()]
+    if not runs:
+        return []
+    out = ["## The codec, session 34: a refinement stage after the synthesis (not shipped)", "",
+           "A rate-conditioned stage of 3x3 convolutions on the decode's 2x2 pixel blocks at half "
+           "resolution (32 channels, 4 hidden layers, ~0.13 s at 720p on two CPU cores; "
+           "docs/architecture.md), trained with the encoder and entropy model frozen, so a "
+           "model with it writes base-v18's files byte for byte. Each image is coded once per "
+           "quality by base-v18 and its latent decoded by each model (`python "
+           "tools/refine_study.py --models A.pt,B.pt --sets gimp,qt,funsd --images 8 "
+           "--qualities 0,2,4,6,8,10`); mean PSNR in dB, the difference to base-v18 and how many "
+           "images gained. docs/training.md, session 34, has the runs and the two training "
+           "faults the first ones met (a save put the frozen-encoder stages back in train mode; "
+           "R + lambda*D weighted the top rate 1,000x the bottom)."]
+    for path, what in runs:
+        names = re.findall(r"(\S+) [\d.]+ dB", path.read_text().splitlines()[0].split("):", 1)[1])
+        out += ["", f"{what} (docs/bench/{path.name}):", "",
+                "| set | quality | bpp | " + " | ".join(names) + " |",
+                "|---|---|---|" + "---|" * len(names), *_refine_rows(path)]
+    half = sorted(BENCH.glob("postfilter-s34-half-*.txt"))
+    if half:
+        cells = []
+        for f in half:
+            text = f.read_text()
+            steps = re.search(r"half-(\d+)", f.name).group(1)
+            seconds = re.search(r"(\d+) weights, (\d+) s", text)
+            for m in re.finditer(r"^(gimp|qt): mean over \d+ \w+: ([\d.]+) -> ([\d.]+) dB "
+                                 r"\(([-+][\d.]+)\)", text, re.M):
+                cells.append(f"| half resolution | {int(steps):,} | {seconds.group(2)} s | "
+                             f"{m.group(1)} | {m.group(2)} -> {m.group(3)} ({m.group(4)}) |")
+        full = BENCH / "postfilter-s33-32-q10.txt"
+        if full.exists():
+            text = full.read_text()
+            seconds = re.search(r"(\d+) weights, (\d+) s", text)
+            for m in re.finditer(r"^(gimp|qt): mean over \d+ \w+: ([\d.]+) -> ([\d.]+) dB "
+                                 r"\(([-+][\d.]+)\)", text, re.M):
+                cells.append(f"| full resolution (session 33) | 1,500 | {seconds.group(2)} s | "
+                             f"{m.group(1)} | {m.group(2)} -> {m.group(3)} ({m.group(4)}) |")
+        out += ["", "The stage's layout in session 33's post-filter study (`python "
+                "tools/postfilter_study.py --half --quality 10 --eval gimp,qt [--steps 6000]`, "
+                "docs/bench/postfilter-s34-half-*.txt; one rate, trained on GIMP's UI "
+                "screenshots, measured on the bench's 12 GIMP dialogs and 12 Qt screenshots at "
+                "q10):", "",
+                "| layout | steps | training time | set | mean PSNR dB, decode -> filtered |",
+                "|---|---|---|---|---|", *cells]
+    out.append("")
+    return out
+
+
 def _screen_point_rows(pts) -> list[str]:
     """A table of bench points (textcodec.bench.report.aggregate's), one row each."""
     return ["| codec | setting | bpp | PSNR dB | CER | WER | F1 | ground-truth CER |",
@@ -3058,7 +3129,7 @@ def main() -> None:
            *codec_s24_section(),
            *codec_s26_section(), *codec_s27_section(), *codec_s28_section(),
            *codec_s29_section(), *codec_s30_section(), *codec_s31_section(),
-           *codec_s32_section(), *codec_s33_section(),
+           *codec_s32_section(), *codec_s33_section(), *codec_s34_section(),
            *wide_screens_section(),
            *(line for args in WIDE_SCREENS for line in _wide_screens_paragraph(*args)),
            *fusion_section(), *drawn_words_section(), *drawn_words_s23_section(),
