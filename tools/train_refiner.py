@@ -8,8 +8,8 @@ fixed in advance: this draws --crops 256-px crops from the training mix (session
 the pack's sources), decodes each at every rate of --base once (the model's forward pass in
 eval mode: the latent rounded around its means, as `--stage refine` sees it), and then
 trains the stage alone on 96-px windows of those pairs, batch 16, each window at a random
-rate, on minus its PSNR (textcodec.losses.decoder_distortion), Adam 1e-3 with a cosine decay
-to 5e-5. No backbone pass per step: ~10 steps/s on two cores. Writes a release checkpoint:
+rate, on minus its PSNR (textcodec.losses.decoder_distortion; --loss mse: the batch's MSE),
+Adam 1e-3 with a cosine decay to 5e-5. No backbone pass per step: ~10 steps/s on two cores. Writes a release checkpoint:
 --base's weights and coding tables with the stage added (its files are --base's, byte for
 byte; tools/refine_study.py measures what the stage adds).
 """
@@ -46,6 +46,11 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--pack", type=Path, default=Path(".pack-lean"))
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--loss", choices=("psnr", "mse"), default="psnr",
+                   help="psnr: minus each sample's PSNR (--stage refine's loss); mse: the "
+                        "batch's mean squared error (the post-filter study's)")
+    p.add_argument("--cache", type=Path,
+                   help="keep the decoded crops in this file (made if missing, read if there)")
     args = p.parse_args()
     channels, layers = (int(v) for v in args.refine.split(","))
     torch.manual_seed(args.seed)
@@ -62,8 +67,10 @@ def main() -> None:
     start = time.time()
     data = iter(MixedDataset(args.pack, MIX, seed=args.seed, size=256))
     originals, decodes = [], []
+    if args.cache and args.cache.exists():
+        originals, decodes = torch.load(args.cache, weights_only=True)
     with torch.no_grad():
-        for i in range(args.crops):
+        for i in range(len(originals), args.crops):
             x = torch.from_numpy(next(data).image.copy()).permute(2, 0, 1).float()[None] / 255
             out = base(x.expand(K, -1, -1, -1), torch.arange(K)).x_hat
             originals.append(x[0].half())
@@ -71,6 +78,8 @@ def main() -> None:
             if (i + 1) % 50 == 0:
                 print(f"decoded {i + 1} crops at {K} rates ({time.time() - start:.0f} s)",
                       flush=True)
+    if args.cache and not args.cache.exists():
+        torch.save((originals, decodes), args.cache)
     refiner = model.refine.train()
     opt = torch.optim.Adam(refiner.parameters(), 1e-3)
     rng = random.Random(args.seed)
@@ -88,14 +97,15 @@ def main() -> None:
             hats.append(decodes[i][q, :, a:a + w, b:b + w])
             qs.append(q)
         x, x_hat = torch.stack(xs).float(), torch.stack(hats).float()
-        loss = decoder_distortion(x, refiner(x_hat, torch.tensor(qs)))
+        out = refiner(x_hat, torch.tensor(qs))
+        loss = decoder_distortion(x, out) if args.loss == "psnr" else ((out - x) ** 2).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
         if step % 500 == 0 or step == args.steps - 1:
             with torch.no_grad():
-                gain = -loss.item() + decoder_distortion(x, x_hat).item()
-            print(f"step {step} ({time.time() - start:.0f} s): -PSNR {loss.item():.3f}, "
+                gain = decoder_distortion(x, x_hat).item() - decoder_distortion(x, out).item()
+            print(f"step {step} ({time.time() - start:.0f} s): loss {loss.item():.5f}, "
                   f"{gain:+.3f} dB on this batch", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     name = args.name or args.out.stem
