@@ -110,8 +110,9 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     name = args.name or args.out.stem
     sha = save_release(model.eval(), args.out, name,
-                       extra={"base": blob["name"], "refine_training": vars(args) | {
-                           "out": str(args.out), "pack": str(args.pack)}})
+                       extra={"base": blob["name"], "refine_training": {
+                           k: str(v) if isinstance(v, Path) else v
+                           for k, v in vars(args).items()}})
     print(f"wrote {args.out} ({name}, sha256 {sha[:12]})")
 
 

@@ -1541,8 +1541,12 @@ def codec_s33_section() -> list[str]:
 
 REFINE_RUNS = (("refine-s34-rf-rd.txt", "rf (`--stage refine`) and rd (`--stage decoder`, from "
                 "rf), trained on the device before the two fixes"),
-               ("refine-s34-refcpu.txt", "refcpu (`tools/train_refiner.py`, on this CPU, "
-                "after them)"))
+               ("refine-s34-refcpu.txt", "refcpu, after them (`python tools/train_refiner.py "
+                "--out runs/s34/refcpu.pt --crops 400 --steps 12000`: on this CPU, 400 crops of "
+                "the mix decoded at the 11 rates, minus each window's PSNR)"),
+               ("refine-s34-refmse.txt", "refmse (`python tools/train_refiner.py --out "
+                "runs/s34/refmse.pt --crops 200 --steps 6000 --loss mse`: the batch's MSE "
+                "instead)"))
 
 
 def _refine_rows(path: Path) -> list[str]:
