@@ -133,6 +133,28 @@ def test_missing_output_folder_is_refused(tmp_path, png):
     assert r.exit_code == 1 and "no such folder" in r.output
 
 
+def test_decode_takes_the_checkpoint_a_file_names_when_the_model_list_does_not(tmp_path, png):
+    """A file written by a checkpoint of one's own (encode --model PATH) decodes with decode
+    --model PATH; without it, or with another checkpoint, a one-line error and no image."""
+    import torch
+
+    from textcodec import zoo
+
+    blob = torch.load(zoo.resolve(zoo.baseline_model())[0], weights_only=True)
+    mine = tmp_path / "mine.pt"
+    torch.save({**blob, "name": "my-codec"}, mine)
+    tlc, out = tmp_path / "m.tlc", tmp_path / "m.png"
+    assert run("encode", png, "-o", tlc, "--model", mine, "--ocr", "off",
+               "--quality", "2").exit_code == 0
+    r = run("decode", tlc, "-o", out)
+    assert r.exit_code == 1 and "unknown model 'my-codec'" in r.output and not out.exists()
+    r = run("decode", tlc, "-o", out, "--model", zoo.baseline_model())
+    assert r.exit_code == 1 and "written by model my-codec" in r.output and not out.exists()
+    r = run("decode", tlc, "-o", out, "--model", mine)
+    assert r.exit_code == 0, r.output
+    assert Image.open(out).size == Image.open(png).size
+
+
 def test_models_list_and_verify():
     r = run("models", "list")
     assert r.exit_code == 0 and "(default)" in r.output

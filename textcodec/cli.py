@@ -216,6 +216,9 @@ def decode(
     no_fusion: Annotated[bool, typer.Option("--no-fusion", help="same as --fusion off")]
         = False,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output")] = False,
+    model: Annotated[Optional[str], typer.Option(
+        help="the checkpoint to decode with, by name or path, for a file written by one the "
+             "model list does not name (its hash must match the file's)")] = None,
 ):
     """Decode .tlc files into images."""
     try:
@@ -226,7 +229,7 @@ def decode(
             fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP",
                    ".tif": "TIFF", ".tiff": "TIFF"}.get(out.suffix.lower(), "PNG")
             img = decode_fn(tlc, device=device.value,
-                            fusion="off" if no_fusion else fusion.value)
+                            fusion="off" if no_fusion else fusion.value, model=model)
             save_atomic(out, lambda f: img.save(f, format=fmt), force=force)
             return f"{out}: {img.width}x{img.height} {img.mode}"
 
