@@ -30,7 +30,6 @@ def main() -> None:
 
     from textcodec import nets, zoo
     from textcodec.checkpoint import load_weights, read_blob, save_release
-    from textcodec.codec import load_model
     from textcodec.losses import decoder_distortion
     from textcodec.train.data import MixedDataset
 
@@ -54,7 +53,6 @@ def main() -> None:
     args = p.parse_args()
     channels, layers = (int(v) for v in args.refine.split(","))
     torch.manual_seed(args.seed)
-    base = load_model(args.base).model.eval()
     blob = read_blob(zoo.resolve(args.base)[0])
     config = dict(blob["config"], lambdas=tuple(blob["config"]["lambdas"]),
                   refine_channels=channels, refine_layers=layers)
@@ -72,7 +70,8 @@ def main() -> None:
     with torch.no_grad():
         for i in range(len(originals), args.crops):
             x = torch.from_numpy(next(data).image.copy()).permute(2, 0, 1).float()[None] / 255
-            out = base(x.expand(K, -1, -1, -1), torch.arange(K)).x_hat
+            # the fresh stage is the identity: these are --base's decodes
+            out = model(x.expand(K, -1, -1, -1), torch.arange(K)).x_hat
             originals.append(x[0].half())
             decodes.append(out.half())
             if (i + 1) % 50 == 0:

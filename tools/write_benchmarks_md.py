@@ -1586,23 +1586,19 @@ def codec_s34_section() -> list[str]:
                 "|---|---|---|" + "---|" * len(names), *_refine_rows(path)]
     half = sorted(BENCH.glob("postfilter-s34-half-*.txt"))
     if half:
-        cells = []
-        for f in half:
-            text = f.read_text()
-            steps = re.search(r"half-(\d+)", f.name).group(1)
-            seconds = re.search(r"(\d+) weights, (\d+) s", text)
-            for m in re.finditer(r"^(gimp|qt): mean over \d+ \w+: ([\d.]+) -> ([\d.]+) dB "
-                                 r"\(([-+][\d.]+)\)", text, re.M):
-                cells.append(f"| half resolution | {int(steps):,} | {seconds.group(2)} s | "
-                             f"{m.group(1)} | {m.group(2)} -> {m.group(3)} ({m.group(4)}) |")
+        def rows(path: Path, layout: str, steps: int) -> list[str]:
+            """One row per set of a postfilter_study.py output: its mean before -> after."""
+            text = path.read_text()
+            seconds = re.search(r"(\d+) weights, (\d+) s", text).group(2)
+            return [f"| {layout} | {steps:,} | {seconds} s | {m.group(1)} | {m.group(2)} -> "
+                    f"{m.group(3)} ({m.group(4)}) |" for m in re.finditer(
+                        r"^(gimp|qt): mean over \d+ \w+: ([\d.]+) -> ([\d.]+) dB "
+                        r"\(([-+][\d.]+)\)", text, re.M)]
+        cells = [row for f in half for row in rows(
+            f, "half resolution", int(re.search(r"half-(\d+)", f.name).group(1)))]
         full = BENCH / "postfilter-s33-32-q10.txt"
         if full.exists():
-            text = full.read_text()
-            seconds = re.search(r"(\d+) weights, (\d+) s", text)
-            for m in re.finditer(r"^(gimp|qt): mean over \d+ \w+: ([\d.]+) -> ([\d.]+) dB "
-                                 r"\(([-+][\d.]+)\)", text, re.M):
-                cells.append(f"| full resolution (session 33) | 1,500 | {seconds.group(2)} s | "
-                             f"{m.group(1)} | {m.group(2)} -> {m.group(3)} ({m.group(4)}) |")
+            cells += rows(full, "full resolution (session 33)", 1500)
         out += ["", "The stage's layout in session 33's post-filter study (`python "
                 "tools/postfilter_study.py --half --quality 10 --eval gimp,qt [--steps 6000]`, "
                 "docs/bench/postfilter-s34-half-*.txt; one rate, trained on GIMP's UI "

@@ -26,6 +26,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from textcodec.nets.hyperprior import rate_rows   # hyperprior imports this module lazily
+
 
 class Refiner(nn.Module):
     def __init__(self, channels: int = 32, layers: int = 4, num_rates: int = 1):
@@ -43,8 +45,6 @@ class Refiner(nn.Module):
     def forward(self, x: torch.Tensor, quality: torch.Tensor | float) -> torch.Tensor:
         """x (B, 3, H, W); quality per sample (B,) or one for the batch. Odd sizes are padded
         by replication for the 2x2 blocks and cropped back."""
-        from textcodec.nets.hyperprior import rate_rows
-
         h, w = x.shape[-2:]
         padded = F.pad(x, (0, w % 2, 0, h % 2), mode="replicate") if h % 2 or w % 2 else x
         bias = rate_rows(self.rate_bias, quality, x.shape[0])[:, :, None, None]

@@ -33,6 +33,7 @@ SIZE_KEYS = ("N", "M", "N_dec", "N_last", "N_enc", "context_channels", "refine_c
 # what each stage trains (parameter-name prefixes); the rest stays frozen
 STAGE_PARAMS = {"fusion": ("fusion.",), "analysis": ("g_a.",), "refine": ("refine.",),
                 "decoder": ("g_s.", "refine.", "log_inv_gain")}
+DECODER_STAGES = ("refine", "decoder")   # the rate cannot move: trained on PSNR
 
 
 def parse_logit_filter(spec: str | None) -> tuple[float | None, float | None]:
@@ -233,7 +234,7 @@ def train(args: argparse.Namespace) -> dict:
             raise SystemExit("--refine: CHANNELS must be at least 1 and LAYERS at least 0")
         arch_kw.update(refine_channels=channels, refine_layers=layers)
     parent = next((b["config"] for b in (resume_blob, init_blob) if b is not None), {})
-    if args.stage in ("refine", "decoder") and not (args.refine or "refine_channels" in parent):
+    if args.stage in DECODER_STAGES and not (args.refine or "refine_channels" in parent):
         raise SystemExit(f"--stage {args.stage} needs a refinement stage: --refine "
                          "CHANNELS,LAYERS or a checkpoint that has one")
     if args.lambdas:
@@ -366,7 +367,7 @@ def train(args: argparse.Namespace) -> dict:
             rd = rate_distortion(x, out.x_hat, out.likelihoods_y, out.likelihoods_z,
                                  lambdas_all[q])
             loss = rd["loss"]
-            if args.stage in ("refine", "decoder"):   # the rate is fixed: decibels at every rate
+            if args.stage in DECODER_STAGES:   # the rate is fixed: decibels at every rate
                 loss = decoder_distortion(x, out.x_hat)
             terms = {**{k: v.detach() for k, v in rd.items()}, "loss": loss.detach()}
             x_read = out.x_hat
@@ -446,7 +447,7 @@ def _set_mode(model, stage: str) -> None:
     frozen: there it quantises by rounding, as when decoding. Set at the start and again
     after every save (before session 34 a save put every stage back in train mode: the
     fusion and refine stages then saw noisy latents after their first 1,500-2,000 steps)."""
-    model.train(stage not in ("fusion", "refine", "decoder"))
+    model.train(stage != "fusion" and stage not in DECODER_STAGES)
 
 
 def _ranks_in_sync(model, device) -> bool:
