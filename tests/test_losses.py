@@ -5,7 +5,8 @@ import random
 import pytest
 import torch
 
-from textcodec.losses import guidance_consistent, ocr_ctc_loss, rate_distortion, text_logit_loss
+from textcodec.losses import (decoder_distortion, guidance_consistent, ocr_ctc_loss,
+                             rate_distortion, text_logit_loss)
 from textcodec.ocr.recognizer import TextRecognizer, crop_words, encode_text, greedy_decode
 from textcodec.train.synth import ScreenSynth
 
@@ -134,3 +135,19 @@ def test_unknown_logit_distance_is_refused(recognizer, page):
     x, boxes, _ = page
     with pytest.raises(ValueError, match="logit distance"):
         text_logit_loss(recognizer, x, x, boxes, distance="l1")
+
+
+def test_decoder_distortion_is_minus_psnr_and_eps_sets_how_much_good_crops_weigh():
+    x = torch.zeros(2, 3, 8, 8)
+    x_hat = torch.cat([torch.full((1, 3, 8, 8), 0.1), torch.full((1, 3, 8, 8), 0.01)])
+    # crops at 20 dB and 40 dB: the loss is minus their mean PSNR (eps small against both)
+    assert decoder_distortion(x, x_hat, eps=1e-12).item() == pytest.approx(-30, abs=1e-3)
+
+    def weights(eps):   # each crop's share of the gradient, per unit of its squared error
+        xh = x_hat.clone().requires_grad_()
+        decoder_distortion(x, xh, eps).backward()
+        g = xh.grad.flatten(1).abs().mean(1) / (x_hat - x).abs().flatten(1).mean(1)
+        return (g[1] / g[0]).item()
+    # minus PSNR weighs the well-drawn crop 100x (1/mse); eps = 1e-3 cuts that to ~10x
+    assert weights(1e-12) == pytest.approx(100, rel=1e-3)
+    assert weights(1e-3) == pytest.approx((1e-2 + 1e-3) / (1e-4 + 1e-3), rel=1e-3)

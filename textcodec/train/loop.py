@@ -117,6 +117,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="add the rate-conditioned refinement stage after the synthesis "
                    "(textcodec.nets.refine; 32,4 costs ~0.13 s at 720p on two CPU cores); it "
                    "starts as the identity")
+    p.add_argument("--decoder-eps", type=float, default=1e-5,
+                   help="the decoder-only stages' loss, mean 10*log10(mse + EPS): 1e-5 caps "
+                   "each crop near 50 dB; larger leans toward plain MSE (crops already drawn "
+                   "well weigh less)")
     p.add_argument("--fusion-from", type=Path,
                    help="fusion stage: start the fusion block from this checkpoint's (warm start "
                    "on a newer backbone)")
@@ -368,7 +372,7 @@ def train(args: argparse.Namespace) -> dict:
                                  lambdas_all[q])
             loss = rd["loss"]
             if args.stage in DECODER_STAGES:   # the rate is fixed: decibels at every rate
-                loss = decoder_distortion(x, out.x_hat)
+                loss = decoder_distortion(x, out.x_hat, args.decoder_eps)
             terms = {**{k: v.detach() for k, v in rd.items()}, "loss": loss.detach()}
             x_read = out.x_hat
         # the text losses read the decoder's output, or in the fusion stage the fused one
