@@ -5,8 +5,8 @@ import random
 import pytest
 import torch
 
-from textcodec.losses import (decoder_distortion, guidance_consistent, ocr_ctc_loss,
-                             rate_distortion, text_logit_loss)
+from textcodec.losses import (RateNormalisedMSE, decoder_distortion, guidance_consistent,
+                             ocr_ctc_loss, rate_distortion, text_logit_loss)
 from textcodec.ocr.recognizer import TextRecognizer, crop_words, encode_text, greedy_decode
 from textcodec.train.synth import ScreenSynth
 
@@ -151,3 +151,21 @@ def test_decoder_distortion_is_minus_psnr_and_eps_sets_how_much_good_crops_weigh
     # minus PSNR weighs the well-drawn crop 100x (1/mse); eps = 1e-3 cuts that to ~10x
     assert weights(1e-12) == pytest.approx(100, rel=1e-3)
     assert weights(1e-3) == pytest.approx((1e-2 + 1e-3) / (1e-4 + 1e-3), rel=1e-3)
+
+
+def test_rate_normalised_mse_weighs_every_rate_alike_and_edges_within_a_rate():
+    loss = RateNormalisedMSE(num_rates=3, momentum=0.5)
+    x = torch.zeros(4, 1, 2, 2)
+    # rate 0 errs 10x more than rate 2; within rate 0 one crop errs 3x the other
+    err = torch.tensor([0.3, 0.1, 0.02, 0.02]).sqrt()[:, None, None, None]
+    q = torch.tensor([0, 0, 2, 2])
+    x_hat = (x + err).requires_grad_()
+    value = loss(x, x_hat, q)
+    assert value.item() == pytest.approx(1.0)     # each sample over its rate's mean (first call)
+    assert loss.mean[0].item() == pytest.approx(0.2) and loss.mean[1].isnan()
+    value.backward()
+    g = x_hat.grad.flatten(1)[:, 0] / err.flatten()     # weight per unit of squared error
+    assert g[0].item() == pytest.approx(g[1].item())    # within a rate: by the error itself
+    assert g[2].item() == pytest.approx(10 * g[0].item())   # the low-error rate is lifted
+    loss(x, x + 0 * err, q)                          # a perfect batch halves the running means
+    assert loss.mean[0].item() == pytest.approx(0.1) and loss.mean[2].item() == pytest.approx(0.01)

@@ -1,14 +1,15 @@
 """Train the refinement stage (textcodec.nets.refine) on this CPU, on pre-decoded crops.
 
     python tools/train_refiner.py --base textcodec-base-v18 --out runs/s34/refcpu.pt \
-        [--refine 32,4] [--crops 400] [--steps 12000] [--pack .pack-lean] [--seed 0]
+        [--refine 32,4] [--crops 400] [--steps 12000] [--pack .pack-lean] [--seed 0] \
+        [--mix 0.3,0.05,0.1,0.05,0.25,0.25] [--train-rates 0,1,...,10,10] [--loss mse]
 
 `--stage refine` trains the stage with the codec frozen, so every decode it learns from is
-fixed in advance: this draws --crops 256-px crops from the training mix (session 32's shares,
-the pack's sources), decodes each at every rate of --base once (the model's forward pass in
+fixed in advance: this draws --crops 256-px crops from the training mix (--mix, by default
+session 32's shares of the pack's sources), decodes each at every rate of --base once (the model's forward pass in
 eval mode: the latent rounded around its means, as `--stage refine` sees it), and then
 trains the stage alone on 96-px windows of those pairs, batch 16, each window at a random
-rate, on minus its PSNR (textcodec.losses.decoder_distortion; --loss mse: the batch's MSE),
+rate (of --train-rates), on minus its PSNR (textcodec.losses.decoder_distortion; --loss mse: the batch's MSE),
 Adam 1e-3 with a cosine decay to 5e-5. No backbone pass per step: ~10 steps/s on two cores. Writes a release checkpoint:
 --base's weights and coding tables with the stage added (its files are --base's, byte for
 byte; tools/refine_study.py measures what the stage adds).
@@ -32,6 +33,7 @@ def main() -> None:
     from textcodec.checkpoint import load_weights, read_blob, save_release
     from textcodec.losses import decoder_distortion
     from textcodec.train.data import MixedDataset
+    from textcodec.train.loop import parse_rates
 
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -45,9 +47,16 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--pack", type=Path, default=Path(".pack-lean"))
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--loss", choices=("psnr", "mse"), default="psnr",
+    p.add_argument("--loss", choices=("psnr", "mse", "rate-mse"), default="psnr",
                    help="psnr: minus each sample's PSNR (--stage refine's loss); mse: the "
-                        "batch's mean squared error (the post-filter study's)")
+                        "batch's mean squared error (the post-filter study's); rate-mse: each "
+                        "window's squared error over its rate's mean one in --base's decodes "
+                        "(every rate weighs alike, and within a rate the edges weigh most)")
+    p.add_argument("--mix", default=",".join(map(str, MIX)),
+                   help="the sources' shares, as --mix of training (default session 32's)")
+    p.add_argument("--train-rates", metavar="I,J,...",
+                   help="the rate indices the windows are drawn at, one named twice drawn twice "
+                        "as often (default: every rate, evenly)")
     p.add_argument("--cache", type=Path,
                    help="keep the decoded crops in this file (made if missing, read if there)")
     args = p.parse_args()
@@ -61,9 +70,11 @@ def main() -> None:
     model.load_coding(blob["coding"])
     model.eval()
     K = model.num_rates
+    rates = parse_rates(args.train_rates, K) or tuple(range(K))
+    mix = tuple(float(v) for v in args.mix.split(","))
 
     start = time.time()
-    data = iter(MixedDataset(args.pack, MIX, seed=args.seed, size=256))
+    data = iter(MixedDataset(args.pack, mix, seed=args.seed, size=256))
     originals, decodes = [], []
     if args.cache and args.cache.exists():
         originals, decodes = torch.load(args.cache, weights_only=True)
@@ -79,6 +90,9 @@ def main() -> None:
                       flush=True)
     if args.cache and not args.cache.exists():
         torch.save((originals, decodes), args.cache)
+    # rate-mse's unit per rate: --base's mean squared error at that rate over all crops
+    rate_mse = torch.stack([((d.float() - o.float()) ** 2).flatten(1).mean(1)
+                            for o, d in zip(originals, decodes)]).mean(0)
     refiner = model.refine.train()
     opt = torch.optim.Adam(refiner.parameters(), 1e-3)
     rng = random.Random(args.seed)
@@ -90,14 +104,19 @@ def main() -> None:
             group["lr"] = 5e-5 + (1e-3 - 5e-5) * 0.5 * (1 + math.cos(math.pi * t))
         xs, hats, qs = [], [], []
         for _ in range(args.batch):
-            i, q = rng.randrange(len(originals)), rng.randrange(K)
+            i, q = rng.randrange(len(originals)), rng.choice(rates)
             a, b = rng.randrange(256 - w + 1) // 2 * 2, rng.randrange(256 - w + 1) // 2 * 2
             xs.append(originals[i][:, a:a + w, b:b + w])
             hats.append(decodes[i][q, :, a:a + w, b:b + w])
             qs.append(q)
         x, x_hat = torch.stack(xs).float(), torch.stack(hats).float()
         out = refiner(x_hat, torch.tensor(qs))
-        loss = decoder_distortion(x, out) if args.loss == "psnr" else ((out - x) ** 2).mean()
+        if args.loss == "psnr":
+            loss = decoder_distortion(x, out)
+        elif args.loss == "mse":
+            loss = ((out - x) ** 2).mean()
+        else:
+            loss = (((out - x) ** 2).flatten(1).mean(1) / rate_mse[qs]).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -574,9 +574,10 @@ def test_analysis_stage_trains_only_the_analysis_transform(tmp_path):
     assert moved and all(n.startswith("g_a.") for n in moved), moved
 
 
-@pytest.mark.parametrize("stage, trained", [("refine", ("refine.",)),
-                                            ("decoder", ("refine.", "g_s.", "log_inv_gain"))])
-def test_refine_and_decoder_stages_leave_the_files_as_they_were(tmp_path, stage, trained):
+@pytest.mark.parametrize("stage, trained, loss", [
+    ("refine", ("refine.",), "psnr"), ("refine", ("refine.",), "rate-mse"),
+    ("decoder", ("refine.", "g_s.", "log_inv_gain"), "psnr")])
+def test_refine_and_decoder_stages_leave_the_files_as_they_were(tmp_path, stage, trained, loss):
     """--refine adds the refinement stage to a plain checkpoint; --stage refine trains only it,
     --stage decoder the decoding side too. The encoder and the entropy model stay the
     checkpoint's, so the files the new model writes are the old one's, byte for byte."""
@@ -587,7 +588,8 @@ def test_refine_and_decoder_stages_leave_the_files_as_they_were(tmp_path, stage,
         main(["--out", str(tmp_path / "x"), "--steps", "1", "--stage", stage,
               "--init", str(tmp_path / "b" / "b.pt")] + args)
     main(["--out", str(tmp_path / "r"), "--steps", "3", "--name", "r", "--stage", stage,
-          "--refine", "8,1", "--init", str(tmp_path / "b" / "b.pt"), "--lr", "1e-3"] + args)
+          "--refine", "8,1", "--init", str(tmp_path / "b" / "b.pt"), "--lr", "1e-3",
+          "--decoder-loss", loss] + args)
     before, _ = load_release(tmp_path / "b" / "b.pt")
     after, blob = load_release(tmp_path / "r" / "r.pt")
     assert blob["config"]["refine_channels"] == 8 and blob["config"]["refine_layers"] == 1

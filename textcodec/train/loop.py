@@ -23,8 +23,8 @@ import torch
 from textcodec import nets
 from textcodec.checkpoint import (load_weights, model_state, read_blob, remap_block_rates,
                                   save_release)
-from textcodec.losses import (LOGIT_DISTANCES, decoder_distortion, ocr_ctc_loss,
-                              rate_distortion, text_logit_loss)
+from textcodec.losses import (LOGIT_DISTANCES, RateNormalisedMSE, decoder_distortion,
+                              ocr_ctc_loss, rate_distortion, text_logit_loss)
 from textcodec.train.data import CORRUPTION, MixedDataset, collate, parse_corruption
 
 MAX_TEXT_CROPS = 48
@@ -117,6 +117,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="add the rate-conditioned refinement stage after the synthesis "
                    "(textcodec.nets.refine; 32,4 costs ~0.13 s at 720p on two CPU cores); it "
                    "starts as the identity")
+    p.add_argument("--decoder-loss", choices=("psnr", "rate-mse"), default="psnr",
+                   help="the decoder-only stages' loss: psnr = minus each crop's PSNR "
+                   "(--decoder-eps caps it); rate-mse = each crop's squared error over its "
+                   "rate's running mean (textcodec.losses.RateNormalisedMSE)")
     p.add_argument("--decoder-eps", type=float, default=1e-5,
                    help="the decoder-only stages' loss, mean 10*log10(mse + EPS): 1e-5 caps "
                    "each crop near 50 dB; larger leans toward plain MSE (crops already drawn "
@@ -334,6 +338,7 @@ def train(args: argparse.Namespace) -> dict:
         batch_size=args.batch, collate_fn=collate, num_workers=args.workers,
         pin_memory=device.type == "cuda", persistent_workers=args.workers > 0)
     lambdas_all = torch.tensor(model.lambdas, device=device)
+    rate_mse = RateNormalisedMSE(model.num_rates)
     lambda_mid = lambdas_all.log().mean().exp()      # --kappa-by-rate's unit weight
     m_min, sigma_max = parse_logit_filter(args.logit_filter)
     text_options = {"kappa": args.kappa, "ocr_weight": args.ocr_weight,
@@ -372,7 +377,8 @@ def train(args: argparse.Namespace) -> dict:
                                  lambdas_all[q])
             loss = rd["loss"]
             if args.stage in DECODER_STAGES:   # the rate is fixed: decibels at every rate
-                loss = decoder_distortion(x, out.x_hat, args.decoder_eps)
+                loss = (rate_mse(x, out.x_hat, q) if args.decoder_loss == "rate-mse"
+                        else decoder_distortion(x, out.x_hat, args.decoder_eps))
             terms = {**{k: v.detach() for k, v in rd.items()}, "loss": loss.detach()}
             x_read = out.x_hat
         # the text losses read the decoder's output, or in the fusion stage the fused one
