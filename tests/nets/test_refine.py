@@ -18,9 +18,9 @@ def _trained_refiner(seed: int = 0, **kw) -> Refiner:
     return r
 
 
-def test_fresh_refiner_is_the_identity():
-    x = torch.rand(2, 3, 20, 30)
-    assert torch.equal(Refiner(num_rates=3)(x, torch.tensor([0, 2])), x)
+def test_fresh_refiner_is_the_identity_on_the_decode_in_range():
+    x = torch.rand(2, 3, 20, 30) * 1.4 - 0.2
+    assert torch.equal(Refiner(num_rates=3)(x, torch.tensor([0, 2])), x.clamp(0, 1))
 
 
 def test_odd_sizes_come_back_at_their_size_and_match_the_padded_pass_inside():
@@ -41,7 +41,7 @@ def test_each_rate_has_its_own_correction_and_fractions_interpolate():
     assert not torch.allclose(a, b)
     # a batch takes one rate per sample
     batch = r(torch.cat([x, x]), torch.tensor([0, 1]))
-    assert torch.allclose(batch[0], a[0], atol=1e-6) and torch.allclose(batch[1], b[0], atol=1e-6)
+    assert torch.allclose(batch[0], a[0], atol=1e-5) and torch.allclose(batch[1], b[0], atol=1e-5)
     # the rate rows are interpolated: quality 0.5 sees the mean of rows 0 and 1
     mid = Refiner(num_rates=1, channels=r.head.out_channels, layers=len(r.body))
     mid.load_state_dict({**r.state_dict(),
@@ -61,9 +61,12 @@ def test_model_built_with_a_refiner_from_a_plain_checkpoint_decodes_as_it():
     assert refined.config["refine_channels"] == 8 and "refine_channels" not in plain.config
     y = torch.randn(1, 24, 3, 4)
     with torch.no_grad():
-        assert torch.equal(refined.synthesis(y, 1.5), plain.synthesis(y, 1.5))
+        # the stage reads (and a fresh one passes on) the decode clamped to its range, as
+        # every decoded image is: the same image
+        assert plain.synthesis(y, 1.5).clamp(0, 1).ne(plain.synthesis(y, 1.5)).any()
+        assert torch.equal(refined.synthesis(y, 1.5), plain.synthesis(y, 1.5).clamp(0, 1))
         refined.refine.load_state_dict(_trained_refiner(channels=8, layers=2).state_dict())
-        assert not torch.equal(refined.synthesis(y, 1.5), plain.synthesis(y, 1.5))
+        assert not torch.equal(refined.synthesis(y, 1.5), plain.synthesis(y, 1.5).clamp(0, 1))
         # forward (training) and synthesis (decoding) use the same stage
         x = torch.rand(1, 3, 64, 64)
         out = refined(x, torch.tensor([2]))
