@@ -1546,7 +1546,21 @@ REFINE_RUNS = (("refine-s34-rf-rd.txt", "rf (`--stage refine`) and rd (`--stage 
                 "the mix decoded at the 11 rates, minus each window's PSNR)"),
                ("refine-s34-refmse.txt", "refmse (`python tools/train_refiner.py --out "
                 "runs/s34/refmse.pt --crops 200 --steps 6000 --loss mse`: the batch's MSE "
-                "instead)"))
+                "instead)"),
+               ("refine-s35-refscr.txt", "Session 35, refscr: the screens' share up and the top "
+                "rates drawn twice (`python tools/train_refiner.py --out runs/s35/refscr.pt --mix "
+                "0.3,0.05,0.1,0.05,0.25,0.25 --train-rates 0,1,2,3,4,5,6,6,7,7,8,8,9,9,10,10 "
+                "--loss mse --crops 300 --steps 8000`), the stage still reading the raw synthesis "
+                "output"),
+               ("refine-s35-refrm.txt", "refrm: the same with `--loss rate-mse` (each window's "
+                "squared error over its rate's mean), raw input"),
+               ("refine-s35-refui.txt", "refui (raw input) and refui2 (the clamped input, "
+                "123fed8): UI screenshots only, at q10 only, as session 33's post-filter study "
+                "(`python tools/train_refiner.py --out runs/s35/refui.pt --mix 0,0,0,0,1,0 "
+                "--train-rates 10 --loss mse --crops 150 --steps 6000`; refui2 `--steps 1500`); "
+                "the 12 images of each set"),
+               ("refine-s35-refrm2.txt", "refrm2: refrm's run again with the clamped input "
+                "(`--loss rate-mse`, 8,000 steps), Kodak added"))
 
 
 def _refine_rows(path: Path) -> list[str]:
@@ -1568,7 +1582,8 @@ def codec_s34_section() -> list[str]:
     runs = [(BENCH / f, what) for f, what in REFINE_RUNS if (BENCH / f).exists()]
     if not runs:
         return []
-    out = ["## The codec, session 34: a refinement stage after the synthesis (not shipped)", "",
+    out = ["## The codec, sessions 34-35: a refinement stage after the synthesis (not shipped)",
+           "",
            "A rate-conditioned stage of 3x3 convolutions on the decode's 2x2 pixel blocks at half "
            "resolution (32 channels, 4 hidden layers, ~0.13 s at 720p on two CPU cores; "
            "docs/architecture.md), trained with the encoder and entropy model frozen, so a "
@@ -1576,9 +1591,10 @@ def codec_s34_section() -> list[str]:
            "quality by base-v18 and its latent decoded by each model (`python "
            "tools/refine_study.py --models A.pt,B.pt --sets gimp,qt,funsd --images 8 "
            "--qualities 0,2,4,6,8,10`); mean PSNR in dB, the difference to base-v18 and how many "
-           "images gained. docs/training.md, session 34, has the runs and the two training "
-           "faults the first ones met (a save put the frozen-encoder stages back in train mode; "
-           "R + lambda*D weighted the top rate 1,000x the bottom)."]
+           "images gained. docs/training.md, sessions 34-35, has the runs and the three training "
+           "faults they met (a save put the frozen-encoder stages back in train mode; "
+           "R + lambda*D weighted the top rate 1,000x the bottom; the stage read the raw "
+           "synthesis output, whose overshoots every decode clips, until session 35)."]
     for path, what in runs:
         names = re.findall(r"(\S+) [\d.]+ dB", path.read_text().splitlines()[0].split("):", 1)[1])
         out += ["", f"{what} (docs/bench/{path.name}):", "",
