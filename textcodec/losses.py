@@ -46,8 +46,8 @@ class RateNormalisedMSE:
     """The decoder-only stages' other loss: each sample's squared error over a running mean
     of its rate's (momentum ``momentum``, per rate, detached). Every rate weighs alike, as in
     ``decoder_distortion``, but within a rate a crop weighs by its error, not by its inverse:
-    the edges the codec misses steer the update, not the flat crops it already draws
-    (session 35: minus PSNR and plain MSE left the refinement stage at the identity on CPU)."""
+    the edges the codec misses steer the update, not the flat crops it already draws (minus
+    PSNR weighs a crop by the inverse of its error)."""
 
     def __init__(self, num_rates: int, momentum: float = 0.99):
         self.num_rates, self.momentum = num_rates, momentum

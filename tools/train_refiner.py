@@ -6,13 +6,16 @@
 
 `--stage refine` trains the stage with the codec frozen, so every decode it learns from is
 fixed in advance: this draws --crops 256-px crops from the training mix (--mix, by default
-session 32's shares of the pack's sources), decodes each at every rate of --base once (the model's forward pass in
-eval mode: the latent rounded around its means, as `--stage refine` sees it), and then
-trains the stage alone on 96-px windows of those pairs, batch 16, each window at a random
-rate (of --train-rates), on minus its PSNR (textcodec.losses.decoder_distortion; --loss mse: the batch's MSE),
-Adam 1e-3 with a cosine decay to 5e-5. No backbone pass per step: ~10 steps/s on two cores. Writes a release checkpoint:
---base's weights and coding tables with the stage added (its files are --base's, byte for
-byte; tools/refine_study.py measures what the stage adds).
+session 32's shares of the pack's sources), decodes each at every rate of --base once (the
+model's forward pass in eval mode: the latent rounded around its means, as `--stage refine`
+sees it), and then trains the stage alone on 96-px windows of those pairs, batch 16, each
+window at a random rate (of --train-rates), on minus its PSNR
+(textcodec.losses.decoder_distortion; --loss mse: the batch's MSE; --loss rate-mse: each
+window's squared error over its rate's mean), Adam 1e-3 with a cosine decay to 5e-5. No
+backbone pass per step: ~10 steps/s on two cores. Writes a release checkpoint: --base's
+weights and coding tables with the stage added (its files are --base's, byte for byte;
+tools/refine_study.py measures what the stage adds). --cache keeps the decoded crops for
+another run with the same --base, --mix and --seed.
 """
 
 from __future__ import annotations
@@ -77,7 +80,10 @@ def main() -> None:
     data = iter(MixedDataset(args.pack, mix, seed=args.seed, size=256))
     originals, decodes = [], []
     if args.cache and args.cache.exists():
-        originals, decodes = torch.load(args.cache, weights_only=True)
+        originals, decodes, made = torch.load(args.cache, weights_only=True)
+        if made != [args.base, args.mix, args.seed]:
+            raise SystemExit(f"{args.cache} holds crops of --base/--mix/--seed {made}, not "
+                             f"{[args.base, args.mix, args.seed]}")
     with torch.no_grad():
         for i in range(len(originals), args.crops):
             x = torch.from_numpy(next(data).image.copy()).permute(2, 0, 1).float()[None] / 255
@@ -89,7 +95,7 @@ def main() -> None:
                 print(f"decoded {i + 1} crops at {K} rates ({time.time() - start:.0f} s)",
                       flush=True)
     if args.cache and not args.cache.exists():
-        torch.save((originals, decodes), args.cache)
+        torch.save((originals, decodes, [args.base, args.mix, args.seed]), args.cache)
     # rate-mse's unit per rate: --base's mean squared error at that rate over all crops
     rate_mse = torch.stack([((d.float() - o.float()) ** 2).flatten(1).mean(1)
                             for o, d in zip(originals, decodes)]).mean(0)
