@@ -1559,8 +1559,10 @@ REFINE_RUNS = (("refine-s34-rf-rd.txt", "rf (`--stage refine`) and rd (`--stage 
                 "(`python tools/train_refiner.py --out runs/s35/refui.pt --mix 0,0,0,0,1,0 "
                 "--train-rates 10 --loss mse --crops 150 --steps 6000`; refui2 `--steps 1500`); "
                 "the 12 images of each set"),
-               ("refine-s35-refrm2.txt", "refrm2: refrm's run again with the clamped input "
-                "(`--loss rate-mse`, 8,000 steps), Kodak added"))
+               ("refine-s35-refscr2.txt", "refrm2: refrm's run again with the clamped input "
+                "(`--loss rate-mse`, 8,000 steps), and refscr2: screens only, rates 4-10 (`--mix "
+                "0.3,0,0,0,0.4,0.3 --train-rates 4,5,6,7,8,8,9,9,10,10 --loss rate-mse --crops 250 "
+                "--steps 6000`); Kodak added"))
 
 
 def _refine_rows(path: Path) -> list[str]:
