@@ -56,13 +56,15 @@ class RateNormalisedMSE:
     def __call__(self, x: torch.Tensor, x_hat: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
         mse = ((x - x_hat) ** 2).flatten(1).mean(1)
         q = q.long()
-        with torch.no_grad():
+        with torch.no_grad():   # no host sync: this runs every training step
             if self.mean is None:
                 self.mean = torch.full((self.num_rates,), float("nan"), device=mse.device)
-            for r in q.unique():
-                m = mse[q == r].mean()
-                old = self.mean[r]
-                self.mean[r] = m if old.isnan() else self.momentum * old + (1 - self.momentum) * m
+            counts = torch.bincount(q, minlength=self.num_rates)
+            batch = torch.zeros_like(self.mean).index_add_(0, q, mse.detach()) \
+                / counts.clamp_min(1)
+            moved = torch.where(self.mean.isnan(), batch,
+                                self.momentum * self.mean + (1 - self.momentum) * batch)
+            self.mean = torch.where(counts > 0, moved, self.mean)
         return (mse / self.mean[q].clamp_min(1e-8)).mean()
 
 

@@ -84,8 +84,12 @@ def main() -> None:
         if made != [args.base, args.mix, args.seed]:
             raise SystemExit(f"{args.cache} holds crops of --base/--mix/--seed {made}, not "
                              f"{[args.base, args.mix, args.seed]}")
+    originals, decodes = originals[:args.crops], decodes[:args.crops]
+    cached = len(originals)
+    for _ in range(cached if cached < args.crops else 0):   # the stream's first crops are
+        next(data)                                           # the cached ones: draw new ones
     with torch.no_grad():
-        for i in range(len(originals), args.crops):
+        for i in range(cached, args.crops):
             x = torch.from_numpy(next(data).image.copy()).permute(2, 0, 1).float()[None] / 255
             # the fresh stage is the identity: these are --base's decodes
             out = model(x.expand(K, -1, -1, -1), torch.arange(K)).x_hat
@@ -94,7 +98,7 @@ def main() -> None:
             if (i + 1) % 50 == 0:
                 print(f"decoded {i + 1} crops at {K} rates ({time.time() - start:.0f} s)",
                       flush=True)
-    if args.cache and not args.cache.exists():
+    if args.cache and len(originals) > cached:
         torch.save((originals, decodes, [args.base, args.mix, args.seed]), args.cache)
     # rate-mse's unit per rate: --base's mean squared error at that rate over all crops
     rate_mse = torch.stack([((d.float() - o.float()) ** 2).flatten(1).mean(1)

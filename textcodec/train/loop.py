@@ -33,7 +33,7 @@ SIZE_KEYS = ("N", "M", "N_dec", "N_last", "N_enc", "context_channels", "refine_c
 # what each stage trains (parameter-name prefixes); the rest stays frozen
 STAGE_PARAMS = {"fusion": ("fusion.",), "analysis": ("g_a.",), "refine": ("refine.",),
                 "decoder": ("g_s.", "refine.", "log_inv_gain")}
-DECODER_STAGES = ("refine", "decoder")   # the rate cannot move: trained on PSNR
+DECODER_STAGES = ("refine", "decoder")   # the rate cannot move: --decoder-loss
 
 
 def parse_logit_filter(spec: str | None) -> tuple[float | None, float | None]:
@@ -376,7 +376,7 @@ def train(args: argparse.Namespace) -> dict:
             rd = rate_distortion(x, out.x_hat, out.likelihoods_y, out.likelihoods_z,
                                  lambdas_all[q])
             loss = rd["loss"]
-            if args.stage in DECODER_STAGES:   # the rate is fixed: decibels at every rate
+            if args.stage in DECODER_STAGES:   # the rate is fixed: every rate weighs alike
                 loss = (rate_mse(x, out.x_hat, q) if args.decoder_loss == "rate-mse"
                         else decoder_distortion(x, out.x_hat, args.decoder_eps))
             terms = {**{k: v.detach() for k, v in rd.items()}, "loss": loss.detach()}
