@@ -87,6 +87,26 @@ def test_unknown_dataset_and_codec_are_input_errors():
         get_codec("bmp")
 
 
+def test_a_bench_refused_for_its_dataset_or_codec_leaves_no_output_folder(folder, tmp_path):
+    with pytest.raises(InputError, match="unknown dataset"):
+        runner.run(str(tmp_path / "nope"), ["jpeg"], tmp_path / "a", progress=False)
+    with pytest.raises(InputError, match="unknown codec"):
+        runner.run(str(folder), ["bmp"], tmp_path / "b", progress=False)
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_ms_ssim_is_averaged_over_the_images_that_have_it():
+    """MS-SSIM is undefined on an image under 161 px a side: it must not blank the point."""
+    row = {"codec": "jpeg", "setting": 10, "bpp": 1.0, "psnr": 30.0, "char_edits": 0,
+           "chars": 1, "word_edits": 0, "words": 1, "f1": 1.0, "gt_char_edits": 0,
+           "gt_chars": 0, "gt_word_edits": 0, "gt_words": 0, "encode_s": 0.1, "decode_s": 0.1}
+    rows = [{**row, "ms_ssim": 0.9}, {**row, "ms_ssim": float("nan")}, {**row, "ms_ssim": 0.8}]
+    pt, = report.aggregate(rows)
+    assert pt.ms_ssim == pytest.approx(0.85)
+    pt, = report.aggregate([{**row, "ms_ssim": float("nan")}])
+    assert np.isnan(pt.ms_ssim)
+
+
 def test_the_chosen_ocr_engine_finds_the_scored_boxes(folder, tmp_path, monkeypatch):
     """--ocr picks the engine that finds and reads the scored text."""
     from textcodec.ocr import engine as engines

@@ -60,8 +60,15 @@ def aggregate(rows: list[dict]) -> list[Point]:
                          ratio("gt_char_edits", "gt_chars"), ratio("gt_word_edits", "gt_words"),
                          float(np.mean([r["encode_s"] for r in rs])),
                          float(np.mean([r["decode_s"] for r in rs])),
-                         float(np.mean([r.get("ms_ssim", float("nan")) for r in rs]))))
+                         _mean_of_measured([r.get("ms_ssim", float("nan")) for r in rs])))
     return pts
+
+
+def _mean_of_measured(values: list[float]) -> float:
+    """The mean over the images that have the metric (MS-SSIM is undefined below ~161 px on
+    a side, e.g. a 196x29 toolbar): one tiny image must not blank the column."""
+    measured = [v for v in values if not math.isnan(v)]
+    return float(np.mean(measured)) if measured else float("nan")
 
 
 def by_codec(points: list[Point]) -> dict[str, list[Point]]:

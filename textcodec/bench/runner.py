@@ -95,11 +95,11 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
 
     from textcodec.ocr.engine import filter_words, get_engine
 
-    out.mkdir(parents=True, exist_ok=True)
-    results = out / "results.jsonl"
-    done = _done(results)
     codecs: list[Codec] = [get_codec(n) for n in codec_names]
     items = list(datasets.load(dataset, limit))
+    out.mkdir(parents=True, exist_ok=True)   # only once the codecs and images are known
+    results = out / "results.jsonl"
+    done = _done(results)
     total = sum(len(c.sweep(points)) for c in codecs) * len(items)
     # scoring: EasyOCR's boxes read by english_g2 (the papers' protocol), or another engine's
     # boxes read by that engine, so a codec trained against english_g2 is judged by a stranger
