@@ -4,10 +4,13 @@
         plain=models/textcodec-text-v2.pt:off v2=models/textcodec-text-v2.pt \
         rate=runs/s3/textcodec-fusR.pt --out runs/fusion.jsonl
 
-Each NAME=CHECKPOINT[:off|:nocheck|:draw] is one decoder (":off" decodes without the fusion
-block, ":nocheck" encodes without the encoder's cross-check, so every guidance word is drawn,
-":draw" draws the words over the plain decode instead of running the block, as `textcodec
-decode --fusion draw`; without a suffix the file is made as `textcodec encode` makes it). The side stream is EasyOCR's reading of
+Each NAME=CHECKPOINT[:off|:nocheck|:draw|:tightdraw] is one decoder (":off" decodes without
+the fusion block, ":nocheck" encodes without the encoder's cross-check, so every guidance word
+is drawn, ":draw" draws the words over the plain decode instead of running the block, as
+`textcodec decode --fusion draw`; ":tightdraw", a study, draws them into boxes fitted to the
+original's ink (``tools/tighten.py``, rounded to whole pixels as the side stream rounds), the
+glyphs filling each box; the bytes are those of the plain file; without a suffix the file is
+made as `textcodec encode` makes it). The side stream is EasyOCR's reading of
 the original, filtered as `textcodec encode` filters it (cached per image under
 runs/sidestream-cache). Checkpoints that share a backbone make byte-identical
 files, so their rows differ only by the fusion block. Scored against the dataset's ground-truth
@@ -48,6 +51,20 @@ def side_words(item, min_confidence: float = MIN_CONFIDENCE) -> list[Word]:
     return filter_words(words, min_confidence=min_confidence)
 
 
+def tight_draw(original: np.ndarray, data: bytes, model: str) -> np.ndarray:
+    """The plain decode with the file's guidance words drawn into ink-fitted boxes."""
+    from textcodec.render import draw
+    from tighten import tighten_words
+
+    plain, _ = codec.decode_array(data, model=model, device="cpu", fusion="off")
+    words = codec.guidance_words(codec.text_layer(data))
+    fitted = [dataclasses.replace(w, cx=round(w.cx), cy=round(w.cy), width=round(w.width),
+                                  height=round(w.height))
+              for w in tighten_words(original, words)]
+    drawn = draw(plain.astype(np.float32) / 255, fitted, fill=1.0)
+    return (np.clip(drawn, 0, 1) * 255).round().astype(np.uint8)
+
+
 def masked_psnr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> float:
     if not m.any():
         return float("nan")
@@ -58,7 +75,8 @@ def masked_psnr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> float:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("decoders", nargs="+", help="NAME=CHECKPOINT[:off|:nocheck|:draw]")
+    p.add_argument("decoders", nargs="+",
+                   help="NAME=CHECKPOINT[:off|:nocheck|:draw|:tightdraw]")
     p.add_argument("--dataset", default="funsd")
     p.add_argument("--images", type=int, default=8)
     p.add_argument("--skip", type=int, default=0, help="leave out the data set's first N")
@@ -81,9 +99,9 @@ def main() -> None:
     for spec in args.decoders:
         name, rest = spec.split("=", 1)
         path, _, flag = rest.partition(":")
-        if flag not in ("", "off", "nocheck", "draw"):
-            p.error(f"{spec}: the suffix must be :off, :nocheck or :draw")
-        mode = {"off": "off", "draw": "draw"}.get(flag, "always")
+        if flag not in ("", "off", "nocheck", "draw", "tightdraw"):
+            p.error(f"{spec}: the suffix must be :off, :nocheck, :draw or :tightdraw")
+        mode = {"off": "off", "draw": "draw", "tightdraw": "tightdraw"}.get(flag, "always")
         specs.append((name, path, mode, "off" if flag == "nocheck" else "auto"))
     qualities = [float(v) for v in args.qualities.split(",")]
     acc: dict[tuple[str, float], dict] = {}
@@ -100,8 +118,11 @@ def main() -> None:
                     files[key] = codec.encode(item.image, words=words, quality=q, model=path,
                                               side_codec="zstd", device="cpu",
                                               cross_check=check)
-                rec, _ = codec.decode_array(files[key], model=path, device="cpu",
-                                            fusion=fusion)
+                if fusion == "tightdraw":
+                    rec = tight_draw(item.image, files[key], path)
+                else:
+                    rec, _ = codec.decode_array(files[key], model=path, device="cpu",
+                                                fusion=fusion)
                 if inside is None:  # the boxes as the file carries them (quantised)
                     inside = render(codec.text_layer(files[key]), w, h)[1] > 0
                 boxes = [t.axis_aligned_box() for t in truth]

@@ -1,0 +1,102 @@
+"""How well does the guidance map line up with the original's ink? A study for issue 5.
+
+    python tools/guidance_alignment_study.py --dataset funsd --images 8 \
+        --model models/textcodec-text-v20.pt --qualities 0,2,4
+
+The fusion block is trained to bring the decode closer to the original (MSE); it can only
+paint the guidance's glyphs where they fall on the original's strokes. For each side-stream
+word (EasyOCR's reading, filtered as `textcodec encode` filters it) this measures, for the box
+as OCR gives it (glyphs filling it: the guidance map), the same box with the drawn words' margin
+(``DRAW_FILL``) and the box tightened to the ink (``tools/tighten.py``, glyphs filling it):
+
+- ink IoU: the rendered strokes (> 0.5) against the original's ink inside the OCR box;
+- oracle paint PSNR: the boxes repainted with the word's true paper and ink colours (taken
+  from the original, which no decoder has) and the rendered glyphs, against the original,
+  over the OCR boxes: what painting the guidance could give at best, beside the plain decode's
+  PSNR over the same pixels at each --qualities (the mush a block starts from).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from textcodec import codec
+from textcodec.bench import datasets
+from textcodec.render import DRAW_FILL, placements, render
+from tighten import ink_map, tighten_words
+
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def paint_oracle(original: np.ndarray, words, fill: float) -> tuple[np.ndarray, list[float]]:
+    """(painted image, per-word ink IoU): each box repainted with the original's own paper
+    and ink colours under the rendered glyphs."""
+    img = original.astype(np.float32) / 255
+    out = img.copy()
+    lum = img @ LUMA
+    ious = []
+    h, w = lum.shape
+    for _, region, glyphs, box in placements(words, w, h, fill):
+        ink = ink_map(lum[region]) & (box > 0.5)
+        drawn = (glyphs > 0.5) & (box > 0.5)
+        union = (ink | drawn).sum()
+        ious.append(float((ink & drawn).sum() / union) if union else 0.0)
+        inside = box > 0.5
+        if not ink.any() or not (inside & ~ink).any():
+            continue
+        paper = np.median(img[region][inside & ~ink], axis=0)
+        colour = img[region][ink].mean(axis=0)
+        g, b = glyphs[..., None], box[..., None]
+        out[region] = out[region] * (1 - b) + (paper * (1 - g) + colour * g) * b
+    return (out * 255).round().clip(0, 255).astype(np.uint8), ious
+
+
+def region_psnr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> float:
+    d = (a.astype(np.float64) - b.astype(np.float64))[m]
+    return float(10 * np.log10(255 ** 2 / max(np.mean(d ** 2), 1e-10)))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dataset", default="funsd")
+    p.add_argument("--images", type=int, default=8)
+    p.add_argument("--model", default=None, help="decode with this checkpoint (plain)")
+    p.add_argument("--qualities", default="0,2,4")
+    p.add_argument("--out", type=Path)
+    args = p.parse_args()
+    from compare_fusion import side_words   # beside this script (on sys.path when run)
+
+    qualities = [float(v) for v in args.qualities.split(",")] if args.model else []
+    acc: dict[str, list] = {}
+    for item in datasets.load(args.dataset, limit=args.images):
+        words = [w for w in side_words(item) if w.draw]
+        h, w = item.image.shape[:2]
+        tight = tighten_words(item.image, words)
+        mask = render(words, w, h)[1] > 0.5
+        variants = {"box": (words, 1.0), "fill%.1f" % DRAW_FILL: (words, DRAW_FILL),
+                    "tight": (tight, 1.0)}
+        for name, (ws, fill) in variants.items():
+            painted, ious = paint_oracle(item.image, ws, fill)
+            acc.setdefault(f"iou {name}", []).extend(ious)
+            acc.setdefault(f"oracle psnr {name}", []).append(
+                region_psnr(item.image, painted, mask))
+        for q in qualities:
+            data = codec.encode(item.image, words=words, quality=q, model=args.model,
+                                device="cpu", cross_check="off")
+            rec, _ = codec.decode_array(data, model=args.model, device="cpu", fusion="off")
+            acc.setdefault(f"decode psnr q{q:g}", []).append(region_psnr(item.image, rec, mask))
+        print(f"{item.id}: {len(words)} words", flush=True)
+    rows = {k: round(float(np.mean(v)), 4) for k, v in acc.items()}
+    rows.update(dataset=args.dataset, images=args.images, words=len(acc["iou box"]))
+    print(json.dumps(rows, indent=1))
+    if args.out:
+        args.out.write_text(json.dumps(rows) + "\n")
+
+
+if __name__ == "__main__":
+    main()

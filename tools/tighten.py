@@ -1,0 +1,106 @@
+"""Word boxes shrunk to the ink they hold: would the guidance line up better? (issue 5's study)
+
+OCR boxes hold a margin around the glyphs (EasyOCR's about a fifth of the height, more at the
+ends), and the guidance map stretches each rendered word over its whole box (TextBoost's
+fonts fitted to boxes), so its strokes land beside the original's. Only the encoder sees the
+original: it can shrink every box to the ink inside it before the side stream is written, at
+no cost in bytes, and the decoder's rendering then lines up with the strokes it has to sharpen. Measured by
+tools/guidance_alignment_study.py and tools/compare_fusion.py's ":tightdraw" (docs/benchmarks.md,
+"How well the guidance lines up"): it helps the alignment a little and the reading not at all,
+so textcodec does not do it; this stays a study's helper.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+from PIL import Image
+
+from textcodec.words import Word
+
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+# a pixel is ink where it stands from the paper by more than INK_SHARE of the box's contrast
+# (its 99th percentile distance from the paper); a box whose contrast is under MIN_CONTRAST
+# holds no ink to fit (left as it is)
+INK_SHARE = 0.5
+MIN_CONTRAST = 0.08
+MIN_INK_PIXELS = 4
+MARGIN = 0.5   # pixels added on each side of the ink's extent
+
+
+def ink_map(lum: np.ndarray) -> np.ndarray:
+    """Boolean ink pixels of a box region's luminance (float in [0, 1]): those away from
+    the median (the paper) by more than INK_SHARE of the region's contrast."""
+    if lum.size == 0:
+        return np.zeros(lum.shape, bool)
+    dev = np.abs(lum - np.median(lum))
+    contrast = float(np.percentile(dev, 99))
+    if contrast < MIN_CONTRAST:
+        return np.zeros(lum.shape, bool)
+    return dev > INK_SHARE * contrast
+
+
+def _upright(lum: np.ndarray, word: Word) -> tuple[np.ndarray, float, float]:
+    """The box's pixels in the text's own frame (reading direction along +x), and the
+    frame's origin offset: (window, left, top) with the box centre at (width/2, height/2)."""
+    bw, bh = max(1, int(round(word.width))), max(1, int(round(word.height)))
+    if abs(word.angle) < 1:
+        x0, y0 = int(round(word.cx - bw / 2)), int(round(word.cy - bh / 2))
+        h, w = lum.shape
+        window = np.full((bh, bw), np.nan, np.float32)
+        sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x0 + bw), min(h, y0 + bh)
+        if sx1 > sx0 and sy1 > sy0:
+            window[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = lum[sy0:sy1, sx0:sx1]
+        return window, x0 - (word.cx - bw / 2), y0 - (word.cy - bh / 2)
+    side = int(math.ceil(math.hypot(bw, bh))) + 2
+    x0, y0 = int(round(word.cx - side / 2)), int(round(word.cy - side / 2))
+    h, w = lum.shape
+    crop = np.full((side, side), np.nan, np.float32)
+    sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x0 + side), min(h, y0 + side)
+    if sx1 > sx0 and sy1 > sy0:
+        crop[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = lum[sy0:sy1, sx0:sx1]
+    # rotating by -angle turns the reading direction to +x (PIL turns counter-clockwise)
+    turned = np.asarray(Image.fromarray(crop, "F").rotate(-word.angle, Image.NEAREST,
+                                                          fillcolor=float("nan")))
+    # the crop's centre is the box centre up to the rounding of x0, y0
+    ccx = word.cx - x0
+    ccy = word.cy - y0
+    left, top = int(round(ccx - bw / 2)), int(round(ccy - bh / 2))
+    window = turned[max(0, top):top + bh, max(0, left):left + bw]
+    return window, left - (ccx - bw / 2), top - (ccy - bh / 2)
+
+
+def tighten(word: Word, lum: np.ndarray) -> Word:
+    """The word with its box shrunk to the ink inside it (never grown), in the text's frame;
+    unchanged where the box holds no clear ink."""
+    window, dx, dy = _upright(lum, word)
+    known = ~np.isnan(window)
+    if known.sum() < MIN_INK_PIXELS:
+        return word
+    filled = np.where(known, window, np.nanmedian(window))
+    ink = ink_map(filled) & known
+    if ink.sum() < MIN_INK_PIXELS:
+        return word
+    rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
+    # extents in the box's frame, measured from its top-left corner
+    left, right = cols[0] + dx - MARGIN, cols[-1] + 1 + dx + MARGIN
+    top, bottom = rows[0] + dy - MARGIN, rows[-1] + 1 + dy + MARGIN
+    left, top = max(0.0, left), max(0.0, top)
+    right, bottom = min(word.width, right), min(word.height, bottom)
+    if right - left < 2 or bottom - top < 2:
+        return word
+    du = (left + right) / 2 - word.width / 2     # centre shift along the text
+    dv = (top + bottom) / 2 - word.height / 2    # and down it
+    a = math.radians(word.angle)
+    ux, uy, vx, vy = math.cos(a), -math.sin(a), math.sin(a), math.cos(a)
+    return dataclasses.replace(word, cx=word.cx + du * ux + dv * vx,
+                               cy=word.cy + du * uy + dv * vy,
+                               width=right - left, height=bottom - top)
+
+
+def tighten_words(image: np.ndarray, words: list[Word]) -> list[Word]:
+    """Every word's box fitted to its ink in ``image`` ((H, W, 3) uint8 RGB)."""
+    lum = image.astype(np.float32) @ LUMA / 255
+    return [tighten(w, lum) for w in words]
