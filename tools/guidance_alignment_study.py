@@ -1,13 +1,14 @@
 """How well does the guidance map line up with the original's ink? A study for issue 5.
 
     python tools/guidance_alignment_study.py --dataset funsd --images 8 \
-        --model models/textcodec-text-v20.pt --qualities 0,2,4
+        --model models/textcodec-text-v20.pt --qualities 0,2,4 [--fonts A.ttf B.ttf ...]
 
 The fusion block is trained to bring the decode closer to the original (MSE); it can only
 paint the guidance's glyphs where they fall on the original's strokes. For each side-stream
 word (EasyOCR's reading, filtered as `textcodec encode` filters it) this measures, for the box
 as OCR gives it (glyphs filling it: the guidance map), the same box with the drawn words' margin
-(``DRAW_FILL``) and the box tightened to the ink (``tools/tighten.py``, glyphs filling it):
+(``DRAW_FILL``), the box tightened to the ink (``tools/tighten.py``, glyphs filling it) and,
+with --fonts, the tightened box rendered in whichever font lines up best with each word:
 
 - ink IoU: the rendered strokes (> 0.5) against the original's ink inside the OCR box;
 - oracle paint PSNR: the boxes repainted with the word's true paper and ink colours (taken
@@ -26,7 +27,7 @@ import numpy as np
 
 from textcodec import codec
 from textcodec.bench import datasets
-from textcodec.render import DRAW_FILL, placements, render
+from textcodec.render import DRAW_FILL, FONT_PATH, placements, render
 from tighten import ink_map, tighten_words
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
@@ -55,6 +56,49 @@ def paint_oracle(original: np.ndarray, words, fill: float) -> tuple[np.ndarray, 
     return (out * 255).round().clip(0, 255).astype(np.uint8), ious
 
 
+def paint_best_font(original: np.ndarray, words, fonts: list[Path]) -> tuple[np.ndarray, list[float], dict]:
+    """paint_oracle with each word rendered in whichever of ``fonts`` lines up best with the
+    original's ink (the choice an encoder could send in a few bits a word): (painted image,
+    per-word best IoU, how often each font won)."""
+    import textcodec.render as render_module
+    from PIL import ImageFont
+
+    img = original.astype(np.float32) / 255
+    out = img.copy()
+    lum = img @ LUMA
+    h, w = lum.shape
+    plain_font = render_module._font
+    ious, wins = [], {f.stem: 0 for f in fonts}
+    try:
+        for word in words:
+            best = None
+            for f in fonts:
+                render_module._font = (lambda size, f=f: ImageFont.truetype(
+                    str(f), size, layout_engine=ImageFont.Layout.BASIC))
+                for _, region, glyphs, box in placements([word], w, h, 1.0):
+                    ink = ink_map(lum[region]) & (box > 0.5)
+                    drawn = (glyphs > 0.5) & (box > 0.5)
+                    union = (ink | drawn).sum()
+                    iou = float((ink & drawn).sum() / union) if union else 0.0
+                    if best is None or iou > best[0]:
+                        best = (iou, f.stem, region, glyphs, box, ink)
+            if best is None:
+                continue
+            iou, name, region, glyphs, box, ink = best
+            ious.append(iou)
+            wins[name] += 1
+            inside = box > 0.5
+            if not ink.any() or not (inside & ~ink).any():
+                continue
+            paper = np.median(img[region][inside & ~ink], axis=0)
+            colour = img[region][ink].mean(axis=0)
+            g, b = glyphs[..., None], box[..., None]
+            out[region] = out[region] * (1 - b) + (paper * (1 - g) + colour * g) * b
+    finally:
+        render_module._font = plain_font
+    return (out * 255).round().clip(0, 255).astype(np.uint8), ious, wins
+
+
 def region_psnr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> float:
     d = (a.astype(np.float64) - b.astype(np.float64))[m]
     return float(10 * np.log10(255 ** 2 / max(np.mean(d ** 2), 1e-10)))
@@ -67,6 +111,9 @@ def main() -> None:
     p.add_argument("--images", type=int, default=8)
     p.add_argument("--model", default=None, help="decode with this checkpoint (plain)")
     p.add_argument("--qualities", default="0,2,4")
+    p.add_argument("--fonts", nargs="*", type=Path, default=[],
+                   help="also paint each ink-fitted word in whichever of these font files "
+                        "(and the bundled one) lines up best with the original")
     p.add_argument("--out", type=Path)
     args = p.parse_args()
     from compare_fusion import side_words   # beside this script (on sys.path when run)
@@ -85,13 +132,21 @@ def main() -> None:
             acc.setdefault(f"iou {name}", []).extend(ious)
             acc.setdefault(f"oracle psnr {name}", []).append(
                 region_psnr(item.image, painted, mask))
+        if args.fonts:
+            painted, ious, wins = paint_best_font(item.image, tight, [FONT_PATH, *args.fonts])
+            acc.setdefault("iou best font", []).extend(ious)
+            acc.setdefault("oracle psnr best font", []).append(
+                region_psnr(item.image, painted, mask))
+            for name, n in wins.items():
+                acc.setdefault(f"wins {name}", []).append(n)
         for q in qualities:
             data = codec.encode(item.image, words=words, quality=q, model=args.model,
                                 device="cpu", cross_check="off")
             rec, _ = codec.decode_array(data, model=args.model, device="cpu", fusion="off")
             acc.setdefault(f"decode psnr q{q:g}", []).append(region_psnr(item.image, rec, mask))
         print(f"{item.id}: {len(words)} words", flush=True)
-    rows = {k: round(float(np.mean(v)), 4) for k, v in acc.items()}
+    rows = {k: (int(np.sum(v)) if k.startswith("wins") else round(float(np.mean(v)), 4))
+            for k, v in acc.items()}
     rows.update(dataset=args.dataset, images=args.images, words=len(acc["iou box"]))
     print(json.dumps(rows, indent=1))
     if args.out:

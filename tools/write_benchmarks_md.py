@@ -2832,35 +2832,54 @@ def guidance_alignment_section() -> list[str]:
            "drawing them makes forms readable? The block is trained on `MSE(x, x_f) + alpha * "
            "MSE(m*x, m*x_f)`: it can only gain by painting strokes where the original has them. "
            "`python tools/guidance_alignment_study.py --dataset funsd --images 8 --model "
-           "models/textcodec-text-v20.pt --qualities 0,2,4` (and `--dataset web --images 3`; "
-           "docs/bench/guidance-align-*.json) measures that for every side-stream word "
+           "models/textcodec-text-v20.pt --qualities 0,2,4 --fonts F...` (and `--dataset web "
+           "--images 3`; docs/bench/guidance-align-*.json; F... = Arimo Regular and Bold, "
+           "Tinos, Cousine Regular and Bold from `fonts-croscore`, DejaVu Sans Mono) measures that for every side-stream word "
            "(EasyOCR's reading as `textcodec encode` filters it): the ink IoU of the rendered "
            "strokes against the original's ink inside the box, and the PSNR over the boxes of "
            "an **oracle painting**: each box repainted with the original's own paper and ink "
            "colours (no decoder has them) under the rendered glyphs, beside the plain decode's "
-           "PSNR over the same pixels. Three placements: the OCR box filled (the guidance map), "
-           "the drawn words' 0.7 fill, and the box fitted to the original's ink "
+           "PSNR over the same pixels. Four placements: the OCR box filled (the guidance map), "
+           "the drawn words' 0.7 fill, the box fitted to the original's ink "
            "(`tools/tighten.py`, the encoder's half of an aligned guidance: it alone sees the "
-           "original).", "",
-           "| set (words) | ink IoU box / 0.7 fill / ink-fitted | oracle painting PSNR box / "
-           "0.7 / fitted | plain decode PSNR q0 / q2 / q4 |", "|---|---|---|---|"]
+           "original), and the fitted box rendered in whichever of seven fonts (the bundled "
+           "DejaVu Sans and F...) lines up best with that word's ink (a choice the encoder "
+           "could send in three bits a word).", "",
+           "| set (words) | ink IoU box / 0.7 fill / ink-fitted / best font | oracle painting "
+           "PSNR box / 0.7 / fitted / best font | plain decode PSNR q0 / q2 / q4 |",
+           "|---|---|---|---|"]
+    kinds = ("box", "fill0.7", "tight", "best font")
     for name, r in a.items():
-        ious = " / ".join(f"{r['iou ' + k]:.3f}" for k in ("box", "fill0.7", "tight"))
-        paint = " / ".join(f"{r['oracle psnr ' + k]:.2f}" for k in ("box", "fill0.7", "tight"))
+        ious = " / ".join(f"{r['iou ' + k]:.3f}" for k in kinds)
+        paint = " / ".join(f"{r['oracle psnr ' + k]:.2f}" for k in kinds)
         dec = " / ".join(f"{r[f'decode psnr q{q}']:.2f}" for q in (0, 2, 4))
         out.append(f"| {name} ({r['words']}) | {ious} | {paint} dB | {dec} dB |")
 
     def below(r, q):
         return r[f"decode psnr q{q}"] - r["oracle psnr tight"]
 
+    def best(r, q):
+        return r[f"decode psnr q{q}"] - r["oracle psnr best font"]
+
+    wins = sorted(((sum(r[k] for r in a.values()), k[5:]) for k in f if k.startswith("wins ")),
+                  reverse=True)
     out += ["", "Reading: even with the true colours and the box fitted to the ink, the rendered "
             f"strokes cover about a quarter of the original's (IoU {f['iou tight']:.2f} and "
             f"{w['iou tight']:.2f}; another font, other advances and stroke widths: at 10-15 px "
             "a glyph one pixel off misses), and painting them is "
             f"{below(f, 0):.1f} dB (forms) and {below(w, 0):.1f} dB (web pages) *worse* than "
             f"the q0 decode's mush, {below(f, 2):.1f} and {below(w, 2):.1f} dB worse than q2's. "
-            "Under any pixel loss a block does best by not painting, which is what every "
-            "trained block learned (+0.01-0.06 dB, word F1 as plain). TextBoost's +60.6 % F1 "
+            "Choosing each word's font by its fit lifts the IoU to "
+            f"{f['iou best font']:.2f} / {w['iou best font']:.2f} (bold faces win most: "
+            f"{wins[0][1]} {wins[0][0]}, {wins[1][1]} {wins[1][0]} of "
+            f"{f['words'] + w['words']} words; thick strokes cover more ink), and the painting "
+            f"is still {best(f, 0):+.1f} dB (forms) and {best(w, 0):+.1f} dB (web) from the q0 "
+            f"decode, {best(f, 2):+.1f} and {best(w, 2):+.1f} from q2's (positive: the decode "
+            "is better). "
+            "Under a pixel loss a block does best by not painting (but for a fifth of a dB at "
+            "q0 on web pages, and only with each word's best-fitting font, which the side stream "
+            "does not carry), which is "
+            "what every trained block learned (+0.01-0.06 dB, word F1 as plain). TextBoost's +60.6 % F1 "
             "needs the block to paint words a pixel loss pays for, so here it needs another "
             "loss (the recognizer's: fusO1/fusO2 under \"Substitutions\" below, and "
             "docs/training.md, session 36) or the explicit drawing of `--fusion draw`.", "",
