@@ -33,30 +33,44 @@ from tighten import ink_map, tighten_words
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
+def _fit(lum: np.ndarray, glyphs: np.ndarray, box: np.ndarray) -> tuple[float, np.ndarray]:
+    """(ink IoU, the original's ink) of rendered glyphs over a box region's luminance."""
+    ink = ink_map(lum) & (box > 0.5)
+    drawn = (glyphs > 0.5) & (box > 0.5)
+    union = (ink | drawn).sum()
+    return (float((ink & drawn).sum() / union) if union else 0.0), ink
+
+
+def _paint(img: np.ndarray, out: np.ndarray, region, glyphs, box, ink) -> None:
+    """Repaint ``out[region]`` with the original's paper and ink colours under ``glyphs``."""
+    inside = box > 0.5
+    if not ink.any() or not (inside & ~ink).any():
+        return
+    paper = np.median(img[region][inside & ~ink], axis=0)
+    colour = img[region][ink].mean(axis=0)
+    g, b = glyphs[..., None], box[..., None]
+    out[region] = out[region] * (1 - b) + (paper * (1 - g) + colour * g) * b
+
+
+def _as_uint8(out: np.ndarray) -> np.ndarray:
+    return (out * 255).round().clip(0, 255).astype(np.uint8)
+
+
 def paint_oracle(original: np.ndarray, words, fill: float) -> tuple[np.ndarray, list[float]]:
     """(painted image, per-word ink IoU): each box repainted with the original's own paper
     and ink colours under the rendered glyphs."""
     img = original.astype(np.float32) / 255
-    out = img.copy()
-    lum = img @ LUMA
+    out, lum = img.copy(), img @ LUMA
     ious = []
-    h, w = lum.shape
-    for _, region, glyphs, box in placements(words, w, h, fill):
-        ink = ink_map(lum[region]) & (box > 0.5)
-        drawn = (glyphs > 0.5) & (box > 0.5)
-        union = (ink | drawn).sum()
-        ious.append(float((ink & drawn).sum() / union) if union else 0.0)
-        inside = box > 0.5
-        if not ink.any() or not (inside & ~ink).any():
-            continue
-        paper = np.median(img[region][inside & ~ink], axis=0)
-        colour = img[region][ink].mean(axis=0)
-        g, b = glyphs[..., None], box[..., None]
-        out[region] = out[region] * (1 - b) + (paper * (1 - g) + colour * g) * b
-    return (out * 255).round().clip(0, 255).astype(np.uint8), ious
+    for _, region, glyphs, box in placements(words, lum.shape[1], lum.shape[0], fill):
+        iou, ink = _fit(lum[region], glyphs, box)
+        ious.append(iou)
+        _paint(img, out, region, glyphs, box, ink)
+    return _as_uint8(out), ious
 
 
-def paint_best_font(original: np.ndarray, words, fonts: list[Path]) -> tuple[np.ndarray, list[float], dict]:
+def paint_best_font(original: np.ndarray, words,
+                    fonts: list[Path]) -> tuple[np.ndarray, list[float], dict]:
     """paint_oracle with each word rendered in whichever of ``fonts`` lines up best with the
     original's ink (the choice an encoder could send in a few bits a word): (painted image,
     per-word best IoU, how often each font won)."""
@@ -64,9 +78,7 @@ def paint_best_font(original: np.ndarray, words, fonts: list[Path]) -> tuple[np.
     from PIL import ImageFont
 
     img = original.astype(np.float32) / 255
-    out = img.copy()
-    lum = img @ LUMA
-    h, w = lum.shape
+    out, lum = img.copy(), img @ LUMA
     plain_font = render_module._font
     ious, wins = [], {f.stem: 0 for f in fonts}
     try:
@@ -75,28 +87,17 @@ def paint_best_font(original: np.ndarray, words, fonts: list[Path]) -> tuple[np.
             for f in fonts:
                 render_module._font = (lambda size, f=f: ImageFont.truetype(
                     str(f), size, layout_engine=ImageFont.Layout.BASIC))
-                for _, region, glyphs, box in placements([word], w, h, 1.0):
-                    ink = ink_map(lum[region]) & (box > 0.5)
-                    drawn = (glyphs > 0.5) & (box > 0.5)
-                    union = (ink | drawn).sum()
-                    iou = float((ink & drawn).sum() / union) if union else 0.0
+                for _, region, glyphs, box in placements([word], lum.shape[1], lum.shape[0]):
+                    iou, ink = _fit(lum[region], glyphs, box)
                     if best is None or iou > best[0]:
                         best = (iou, f.stem, region, glyphs, box, ink)
-            if best is None:
-                continue
-            iou, name, region, glyphs, box, ink = best
-            ious.append(iou)
-            wins[name] += 1
-            inside = box > 0.5
-            if not ink.any() or not (inside & ~ink).any():
-                continue
-            paper = np.median(img[region][inside & ~ink], axis=0)
-            colour = img[region][ink].mean(axis=0)
-            g, b = glyphs[..., None], box[..., None]
-            out[region] = out[region] * (1 - b) + (paper * (1 - g) + colour * g) * b
+            if best is not None:
+                ious.append(best[0])
+                wins[best[1]] += 1
+                _paint(img, out, *best[2:])
     finally:
         render_module._font = plain_font
-    return (out * 255).round().clip(0, 255).astype(np.uint8), ious, wins
+    return _as_uint8(out), ious, wins
 
 
 def region_psnr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> float:

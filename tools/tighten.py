@@ -42,31 +42,31 @@ def ink_map(lum: np.ndarray) -> np.ndarray:
     return dev > INK_SHARE * contrast
 
 
+def _window(lum: np.ndarray, x0: int, y0: int, w: int, h: int) -> np.ndarray:
+    """lum[y0:y0+h, x0:x0+w], NaN where that reaches past the frame."""
+    out = np.full((h, w), np.nan, np.float32)
+    H, W = lum.shape
+    sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(W, x0 + w), min(H, y0 + h)
+    if sx1 > sx0 and sy1 > sy0:
+        out[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = lum[sy0:sy1, sx0:sx1]
+    return out
+
+
 def _upright(lum: np.ndarray, word: Word) -> tuple[np.ndarray, float, float]:
     """The box's pixels in the text's own frame (reading direction along +x), and the
     frame's origin offset: (window, left, top) with the box centre at (width/2, height/2)."""
     bw, bh = max(1, int(round(word.width))), max(1, int(round(word.height)))
     if abs(word.angle) < 1:
         x0, y0 = int(round(word.cx - bw / 2)), int(round(word.cy - bh / 2))
-        h, w = lum.shape
-        window = np.full((bh, bw), np.nan, np.float32)
-        sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x0 + bw), min(h, y0 + bh)
-        if sx1 > sx0 and sy1 > sy0:
-            window[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = lum[sy0:sy1, sx0:sx1]
-        return window, x0 - (word.cx - bw / 2), y0 - (word.cy - bh / 2)
+        return _window(lum, x0, y0, bw, bh), x0 - (word.cx - bw / 2), y0 - (word.cy - bh / 2)
     side = int(math.ceil(math.hypot(bw, bh))) + 2
     x0, y0 = int(round(word.cx - side / 2)), int(round(word.cy - side / 2))
-    h, w = lum.shape
-    crop = np.full((side, side), np.nan, np.float32)
-    sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x0 + side), min(h, y0 + side)
-    if sx1 > sx0 and sy1 > sy0:
-        crop[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = lum[sy0:sy1, sx0:sx1]
+    crop = _window(lum, x0, y0, side, side)
     # rotating by -angle turns the reading direction to +x (PIL turns counter-clockwise)
     turned = np.asarray(Image.fromarray(crop, "F").rotate(-word.angle, Image.NEAREST,
                                                           fillcolor=float("nan")))
     # the crop's centre is the box centre up to the rounding of x0, y0
-    ccx = word.cx - x0
-    ccy = word.cy - y0
+    ccx, ccy = word.cx - x0, word.cy - y0
     left, top = int(round(ccx - bw / 2)), int(round(ccy - bh / 2))
     window = turned[max(0, top):top + bh, max(0, left):left + bw]
     return window, left - (ccx - bw / 2), top - (ccy - bh / 2)
