@@ -15,7 +15,8 @@ decoder's own filter leaves out words holding a digit), on
 
     MSE(x, x_f) + alpha * MSE(m*x, m*x_f) + ocr_weight * CTC(english_g2(x_f crops), words)
 
-(textcodec.losses.guidance_consistent and ocr_ctc_loss, TFIC's loss read through the block).
+(textcodec.losses.guidance_consistent and ocr_ctc_loss, TFIC's loss read through the block;
+with --eot the recognizer reads the fused crops through a random blur, noise and box jitter).
 Adam --lr with a cosine decay to a tenth. Why this exists: docs/benchmarks.md, "How well the
 guidance lines up": no pixel loss can make a block paint the guidance's words, so the only
 road for the block to TextBoost's reading gains is a reading loss, and the device was not to
@@ -33,6 +34,29 @@ import time
 from pathlib import Path
 
 MIX = (0.25, 0.1, 0.2, 0.1, 0.15, 0.2)    # session 32's: screen, document, funsd, photo, ui, web
+
+
+def _transformed(x, boxes, rng: random.Random):
+    """--eot: x blurred by a random Gaussian and noised, the boxes jittered."""
+    import torch
+    import torch.nn.functional as F
+
+    sigma = rng.uniform(0, 1.2)
+    if sigma > 0.2:
+        t = torch.arange(-3, 4, dtype=x.dtype)
+        k = torch.exp(-t ** 2 / (2 * sigma ** 2))
+        k = k / k.sum()
+        c = x.shape[1]
+        x = F.conv2d(F.pad(x, (3, 3, 0, 0), mode="replicate"), k.view(1, 1, 1, 7).repeat(c, 1, 1, 1),
+                     groups=c)
+        x = F.conv2d(F.pad(x, (0, 0, 3, 3), mode="replicate"), k.view(1, 1, 7, 1).repeat(c, 1, 1, 1),
+                     groups=c)
+    x = x + 0.03 * torch.randn_like(x)
+    h = (boxes[:, 4] - boxes[:, 2]).clamp(min=1)
+    jitter = (torch.rand(len(boxes), 4) * 2 - 1) * 0.15 * h[:, None]
+    boxes = boxes.clone()
+    boxes[:, 1:] += jitter
+    return x, boxes
 
 
 def main() -> None:
@@ -61,6 +85,11 @@ def main() -> None:
                    help="recognizer crops per step, drawn from the batch's words (the CPU's "
                         "cost: ~0.15 s a word)")
     p.add_argument("--corrupt", default="0.3,0.05,1")
+    p.add_argument("--eot", action="store_true",
+                   help="the recognizer reads each step's fused crops through a random blur "
+                        "(sigma 0-1.2 px), noise (sd 0.03) and box jitter (up to 15 %% of the "
+                        "height): a painting that one recognizer reads only as painted (an "
+                        "adversarial one) should not survive them")
     p.add_argument("--pack", type=Path, default=Path(".pack-lean"))
     p.add_argument("--mix", default=",".join(map(str, MIX)))
     p.add_argument("--seed", type=int, default=0)
@@ -145,9 +174,11 @@ def main() -> None:
         ctc = torch.zeros(())
         if boxes and args.ocr_weight > 0:
             pick = rng.sample(range(len(boxes)), min(args.words, len(boxes)))
-            ctc = ocr_ctc_loss(recognizer, x_f.clamp(0, 1),
-                               torch.tensor([boxes[j] for j in pick], dtype=torch.float32),
-                               [texts[j] for j in pick])
+            read = x_f
+            picked = torch.tensor([boxes[j] for j in pick], dtype=torch.float32)
+            if args.eot:
+                read, picked = _transformed(read, picked, rng)
+            ctc = ocr_ctc_loss(recognizer, read.clamp(0, 1), picked, [texts[j] for j in pick])
             loss = loss + args.ocr_weight * ctc
         opt.zero_grad()
         loss.backward()
