@@ -47,10 +47,9 @@ def _transformed(x, boxes, rng: random.Random):
         k = torch.exp(-t ** 2 / (2 * sigma ** 2))
         k = k / k.sum()
         c = x.shape[1]
-        x = F.conv2d(F.pad(x, (3, 3, 0, 0), mode="replicate"), k.view(1, 1, 1, 7).repeat(c, 1, 1, 1),
-                     groups=c)
-        x = F.conv2d(F.pad(x, (0, 0, 3, 3), mode="replicate"), k.view(1, 1, 7, 1).repeat(c, 1, 1, 1),
-                     groups=c)
+        across, down = k.view(1, 1, 1, 7).repeat(c, 1, 1, 1), k.view(1, 1, 7, 1).repeat(c, 1, 1, 1)
+        x = F.conv2d(F.pad(x, (3, 3, 0, 0), mode="replicate"), across, groups=c)
+        x = F.conv2d(F.pad(x, (0, 0, 3, 3), mode="replicate"), down, groups=c)
     x = x + 0.03 * torch.randn_like(x)
     h = (boxes[:, 4] - boxes[:, 2]).clamp(min=1)
     jitter = (torch.rand(len(boxes), 4) * 2 - 1) * 0.15 * h[:, None]
@@ -97,7 +96,6 @@ def main() -> None:
                    help="keep the decoded crops in this file (made if missing, read if there)")
     args = p.parse_args()
     torch.manual_seed(args.seed)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     blob = read_blob(zoo.resolve(args.init)[0])
     if "fusion" not in {k.split(".")[0] for k in blob["state"]}:
         raise SystemExit(f"{args.init} has no fusion block to train")
