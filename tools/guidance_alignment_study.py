@@ -28,9 +28,8 @@ import numpy as np
 from textcodec import codec
 from textcodec.bench import datasets
 from textcodec.render import DRAW_FILL, FONT_PATH, placements, render
-from tighten import ink_map, tighten_words
-
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+from compare_fusion import masked_psnr, side_words   # beside this script (on sys.path)
+from tighten import LUMA, ink_map, tighten_words
 
 
 def _fit(lum: np.ndarray, glyphs: np.ndarray, box: np.ndarray) -> tuple[float, np.ndarray]:
@@ -100,11 +99,6 @@ def paint_best_font(original: np.ndarray, words,
     return _as_uint8(out), ious, wins
 
 
-def region_psnr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> float:
-    d = (a.astype(np.float64) - b.astype(np.float64))[m]
-    return float(10 * np.log10(255 ** 2 / max(np.mean(d ** 2), 1e-10)))
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -117,7 +111,6 @@ def main() -> None:
                         "(and the bundled one) lines up best with the original")
     p.add_argument("--out", type=Path)
     args = p.parse_args()
-    from compare_fusion import side_words   # beside this script (on sys.path when run)
 
     qualities = [float(v) for v in args.qualities.split(",")] if args.model else []
     acc: dict[str, list] = {}
@@ -132,19 +125,19 @@ def main() -> None:
             painted, ious = paint_oracle(item.image, ws, fill)
             acc.setdefault(f"iou {name}", []).extend(ious)
             acc.setdefault(f"oracle psnr {name}", []).append(
-                region_psnr(item.image, painted, mask))
+                masked_psnr(item.image, painted, mask))
         if args.fonts:
             painted, ious, wins = paint_best_font(item.image, tight, [FONT_PATH, *args.fonts])
             acc.setdefault("iou best font", []).extend(ious)
             acc.setdefault("oracle psnr best font", []).append(
-                region_psnr(item.image, painted, mask))
+                masked_psnr(item.image, painted, mask))
             for name, n in wins.items():
                 acc.setdefault(f"wins {name}", []).append(n)
         for q in qualities:
             data = codec.encode(item.image, words=words, quality=q, model=args.model,
                                 device="cpu", cross_check="off")
             rec, _ = codec.decode_array(data, model=args.model, device="cpu", fusion="off")
-            acc.setdefault(f"decode psnr q{q:g}", []).append(region_psnr(item.image, rec, mask))
+            acc.setdefault(f"decode psnr q{q:g}", []).append(masked_psnr(item.image, rec, mask))
         print(f"{item.id}: {len(words)} words", flush=True)
     rows = {k: (int(np.sum(v)) if k.startswith("wins") else round(float(np.mean(v)), 4))
             for k, v in acc.items()}

@@ -49,9 +49,7 @@ class Refiner(nn.Module):
     def forward(self, x: torch.Tensor, quality: torch.Tensor | float) -> torch.Tensor:
         """x (B, 3, H, W); quality per sample (B,) or one for the batch. Odd sizes are padded
         by replication for the 2x2 blocks and cropped back."""
-        # the decode as it will be shown: in range (session 35: a stage trained on the raw,
-        # overshooting synthesis output learned nothing that survives the final clamp)
-        x = x.clamp(0, 1)
+        x = x.clamp(0, 1)   # the decode as it will be shown (the module's docstring says why)
         h, w = x.shape[-2:]
         padded = F.pad(x, (0, w % 2, 0, h % 2), mode="replicate") if h % 2 or w % 2 else x
         bias = rate_rows(self.rate_bias, quality, x.shape[0])[:, :, None, None]
