@@ -29,7 +29,7 @@ def test_section_sizes_add_up_to_the_file_size():
 def test_layout_matches_format_spec():
     """docs/format.md: magic, major, minor, then HEADER first, CRC-32 last."""
     data = container.write(make(text=False))
-    assert data[:4] == b"\x89TLC" and data[4] == 1 and data[5] == container.MINOR_VERSION == 4
+    assert data[:4] == b"\x89TLC" and data[4] == 1 and data[5] == 4 and container.MINOR_VERSION == 5
     assert data[6] == container.SectionType.HEADER
     assert int.from_bytes(data[-4:], "little") == zlib.crc32(data[:-4])
 
@@ -108,7 +108,7 @@ def test_flipped_bit_fails_the_checksum():
 def test_newer_major_version_is_refused_with_its_offset():
     data = bytearray(container.write(make()))
     data[4] = 2
-    with pytest.raises(ContainerError, match=rf"version 2\.{container.MINOR_VERSION}.*at byte 4"):
+    with pytest.raises(ContainerError, match=rf"version 2\.{data[5]}.*at byte 4"):
         container.read(bytes(data))
 
 

@@ -173,6 +173,11 @@ def encode(
         help="a second OCR engine reads the original; words it does not confirm are sent but "
              "flagged not to be drawn by the decoder's fusion block. auto = Tesseract where "
              "installed (apt-get install tesseract-ocr); off saves its time")] = CrossCheck.auto,
+    glyphs: Annotated[bool, typer.Option(
+        "--glyphs/--no-glyphs",
+        help="fit each drawable word's glyphs to the original (one of 12 bundled fonts, its "
+             "size and place, a few bytes a word) and mark the words whose painting brings "
+             "the decode nearer the original: the decoder paints those")] = True,
     model: Annotated[Optional[str], typer.Option(help="model name or checkpoint path")] = None,
     device: Annotated[Device, typer.Option(help="where to run the networks")] = Device.auto,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output")] = False,
@@ -185,13 +190,16 @@ def encode(
             r = encode_image(image, model=model, quality=quality, target_bpp=target_bpp,
                              max_bytes=max_bytes, ocr=ocr is not OcrMode.off,
                              side_codec=side_codec.value, device=device.value,
-                             cross_check=cross_check.value, ocr_engine=OCR_ENGINES[ocr])
+                             cross_check=cross_check.value, ocr_engine=OCR_ENGINES[ocr],
+                             glyphs=glyphs)
             save_atomic(out, lambda f: f.write(r.data), force=force)
             held = sum(not w.draw for w in r.words)
             return (f"{out}: {len(r.data)} bytes, {r.bpp:.4f} bpp, quality "
                     f"{r.header.quality:g}, {len(r.words)} words in a {r.side_bytes}-byte "
                     "side stream"
-                    + (f" ({held} unconfirmed by the cross-check, not drawn)" if held else ""))
+                    + (f" ({held} unconfirmed by the cross-check, not drawn)" if held else "")
+                    + (f"; {r.painted} of {r.fitted} fitted words painted "
+                       f"({r.glyph_bytes} bytes)" if r.fitted else ""))
 
         _each(_targets(images, output, ".tlc", force), "encoding", one)
     except TextcodecError as e:
@@ -209,6 +217,8 @@ def decode(
     fusion: Annotated[FusionMode, typer.Option(
         help="the fusion block: auto = at low rates only (quality <= 4: where it was "
              "measured to paint no more misread words than the plain decode), always, or off; "
+             "auto and always also paint the words whose fitted glyphs the encoder marked "
+             "(encode --glyphs), off paints none; "
              "draw = no block: the side stream's words drawn over the decode in one font "
              "(legible at any rate, but the OCR's reading, not the original's pixels); "
              "words holding a digit are never drawn")]

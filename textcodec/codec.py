@@ -10,7 +10,7 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -146,6 +146,9 @@ class EncodeResult:
     header: Header
     words: list[Word]
     side_bytes: int
+    fitted: int = 0        # words whose glyphs the GLYPHS section fits
+    painted: int = 0       # ... of which the decoder paints
+    glyph_bytes: int = 0   # the GLYPHS section's payload
 
     @property
     def bpp(self) -> float:
@@ -156,7 +159,8 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                  target_bpp: float | None = None, max_bytes: int | None = None,
                  ocr: bool = True, side_codec: str = "auto", device: str = "auto",
                  words: list[Word] | None = None, ocr_engine: str | None = None,
-                 cross_check: str = "auto", overlap: bool | None = None) -> EncodeResult:
+                 cross_check: str = "auto", overlap: bool | None = None,
+                 glyphs: bool = True) -> EncodeResult:
     """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none.
     ``ocr_engine`` names the engine that reads the side stream (None: the default, the light
     pipeline, ``textcodec.ocr.engine.default_engine``).
@@ -164,7 +168,10 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     the words it does not confirm are flagged not to be drawn (textcodec.crosscheck); "auto"
     runs it where Tesseract is installed and the model has a fusion block. ``overlap`` runs
     the codec's half of the encode in a second thread while the OCR runs (None: where the
-    device is in ``OVERLAP_DEVICES``); the file is the same either way."""
+    device is in ``OVERLAP_DEVICES``); the file is the same either way. ``glyphs`` fits the
+    side stream's drawable words' glyphs to the original (font, size, place: textcodec.glyphs)
+    and marks those whose painting brings this rate's decode nearer the original; the
+    decoder paints them (the GLYPHS section, a few bytes a word)."""
     import torch
 
     from textcodec.nets.hyperprior import pad_to_multiple
@@ -225,18 +232,42 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         words, text = side_stream()
         y, streams = latent()
 
-    def build(q: float) -> tuple[bytes, Header]:
+    sent = sidestream.decompress(text) if text is not None else []   # as the decoder reads them
+    fits = _fit_glyphs(rgb, sent) if glyphs and sent else None
+    if fits is not None and not any(fits):
+        fits = None
+    # the rate search counts the section with every word painted: the flags change its bytes
+    # only by what zstd makes of them, and a file that then overflows drops the section
+    draft = None if fits is None else glyphs_module().pack(
+        sent, [None if f is None else replace(f, paint=True) for f in fits])
+
+    def build(q: float, section: bytes | None = draft) -> tuple[bytes, Header]:
         q = container.quantize_quality(q)
         header = Header(w, h, mode, lm.name, lm.hash_prefix, q)
         s = streams if q == fixed else tuple(net.compress_latent(y, q, coder))
-        return container.write(TlcFile(header, s, text, coder)), header
+        return container.write(TlcFile(header, s, text, coder, glyphs=section)), header
 
     if max_bytes is not None:
         data, header = _search_rate(build, max_bytes, top)
     else:
         data, header = build(q)
+    fitted = painted = glyph_bytes = 0
+    if fits is not None:
+        plain, _ = build(header.quality, None)
+        with torch.no_grad():
+            pre, _, _ = _synthesize(container.read(plain), dev, "auto", model)
+        flagged = glyphs_module().gate(rgb, pre, sent, fits)
+        section = glyphs_module().pack(sent, flagged)
+        data, header = build(header.quality, section)
+        # a section that paints nothing, or overflows the budget, is not worth its bytes
+        if not any(f is not None and f.paint for f in flagged) or \
+                (max_bytes is not None and len(data) > max_bytes):
+            data = plain
+        else:
+            done = [f for f in flagged if f is not None]
+            fitted, painted, glyph_bytes = len(done), sum(f.paint for f in done), len(section)
     return EncodeResult(data, header, list(words or []) if ocr else [],
-                        0 if text is None else len(text.payload))
+                        0 if text is None else len(text.payload), fitted, painted, glyph_bytes)
 
 
 def default_quality(lambdas) -> float:
@@ -341,12 +372,20 @@ def decode_array(data_or_path, *, device: str = "auto", fusion: bool | str = "au
 
 def _decode_array(data_or_path, device: str, fusion: str,
                   model: str | None) -> tuple[np.ndarray, TlcFile]:
-    import torch
-
     f = read_file(data_or_path)
+    x, words, f = _synthesize(f, _device(device), fusion, model)
+    if f.glyphs is not None and fusion in ("auto", "always"):
+        gm = glyphs_module()
+        x = gm.paint(x, words, gm.unpack(f.glyphs, words))
+    return (np.clip(x, 0, 1) * 255).round().astype(np.uint8), f
+
+
+def _synthesize(f: TlcFile, dev: str, fusion: str,
+                model: str | None) -> tuple[np.ndarray, list[Word], TlcFile]:
+    """The decode before any glyph is painted: ((H, W, 3) float32 in [0, 1], the side
+    stream's words, the file)."""
     hdr = f.header
     words = sidestream.decompress(f.text) if f.text is not None else []
-    dev = _device(device)
     lm = _model_for_header(hdr, dev, model)
     net = lm.model
     if not 0 <= hdr.quality <= net.num_rates - 1:
@@ -361,16 +400,39 @@ def _decode_array(data_or_path, device: str, fusion: str,
         from textcodec.render import draw
 
         plain = x_hat[0, :, :hdr.height, :hdr.width].clamp(0, 1).permute(1, 2, 0).cpu().numpy()
-        drawn = draw(plain, guidance_words(words))
-        return (np.clip(drawn, 0, 1) * 255).round().astype(np.uint8), f
+        return draw(plain, guidance_words(words)), words, f
     use = fusion == "always" or (fusion == "auto" and hdr.quality <= FUSION_MAX_QUALITY)
     guide = guidance_words(words) if use else []
     if guide and net.fusion is not None:
         # one pass on a GPU; cache-sized tiles on a CPU (same result either way)
         x_hat = apply_fusion(net.fusion, x_hat, guide, hdr.quality,
                              tile=FUSION_TILE if x_hat.device.type == "cpu" else 1 << 16)
-    out = x_hat[0, :, :hdr.height, :hdr.width].clamp(0, 1).mul(255).round().to(torch.uint8)
-    return out.permute(1, 2, 0).cpu().numpy(), f
+    out = x_hat[0, :, :hdr.height, :hdr.width].clamp(0, 1).permute(1, 2, 0)
+    return out.cpu().numpy().astype(np.float32), words, f
+
+
+def glyphs_module():
+    """textcodec.glyphs, imported on first use (its fonts are checked then)."""
+    from textcodec import glyphs
+
+    _check_fonts()
+    return glyphs
+
+
+@lru_cache(maxsize=1)
+def _check_fonts() -> None:
+    from textcodec import glyphs
+
+    glyphs.verify_fonts()
+
+
+def _fit_glyphs(rgb: np.ndarray, words: list[Word]):
+    """Fits for the words the decoder may draw (guidance_words); None for the others."""
+    gm = glyphs_module()
+    drawable = {id(w) for w in guidance_words(words)}
+    chosen = [w for w in words if id(w) in drawable]
+    fitted = iter(gm.fit_words(rgb, chosen))
+    return [next(fitted) if id(w) in drawable else None for w in words]
 
 
 FUSION_TILE = 128   # CPU: 128-px tiles run ~4x faster than one full frame (cache-sized)

@@ -16,9 +16,10 @@ from textcodec.varint import read_uvarint, write_uvarint
 
 MAGIC = b"\x89TLC"
 MAJOR_VERSION = 1
-MINOR_VERSION = 4  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes), 1.3 the
+MINOR_VERSION = 5  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes), 1.3 the
 #                   side-stream compressor 3 (zstd with the bundled dictionary), 1.4 its
-#                   compressor 4 (the context-mixing coder, textcodec/_sidecm.c)
+#                   compressor 4 (the context-mixing coder, textcodec/_sidecm.c), 1.5 the
+#                   optional GLYPHS section (textcodec/glyphs.py)
 PREAMBLE_SIZE = len(MAGIC) + 2
 CRC_SIZE = 4
 MAX_PIXELS = 1 << 28  # 268 Mpx: beyond this the decoder would need unbounded memory
@@ -34,6 +35,7 @@ class SectionType(enum.IntEnum):
     LATENT = 0x02
     TEXT = 0x03
     CODER = 0x04
+    GLYPHS = 0x85   # optional: the words' fitted glyphs (textcodec.glyphs); older readers skip it
 
 
 OPTIONAL_SECTION_BIT = 0x80
@@ -99,6 +101,7 @@ class TlcFile:
     text: TextSection | None = None
     coder: EntropyCoder = EntropyCoder.COMPRESSAI
     section_sizes: dict[str, int] = field(default_factory=dict, compare=False)
+    glyphs: bytes | None = None   # the GLYPHS payload, read against the side stream's words
 
 
 def quantize_quality(quality: float) -> float:
@@ -120,9 +123,11 @@ def _header_payload(h: Header) -> bytes:
 
 
 def write(f: TlcFile) -> bytes:
-    """Serialise a file: preamble, HEADER, CODER (unless CompressAI's), LATENT, optional TEXT,
-    CRC-32 of all before it."""
-    out = bytearray(MAGIC + bytes([MAJOR_VERSION, MINOR_VERSION]))
+    """Serialise a file: preamble, HEADER, CODER (unless CompressAI's), LATENT, optional TEXT
+    and GLYPHS, CRC-32 of all before it."""
+    # a file without the GLYPHS section is byte for byte what a 1.4 writer made
+    minor = MINOR_VERSION if f.glyphs is not None else 4
+    out = bytearray(MAGIC + bytes([MAJOR_VERSION, minor]))
     out += _section(SectionType.HEADER, _header_payload(f.header))
     if f.coder != EntropyCoder.COMPRESSAI:
         out += _section(SectionType.CODER, bytes([int(f.coder)]))
@@ -134,6 +139,10 @@ def write(f: TlcFile) -> bytes:
         t = f.text
         out += _section(SectionType.TEXT,
                         bytes([int(t.codec)]) + write_uvarint(t.raw_size) + t.payload)
+    if f.glyphs is not None:
+        if f.text is None:
+            raise ValueError("a GLYPHS section needs the side stream it fits")
+        out += _section(SectionType.GLYPHS, f.glyphs)
     out += zlib.crc32(out).to_bytes(CRC_SIZE, "little")
     return bytes(out)
 
@@ -246,7 +255,13 @@ def read(data: bytes) -> TlcFile:
     text = _parse_text(*found[SectionType.TEXT]) if SectionType.TEXT in found else None
     coder = (_parse_coder(*found[SectionType.CODER]) if SectionType.CODER in found
              else EntropyCoder.COMPRESSAI)
-    return TlcFile(header, latent, text, coder, sizes)
+    glyphs = None
+    if SectionType.GLYPHS in found:
+        if text is None:
+            raise ContainerError("a GLYPHS section without the side stream it fits",
+                                 found[SectionType.GLYPHS][1])
+        glyphs = bytes(found[SectionType.GLYPHS][0])
+    return TlcFile(header, latent, text, coder, sizes, glyphs)
 
 
 def looks_like_tlc(prefix: bytes) -> bool:

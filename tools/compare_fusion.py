@@ -4,9 +4,10 @@
         plain=models/textcodec-text-v2.pt:off v2=models/textcodec-text-v2.pt \
         rate=runs/s3/textcodec-fusR.pt --out runs/fusion.jsonl
 
-Each NAME=CHECKPOINT[:off|:nocheck|:draw|:tightdraw] is one decoder (":off" decodes without
-the fusion block, ":nocheck" encodes without the encoder's cross-check, so every guidance word
-is drawn, ":draw" draws the words over the plain decode instead of running the block, as
+Each NAME=CHECKPOINT[:off|:nocheck|:draw|:tightdraw|:noglyphs] is one decoder (":off" decodes
+without the fusion block or the fitted glyphs and its file carries none, ":noglyphs" runs the
+block on a file without fitted glyphs, ":nocheck" encodes without the encoder's cross-check, so
+every guidance word is drawn, ":draw" draws the words over the plain decode instead of running the block, as
 `textcodec decode --fusion draw`; ":tightdraw", a study, draws them into boxes fitted to the
 original's ink (``tools/tighten.py``, rounded to whole pixels as the side stream rounds), the
 glyphs filling each box; the bytes are those of the plain file; without a suffix the file is
@@ -76,7 +77,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("decoders", nargs="+",
-                   help="NAME=CHECKPOINT[:off|:nocheck|:draw|:tightdraw]")
+                   help="NAME=CHECKPOINT[:off|:nocheck|:draw|:tightdraw|:noglyphs]")
     p.add_argument("--dataset", default="funsd")
     p.add_argument("--images", type=int, default=8)
     p.add_argument("--skip", type=int, default=0, help="leave out the data set's first N")
@@ -99,10 +100,12 @@ def main() -> None:
     for spec in args.decoders:
         name, rest = spec.split("=", 1)
         path, _, flag = rest.partition(":")
-        if flag not in ("", "off", "nocheck", "draw", "tightdraw"):
-            p.error(f"{spec}: the suffix must be :off, :nocheck, :draw or :tightdraw")
+        if flag not in ("", "off", "nocheck", "draw", "tightdraw", "noglyphs"):
+            p.error(f"{spec}: the suffix must be :off, :nocheck, :draw, :tightdraw or :noglyphs")
         mode = {"off": "off", "draw": "draw", "tightdraw": "tightdraw"}.get(flag, "always")
-        specs.append((name, path, mode, "off" if flag == "nocheck" else "auto"))
+        # the fitted glyphs (textcodec.glyphs) travel only where the decode paints them
+        specs.append((name, path, mode, "off" if flag == "nocheck" else "auto",
+                      mode == "always" and flag != "noglyphs"))
     qualities = [float(v) for v in args.qualities.split(",")]
     acc: dict[tuple[str, float], dict] = {}
     for item in items:
@@ -111,13 +114,13 @@ def main() -> None:
         h, w = item.image.shape[:2]
         inside = None
         files: dict[tuple[str, float], bytes] = {}
-        for name, path, fusion, check in specs:
+        for name, path, fusion, check, glyphs in specs:
             for q in qualities:
-                key = (path, q, check)
+                key = (path, q, check, glyphs)
                 if key not in files:
                     files[key] = codec.encode(item.image, words=words, quality=q, model=path,
                                               side_codec="zstd", device="cpu",
-                                              cross_check=check)
+                                              cross_check=check, glyphs=glyphs)
                 if fusion == "tightdraw":
                     rec = tight_draw(item.image, files[key], path)
                 else:

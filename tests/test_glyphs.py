@@ -1,0 +1,198 @@
+"""Fitted glyphs (textcodec.glyphs): the encoder's fit, the GLYPHS section, the paint gate."""
+
+import numpy as np
+import pytest
+
+import textcodec
+from textcodec import codec, container, glyphs
+from textcodec.errors import SideStreamError
+from textcodec.words import Word
+
+
+def _page(words_fits, size=(60, 260), ink=(30, 30, 30), paper=(245, 245, 240)):
+    """A page with each (word, fit) rendered as the decoder renders it, in ``ink`` on
+    ``paper``: a page whose true glyphs are known."""
+    h, w = size
+    cover = np.zeros((h, w), np.float32)
+    for word, fit in words_fits:
+        region, g = glyphs.glyph_map(word, fit, w, h)
+        np.maximum(cover[region], g, out=cover[region])
+    c = cover[..., None]
+    img = np.array(paper, np.float32) * (1 - c) + np.array(ink, np.float32) * c
+    return img.round().astype(np.uint8)
+
+
+def _boxed(text, fit, cx, cy):
+    """(box, fit): the word as ``fit`` draws it, moved so that its ink is centred near
+    (cx, cy); its box as OCR would give it (a margin of 3 px a side, 2 above and below) and
+    the fit expressed from that box."""
+    probe = Word(text, 1000, 1000, 400, 40)
+    region, g = glyphs.glyph_map(probe, fit, 2000, 2000)
+    rows, cols = np.flatnonzero(g.max(1) > 0.3), np.flatnonzero(g.max(0) > 0.3)
+    x0, x1 = region[1].start + cols[0], region[1].start + cols[-1] + 1
+    y0, y1 = region[0].start + rows[0], region[0].start + rows[-1] + 1
+    tx, ty = cx - (x0 + x1) // 2, cy - (y0 + y1) // 2
+    box = Word(text, (x0 + x1) / 2 + tx, (y0 + y1) / 2 + ty, x1 - x0 + 6, y1 - y0 + 4)
+    pen_x, pen_y = 800 + fit.x / 4 + tx, 980 + fit.y / 4 + ty
+    corner_x, corner_y = box.cx - box.width / 2, box.cy - box.height / 2
+    return box, glyphs.Fit(fit.font, fit.size, round(4 * (pen_x - corner_x)),
+                           round(4 * (pen_y - corner_y)), fit.moves)
+
+
+def _ink(word, fit, w, h):
+    out = np.zeros((h, w), bool)
+    region, g = glyphs.glyph_map(word, fit, w, h)
+    out[region] = g > 0.5
+    return out
+
+
+def test_the_fit_finds_the_font_size_and_place_a_word_was_drawn_in():
+    """A word drawn in a bundled font at a known size and quarter-pixel place: the fit
+    explains nearly all of its box and draws its strokes where they are."""
+    box, truth = _boxed("Interface", glyphs.Fit(font=4, size=49, x=5, y=34), 130, 30)
+    image = _page([(box, truth)])
+    r2, fit = glyphs.fit_word(glyphs.luminance(image), box)
+    assert r2 > 0.97
+    a, b = _ink(box, truth, 260, 60), _ink(box, fit, 260, 60)
+    assert (a & b).sum() / (a | b).sum() > 0.8
+
+
+def test_a_misread_word_fits_worse_than_the_true_one():
+    """The fit's R^2 is what the encoder keeps fits by: the side stream's wrong reading of a
+    word explains its ink clearly less than the right reading does."""
+    box, truth = _boxed("Settings", glyphs.Fit(font=0, size=48, x=2, y=30), 120, 30)
+    lum = glyphs.luminance(_page([(box, truth)]))
+    right, _ = glyphs.fit_word(lum, box)
+    wrong, _ = glyphs.fit_word(lum, Word("Sellings", box.cx, box.cy, box.width, box.height))
+    assert right > 0.95 and wrong < right - 0.1
+
+
+def test_a_line_of_words_moves_each_word_to_its_own_place():
+    """EasyOCR boxes lines: a line whose second word sits two pixels right of the font's
+    advance is fitted with that word moved (moves in quarter pixels): its strokes land on the
+    line's, and better than the same fit without the move."""
+    box, truth = _boxed("Open file", glyphs.Fit(font=0, size=48, x=2, y=30, moves=(0, 8)),
+                        120, 30)
+    lum = glyphs.luminance(_page([(box, truth)]))
+    r2, fit = glyphs.fit_word(lum, box)
+    assert r2 > 0.9 and len(fit.moves) == 2 and fit.moves[1] - fit.moves[0] >= 2
+    a, b = _ink(box, truth, 260, 60), _ink(box, fit, 260, 60)
+    assert (a & b).sum() / (a | b).sum() > 0.6
+    # unmoved, the same font and size explain less
+    still = glyphs.Fit(fit.font, fit.size, fit.x, fit.y)
+    assert _r2(lum, box, still) < r2
+
+
+def _r2(lum, box, fit):
+    win = glyphs._window(lum, box)
+    return 1 - glyphs._residual(win, box, fit) / win.target.tss
+
+
+def test_blank_and_rotated_boxes_get_no_fit():
+    image = np.full((40, 120, 3), 250, np.uint8)
+    lum = glyphs.luminance(image)
+    assert glyphs.fit_word(lum, Word("nothing", 60, 20, 80, 16)) is None
+    assert glyphs.fit_word(lum, Word("tilted", 60, 20, 80, 16, angle=30)) is None
+
+
+def _fits():
+    words = [Word("Open file", 50, 20, 90, 16), Word("x", 10, 10, 8, 8),
+             Word("Save", 150, 20, 40, 16)]
+    fits = [glyphs.Fit(3, 50, -5, 7, (0, -3), True), None, glyphs.Fit(11, 44, 2, -1, (), False)]
+    return words, fits
+
+
+def test_glyph_section_round_trips():
+    words, fits = _fits()
+    assert glyphs.unpack(glyphs.pack(words, fits), words) == fits
+
+
+@pytest.mark.parametrize("damage", ["count", "stray", "font", "truncated", "compression"])
+def test_a_malformed_glyph_section_raises_side_stream_error(damage):
+    words, fits = _fits()
+    payload = bytearray(glyphs.pack(words, fits))
+    raw = payload[0] == 0
+    if damage == "count":
+        words = words[:2]
+    elif damage == "stray":
+        payload = bytearray(b"\x00" + (bytes(payload[1:]) if raw else b"") + b"\x05") \
+            if raw else bytearray(b"\x00" + _raw(payload) + b"\x05")
+    elif damage == "font":
+        body = bytearray(_raw(payload))
+        body[2] = 1 + 2 * len(glyphs.FONTS)        # the first word's code: a font past the table
+        payload = bytearray(b"\x00" + body)
+    elif damage == "truncated":
+        payload = bytearray(b"\x00" + _raw(payload)[:-2])
+    else:
+        payload[0] = 7
+    with pytest.raises(SideStreamError):
+        glyphs.unpack(bytes(payload), words)
+
+
+def _raw(payload: bytes) -> bytes:
+    if payload[0] == 0:
+        return bytes(payload[1:])
+    import zstandard
+
+    return zstandard.ZstdDecompressor().decompress(bytes(payload[1:]), max_output_size=1 << 16)
+
+
+def test_the_gate_paints_only_words_that_bring_the_decode_nearer():
+    """gate() keeps a word's paint flag only where painting it lowers the error against the
+    original; paint() with those flags lowers the painted region's error."""
+    box, truth = _boxed("Preferences", glyphs.Fit(font=0, size=48, x=2, y=30), 110, 20)
+    image = _page([(box, truth)], size=(70, 260))
+    img = image.astype(np.float32) / 255
+    blurred = (img + np.roll(img, 1, 0) + np.roll(img, 1, 1) + np.roll(img, 2, 1)) / 4
+    # a second, wrong fit: the same word drawn 30 px too low, over blank paper
+    wrong = glyphs.Fit(truth.font, truth.size, truth.x, truth.y + 4 * 30)
+    flagged = glyphs.gate(image, blurred, [box, box], [truth, wrong])
+    assert flagged[0].paint and not flagged[1].paint
+    out = glyphs.paint(blurred, [box, box], flagged)
+    region, _ = glyphs.glyph_map(box, truth, 260, 70)
+    assert ((out[region] - img[region]) ** 2).sum() < ((blurred[region] - img[region]) ** 2).sum()
+
+
+def test_bundled_fonts_are_the_ones_the_format_names(monkeypatch):
+    glyphs.verify_fonts()
+    name, _ = glyphs.FONTS[0]
+    monkeypatch.setattr(glyphs, "FONTS", ((name, "0" * 64),) + glyphs.FONTS[1:])
+    with pytest.raises(SideStreamError, match="not the font"):
+        glyphs.verify_fonts()
+
+
+@pytest.fixture(scope="module")
+def page_with_words():
+    """A 96x320 page of three words in a bundled font, and the words as OCR would box them."""
+    placed = [_boxed(t, glyphs.Fit(font=0, size=52, x=2, y=30), cx, cy)
+              for t, cx, cy in (("Window", 60, 30), ("Layers", 170, 30), ("Brushes", 260, 70))]
+    return _page(placed, size=(96, 320)), [w for w, _ in placed]
+
+
+def test_a_file_with_fitted_glyphs_paints_them_and_decodes_plain_without(page_with_words):
+    """At the lowest rate the encoder fits the words, marks those painting helps, and the
+    decode paints them: nearer the original than the same file decoded without fusion, whose
+    pixels are those of a file made without glyphs; a reader that skips the section (an
+    older one) gets the plain decode."""
+    image, words = page_with_words
+    with_glyphs = textcodec.encode(image, words=words, quality=0, cross_check="off")
+    without = textcodec.encode(image, words=words, quality=0, cross_check="off", glyphs=False)
+    f = container.read(with_glyphs)
+    assert f.glyphs is not None and container.read(without).glyphs is None
+    assert with_glyphs[5] == container.MINOR_VERSION and without[5] == 4
+    fits = glyphs.unpack(f.glyphs, codec.text_layer(with_glyphs))
+    assert sum(x is not None and x.paint for x in fits) >= 2
+    painted, _ = codec.decode_array(with_glyphs, device="cpu")
+    plain, _ = codec.decode_array(with_glyphs, device="cpu", fusion="off")
+    reference, _ = codec.decode_array(without, device="cpu", fusion="off")
+    assert np.array_equal(plain, reference)
+    err = lambda a: float(((a.astype(float) - image.astype(float)) ** 2).mean())  # noqa: E731
+    assert err(painted) < err(plain)
+    assert len(with_glyphs) - len(without) < 16 * len(words)
+
+
+def test_a_glyph_section_without_a_side_stream_is_refused(page_with_words):
+    image, words = page_with_words
+    f = container.read(textcodec.encode(image, words=words, quality=0, cross_check="off"))
+    with pytest.raises(ValueError):
+        container.write(container.TlcFile(f.header, f.latent, None, f.coder, glyphs=f.glyphs))

@@ -1,0 +1,625 @@
+"""Glyphs fitted to the original's ink: the encoder's half of an aligned guidance (issue 5).
+
+TextBoost (Wang et al. 2026) renders the side stream's words into the decoder's guidance with
+"fonts fitted to boxes". Stretched over an OCR box in one font, a word's strokes cover a sixth
+to a quarter of the original's ink (docs/benchmarks.md, "How well the guidance lines up"), so
+painting them loses to even the lowest rate's decode. The encoder alone sees the original: for
+each upright word it finds the bundled font, the size (half pixels) and the place (quarter
+pixels) at which the word, rendered at the font's own advances, best explains the original's
+luminance in its box (least squares: ``lum ~ paper + contrast * coverage``); in a box holding
+several words (EasyOCR reads lines) each word may then move alone by up to ``TOKEN_SLACK``
+pixels. On rendered web pages the fitted glyphs' ink IoU with the original is ~0.7 against
+0.17 stretched.
+
+The fit travels in the file's GLYPHS section (``pack`` / ``unpack``, a few bytes a word) with
+a paint flag per word that the encoder sets where painting brings the decode nearer the
+original (``gate``); the decoder renders the very same glyphs (``glyph_map``: bundled fonts,
+integer face sizes, numpy arithmetic) and paints them in colours it takes from its own decode
+(``paint``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from textcodec.errors import SideStreamError
+from textcodec.varint import read_uvarint, unzigzag, write_uvarint, zigzag
+from textcodec.words import Word
+
+FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
+# (file, sha256): a fit names its font by index here, so the table is part of the format:
+# entries are only ever appended
+FONTS: tuple[tuple[str, str], ...] = (
+    ("DejaVuSans.ttf", "69efa4c5786bcab909b2836456cf03c2a1744a2adeca2075933458a23004df46"),
+    ("DejaVuSans-Bold.ttf", "23d460c28a713ba7ba3cef4c48803e58185176e46b9828bd995df2fcc6b181c4"),
+    ("DejaVuSansMono.ttf", "1658131ac23ca43454ef7a4d9bd7930d193f886741aac8e26409ffb36a745667"),
+    ("DejaVuSerif.ttf", "58b2f886d465711cd727d85051b811173ecb46a2409e33f8d06567806819f6ed"),
+    ("Arimo-Regular.ttf", "62ac6c46bcfbf8f05cdf552bf90284dc46bfc7a017cf89a123b45ec0c9dde93e"),
+    ("Arimo-Bold.ttf", "d12b59f7374e6543b6cdd652544d277bea9d143a3d6c1ef839b85911faf1999c"),
+    ("Tinos-Regular.ttf", "b55ff26a6a12a53decbd749223d48210d36af06e2a84b9c8e4ec18e09bea6311"),
+    ("Tinos-Bold.ttf", "c2c9209ab80b32083eff67a831e2ebb864b1cd79b6ace9d1a4959dd7ac91ecbf"),
+    ("Cousine-Regular.ttf", "259a9bd834d8afc2238eb94a6c995ad996c580d96bad917075d7ef3f49d1c261"),
+    ("Cousine-Bold.ttf", "b2b0da757b4c4cd268a9123f1cefdd46b3e183a300d7e987937d199a8ed8265d"),
+    ("NotoSans-Regular.ttf", "a2c3a4d435e8cd365bab864e276b3cd5d533f7bb93b36e9b5949ce44e0f1afd1"),
+    ("NotoSans-Bold.ttf", "48beaca3084848128c388a9c2f0d497e28032f7e8278472a5edd30f5e5d82544"),
+)
+SUPER = 4            # glyphs are drawn this many times larger and averaged down: fractional
+#                      advances and sizes, as browsers place glyphs, and no hinting snaps stems
+QUARTER = 4          # positions in quarter pixels
+MARGIN = 2           # pixels of the original around a box that the fit looks at (more takes
+#                      in the neighbouring lines, which no fit of this word explains)
+INK_LEVEL = 0.3      # a rendered pixel counts as ink above this coverage
+SLACK = 1.0          # pixels the fitted place may lie from the box's ink centre, each way
+TOKEN_SLACK = 2.0    # pixels a word of a line may move from its place at the font's advances
+MAX_SIZES = 6        # sizes tried per font, a quarter pixel apart
+COARSE = 2           # quarter pixels between the places every font and size is tried at
+REFINE = 4           # the best fonts and sizes whose place is then refined to the quarter
+PROBE_SIZE = 128     # the size (quarter pixels) that measures a word's shape before sizing it
+MIN_R2 = 0.6         # the least share of the box's luminance variance a kept fit explains
+FONT_SCOUTS = 8      # the longest words of a page choose the fonts the others are tried in
+FONT_KEEP = 1.15     # ... every font within this factor of a scout's best residual is kept
+MAX_WORD_SIDE = 2048
+SECTION_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Where and how one word's glyphs are drawn. ``x``, ``y``: the pen's origin (the left
+    of the text, the top of the font's ascent) in quarter pixels from the top-left corner of
+    the word's box as the file stores it; ``moves``: for a box of several words, each one's
+    shift along the line from its place at the font's advances, in quarter pixels (empty for
+    one word); ``paint``: the encoder found that painting it helps."""
+
+    font: int
+    size: int            # quarter pixels
+    x: int
+    y: int
+    moves: tuple[int, ...] = ()
+    paint: bool = False
+
+
+def tokens(text: str) -> list[tuple[int, str]]:
+    """(offset, token) of the space-separated words of a box's text."""
+    out, at = [], 0
+    for part in text.split(" "):
+        if part:
+            out.append((at, part))
+        at += len(part) + 1
+    return out
+
+
+def font_path(index: int) -> Path:
+    if not 0 <= index < len(FONTS):
+        raise SideStreamError(f"glyph fit names font {index}, but there are {len(FONTS)}")
+    return FONT_DIR / FONTS[index][0]
+
+
+def verify_fonts() -> None:
+    """Raise unless every bundled font file is the one the format names (sha256)."""
+    for name, digest in FONTS:
+        data = (FONT_DIR / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise SideStreamError(f"{FONT_DIR / name} is not the font textcodec was built with")
+
+
+@lru_cache(maxsize=512)
+def _face(font: int, size: int) -> ImageFont.FreeTypeFont:
+    # basic layout: the same advances whether or not Pillow was built with libraqm
+    return ImageFont.truetype(str(font_path(font)), max(1, round(size * SUPER / QUARTER)),
+                              layout_engine=ImageFont.Layout.BASIC)
+
+
+@lru_cache(maxsize=16384)
+def _token(font: int, size: int, text: str) -> tuple[np.ndarray, int, int]:
+    """A token's coverage (float32, cropped to its ink) and where its first pixel lies from
+    the pen origin, in whole pixels (x, y)."""
+    face = _face(font, size)
+    left, top, right, bottom = face.getbbox(text)
+    pad = -(-max(0, -left, -top) // SUPER) + 1        # whole pixels left/above the pen
+    w = pad + -(-right // SUPER) + 1
+    h = pad + -(-bottom // SUPER) + 1
+    img = Image.new("L", (w * SUPER, h * SUPER), 0)
+    ImageDraw.Draw(img).text((pad * SUPER, pad * SUPER), text, font=face, fill=255)
+    g = np.asarray(img, np.float32).reshape(h, SUPER, w, SUPER).mean((1, 3)) / 255
+    rows = np.flatnonzero((g > INK_LEVEL).any(1))
+    cols = np.flatnonzero((g > INK_LEVEL).any(0))
+    if not len(rows):
+        return np.zeros((0, 0), np.float32), 0, 0
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    return g[r0:r1, c0:c1], int(c0 - pad), int(r0 - pad)
+
+
+def _advance(font: int, size: int, text: str) -> float:
+    """The pen's advance over ``text`` in pixels (fractional)."""
+    return _face(font, size).getlength(text) / SUPER
+
+
+def _layout(text: str, font: int, size: int, moves: tuple[int, ...] = ()):
+    """For each token: (coverage, x, y) with (x, y) its first pixel from the pen, in pixels."""
+    out = []
+    parts = tokens(text)
+    for i, (at, token) in enumerate(parts):
+        g, ox, oy = _token(font, size, token)
+        if g.size == 0:
+            continue
+        move = moves[i] / QUARTER if i < len(moves) else 0.0
+        out.append((g, _advance(font, size, text[:at]) + ox + move, float(oy)))
+    return out
+
+
+def _place(canvas: np.ndarray, g: np.ndarray, x: float, y: float) -> None:
+    """Draw coverage ``g`` into ``canvas`` with its first pixel at (x, y), bilinear in the
+    fractions, keeping the larger coverage where glyphs meet; clipped to the canvas."""
+    ix, iy = math.floor(x), math.floor(y)
+    fx, fy = x - ix, y - iy
+    gh, gw = g.shape
+    s = np.zeros((gh + 1, gw + 1), np.float32)
+    s[:gh, :gw] += (1 - fy) * (1 - fx) * g
+    s[:gh, 1:] += (1 - fy) * fx * g
+    s[1:, :gw] += fy * (1 - fx) * g
+    s[1:, 1:] += fy * fx * g
+    H, W = canvas.shape
+    r0, c0 = max(0, iy), max(0, ix)
+    r1, c1 = min(H, iy + gh + 1), min(W, ix + gw + 1)
+    if r1 <= r0 or c1 <= c0:
+        return
+    np.maximum(canvas[r0:r1, c0:c1], s[r0 - iy:r1 - iy, c0 - ix:c1 - ix],
+               out=canvas[r0:r1, c0:c1])
+
+
+def _box_corner(word: Word) -> tuple[float, float]:
+    """The top-left corner of an upright box, as the file stores the box."""
+    return word.cx - word.width / 2, word.cy - word.height / 2
+
+
+def glyph_map(word: Word, fit: Fit, width: int,
+              height: int) -> tuple[tuple[slice, slice], np.ndarray] | None:
+    """(region of the frame, coverage over it) of a fitted word; None off the frame."""
+    parts = _layout(word.text, fit.font, fit.size, fit.moves)
+    if not parts:
+        return None
+    bx, by = _box_corner(word)
+    px, py = bx + fit.x / QUARTER, by + fit.y / QUARTER
+    x0 = math.floor(min(px + x for _, x, _ in parts))
+    y0 = math.floor(min(py + y for _, _, y in parts))
+    x1 = math.ceil(max(px + x + g.shape[1] for g, x, _ in parts)) + 1
+    y1 = math.ceil(max(py + y + g.shape[0] for g, _, y in parts)) + 1
+    if x1 - x0 > MAX_WORD_SIDE or y1 - y0 > MAX_WORD_SIDE:
+        return None
+    canvas = np.zeros((y1 - y0, x1 - x0), np.float32)
+    for g, x, y in parts:
+        _place(canvas, g, px + x - x0, py + y - y0)
+    r0, c0 = max(0, y0), max(0, x0)
+    r1, c1 = min(height, y1), min(width, x1)
+    if r1 <= r0 or c1 <= c0:
+        return None
+    return (slice(r0, r1), slice(c0, c1)), canvas[r0 - y0:r1 - y0, c0 - x0:c1 - x0]
+
+
+# ---- the encoder's fit ------------------------------------------------------------------
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def luminance(image: np.ndarray) -> np.ndarray:
+    """(H, W) float64 luminance in [0, 1] of an (H, W, 3) uint8 image."""
+    return image.astype(np.float64) @ LUMA.astype(np.float64) / 255
+
+
+def _ink_extent(lum: np.ndarray) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1) of the ink in a box's luminance (pixels away from the paper, the
+    median, by more than half the box's contrast), or None where the box holds no clear ink."""
+    dev = np.abs(lum - np.median(lum))
+    contrast = float(np.percentile(dev, 99))
+    if contrast < 0.08:
+        return None
+    ink = dev > 0.5 * contrast
+    if ink.sum() < 4:
+        return None
+    rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
+    return float(cols[0]), float(rows[0]), float(cols[-1] + 1), float(rows[-1] + 1)
+
+
+def _extent(parts) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of laid-out coverage, from the pen, in pixels."""
+    return (min(x for _, x, _ in parts), min(y for _, _, y in parts),
+            max(x + g.shape[1] for g, x, _ in parts), max(y + g.shape[0] for g, _, y in parts))
+
+
+class _Target:
+    """A window of the original's luminance and the sums every least-squares fit in it needs:
+    ``lum ~ a + b * m`` over the window, ``m`` zero outside a glyph patch."""
+
+    def __init__(self, lum: np.ndarray):
+        self.lum = lum
+        self.n = lum.size
+        self.mean = float(lum.mean())
+        self.tss = float(((lum - self.mean) ** 2).sum())
+
+    def residuals(self, patch: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Residual sums of squares with ``patch``'s first pixel at each (row, col) of the
+        window (integers; the patch must fit inside at every one), as a (rows, cols) array."""
+        ph, pw = patch.shape
+        r0, c0 = int(rows.min()), int(cols.min())
+        sub = self.lum[r0:int(rows.max()) + ph, c0:int(cols.max()) + pw]
+        windows = np.lib.stride_tricks.sliding_window_view(sub, patch.shape)
+        smt = np.einsum("ijkl,kl->ij", windows, patch.astype(np.float64))
+        sm = float(patch.sum())
+        var = float((patch.astype(np.float64) ** 2).sum()) - sm * sm / self.n
+        if var <= 1e-12:
+            return np.full(smt.shape, self.tss)
+        cov = smt - sm * self.mean
+        return self.tss - cov * cov / var
+
+
+def _search(target: _Target, parts, x: float, y: float, span_x: int, span_y: int,
+            step: int = 1) -> tuple[float, int, int]:
+    """The best place for laid-out coverage ``parts`` ([(coverage, x, y)] from a pen) with
+    its pen at (x + i / QUARTER, y + j / QUARTER) in the window, for i, j multiples of
+    ``step`` up to ``span`` each way: (residual, i, j). The coverage is drawn afresh at each
+    fraction of a pixel (as glyph_map draws it), and slid over the window in whole pixels."""
+    best = (math.inf, 0, 0)
+    H, W = target.lum.shape
+    ex0, ey0, ex1, ey1 = _extent(parts)
+    for j0 in range(-span_y, -span_y + QUARTER):
+        js = np.arange(j0, span_y + 1, QUARTER)
+        js = js[js % step == 0]
+        if not len(js):
+            continue
+        fy = (y + j0 / QUARTER) - math.floor(y + j0 / QUARTER)
+        rows = np.floor(y + js / QUARTER + 1e-9).astype(int) + math.floor(ey0)
+        for i0 in range(-span_x, -span_x + QUARTER):
+            i_s = np.arange(i0, span_x + 1, QUARTER)
+            i_s = i_s[i_s % step == 0]
+            if not len(i_s):
+                continue
+            fx = (x + i0 / QUARTER) - math.floor(x + i0 / QUARTER)
+            cols = np.floor(x + i_s / QUARTER + 1e-9).astype(int) + math.floor(ex0)
+            patch = np.zeros((math.ceil(ey1) - math.floor(ey0) + 1,
+                              math.ceil(ex1) - math.floor(ex0) + 1), np.float32)
+            for g, gx, gy in parts:
+                _place(patch, g, gx - math.floor(ex0) + fx, gy - math.floor(ey0) + fy)
+            ph, pw = patch.shape
+            rk = (rows >= 0) & (rows + ph <= H)
+            ck = (cols >= 0) & (cols + pw <= W)
+            if not rk.any() or not ck.any():
+                continue
+            res = target.residuals(patch, rows[rk], cols[ck])
+            r, c = np.unravel_index(int(np.argmin(res)), res.shape)
+            if res[r, c] < best[0]:
+                best = (float(res[r, c]), int(i_s[ck][c]), int(js[rk][r]))
+    return best
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The original's luminance around a word's box: the target, and where the box's corner
+    lies in it (pixels)."""
+
+    target: _Target
+    corner_x: float
+    corner_y: float
+    ink: tuple[float, float, float, float]   # the ink's extent, window coordinates
+
+
+def _window(lum: np.ndarray, word: Word) -> _Window | None:
+    if abs(word.angle) >= 1 or word.width < 3 or word.height < 3 or \
+            word.width > MAX_WORD_SIDE or word.height > MAX_WORD_SIDE:
+        return None
+    bx, by = _box_corner(word)
+    pad = MARGIN
+    x0, y0 = math.floor(bx) - pad, math.floor(by) - pad
+    x1, y1 = math.ceil(bx + word.width) + pad, math.ceil(by + word.height) + pad
+    H, W = lum.shape
+    if x1 <= 0 or y1 <= 0 or x0 >= W or y0 >= H:
+        return None
+    win = np.pad(lum[max(0, y0):min(H, y1), max(0, x0):min(W, x1)],
+                 ((max(0, -y0), max(0, y1 - H)), (max(0, -x0), max(0, x1 - W))), mode="edge")
+    bl, bt = int(round(bx - x0)), int(round(by - y0))
+    box = win[bt:bt + int(round(word.height)), bl:bl + int(round(word.width))]
+    ink = _ink_extent(box) if box.size else None
+    if ink is None:
+        return None
+    ink = (ink[0] + bl, ink[1] + bt, ink[2] + bl, ink[3] + bt)
+    return _Window(_Target(win), bx - x0, by - y0, ink)
+
+
+def _fit_font(win: _Window, text: str, font: int) -> list[tuple[float, int, int, int]]:
+    """One font's sizes around the ink's, each at its best place (COARSE quarters apart)
+    around the ink's centre: [(residual, size, x, y)], x, y as Fit has them."""
+    probe = _layout(text, font, PROBE_SIZE)
+    if not probe:
+        return []
+    ix0, iy0, ix1, iy1 = win.ink
+    px0, py0, px1, py1 = _extent(probe)
+    sw = PROBE_SIZE * (ix1 - ix0) / max(1.0, px1 - px0)
+    sh = PROBE_SIZE * (iy1 - iy0) / max(1.0, py1 - py0)
+    lo, hi = max(16, math.floor(min(sw, sh)) - 2), math.ceil(max(sw, sh)) + 2
+    sizes = sorted(range(lo, hi + 1), key=lambda s: abs(s - sw))[:MAX_SIZES]
+    out = []
+    span = int(math.ceil(SLACK)) * QUARTER
+    for size in sizes:
+        parts = _layout(text, font, size)
+        if not parts:
+            continue
+        ex0, ey0, ex1, ey1 = _extent(parts)
+        # the pen that puts the coverage's centre on the ink's, on the file's quarter grid
+        qx = round(QUARTER * ((ix0 + ix1) / 2 - (ex0 + ex1) / 2 - win.corner_x))
+        qy = round(QUARTER * ((iy0 + iy1) / 2 - (ey0 + ey1) / 2 - win.corner_y))
+        res, i, j = _search(win.target, parts, win.corner_x + qx / QUARTER,
+                            win.corner_y + qy / QUARTER, span, span, COARSE)
+        out.append((res, size, qx + i, qy + j))
+    return out
+
+
+def _refine(win: _Window, text: str, font: int, size: int, qx: int, qy: int) -> Fit:
+    """A coarse place refined to the quarter pixel."""
+    parts = _layout(text, font, size)
+    _, i, j = _search(win.target, parts, win.corner_x + qx / QUARTER,
+                      win.corner_y + qy / QUARTER, COARSE, COARSE)
+    return Fit(font, size, qx + i, qy + j)
+
+
+def _fit_moves(win: _Window, word_text: str, fit: Fit) -> Fit:
+    """A line's words moved one by one along it, each to its best place within TOKEN_SLACK
+    of where the word before it went (advances that differ a little add up along a line)."""
+    parts = tokens(word_text)
+    if len(parts) < 2:
+        return fit
+    moves = []
+    span = int(TOKEN_SLACK * QUARTER)
+    pen_x = win.corner_x + fit.x / QUARTER
+    pen_y = win.corner_y + fit.y / QUARTER
+    W = win.target.lum.shape[1]
+    drift = 0   # quarter pixels: where the previous word went, the next one starts looking
+    for at, token in parts:
+        g, ox, oy = _token(fit.font, fit.size, token)
+        if g.size == 0:
+            moves.append(drift)
+            continue
+        x = pen_x + _advance(fit.font, fit.size, word_text[:at]) + drift / QUARTER
+        c0 = max(0, math.floor(x + ox) - math.ceil(TOKEN_SLACK) - 1)
+        c1 = min(W, math.ceil(x + ox) + g.shape[1] + math.ceil(TOKEN_SLACK) + 2)
+        local = _Target(win.target.lum[:, c0:c1])
+        res, i, _ = _search(local, [(g, float(ox), float(oy))], x - c0, pen_y, span, 0)
+        if not math.isinf(res):
+            drift += i
+        moves.append(drift)
+    return Fit(fit.font, fit.size, fit.x, fit.y, tuple(moves))
+
+
+def _residual(win: _Window, word: Word, fit: Fit) -> float:
+    """The residual of the fit as the decoder renders it (glyph_map), over the window."""
+    H, W = win.target.lum.shape
+    shifted = Word(word.text, win.corner_x + word.width / 2, win.corner_y + word.height / 2,
+                   word.width, word.height)
+    placed = glyph_map(shifted, fit, W, H)
+    if placed is None:
+        return math.inf
+    m = np.zeros((H, W), np.float64)
+    m[placed[0]] = placed[1]
+    mc = m - m.mean()
+    var = float((mc * mc).sum())
+    if var <= 1e-12:
+        return math.inf
+    cov = float((mc * (win.target.lum - win.target.mean)).sum())
+    return win.target.tss - cov * cov / var
+
+
+def _coarse(win: _Window, text: str, fonts) -> list[tuple[float, int, int, int, int]]:
+    """Every font's sizes at their coarse places: [(residual, font, size, x, y)]."""
+    return sorted((res, font, size, qx, qy) for font in fonts
+                  for res, size, qx, qy in _fit_font(win, text, font))
+
+
+def _finish(win: _Window, word: Word, coarse) -> tuple[float, Fit] | None:
+    """The REFINE best coarse fits placed to the quarter pixel and, in a line, its words
+    moved one by one; the best as glyph_map draws it: (share of the window's luminance
+    variance explained, fit)."""
+    best = None
+    for c in coarse[:REFINE]:
+        fit = _refine(win, word.text, *c[1:])
+        res = _residual(win, word, fit)
+        if len(tokens(word.text)) > 1:
+            moved = _fit_moves(win, word.text, fit)
+            moved_res = _residual(win, word, moved)
+            if moved_res < res:
+                fit, res = moved, moved_res
+        if best is None or res < best[0]:
+            best = (res, fit)
+    if best is None:
+        return None
+    return 1 - best[0] / max(win.target.tss, 1e-12), best[1]
+
+
+def fit_word(lum: np.ndarray, word: Word, fonts=None) -> tuple[float, Fit] | None:
+    """(share of the box's luminance variance explained, fit) of one word in the original's
+    luminance ``lum``, over ``fonts`` (indices; None: all); None where no fit is possible.
+    Every font and size is placed to the half pixel; the REFINE best to the quarter."""
+    win = _window(lum, word)
+    if win is None or not word.text.strip():
+        return None
+    return _finish(win, word, _coarse(win, word.text,
+                                      range(len(FONTS)) if fonts is None else fonts))
+
+
+def fit_words(image: np.ndarray, words: list[Word]) -> list[Fit | None]:
+    """A fit for every word of a page (None where none explains the original's ink well,
+    MIN_R2). The FONT_SCOUTS longest words try every bundled font; the others only the fonts
+    that came within FONT_KEEP of a scout's best (a page uses few)."""
+    lum = luminance(image)
+    scouts = sorted(range(len(words)), key=lambda i: -len(words[i].text))[:FONT_SCOUTS]
+    keep: set[int] = set()
+    found: dict[int, tuple[float, Fit] | None] = {}
+    for i in scouts:
+        win = _window(lum, words[i])
+        if win is None or not words[i].text.strip():
+            found[i] = None
+            continue
+        coarse = _coarse(win, words[i].text, range(len(FONTS)))
+        if coarse:
+            keep |= {c[1] for c in coarse if c[0] <= FONT_KEEP * coarse[0][0]}
+        found[i] = _finish(win, words[i], coarse)
+    fonts = sorted(keep) or list(range(len(FONTS)))
+    out: list[Fit | None] = []
+    for i, w in enumerate(words):
+        r = found[i] if i in found else fit_word(lum, w, fonts)
+        out.append(r[1] if r is not None and r[0] >= MIN_R2 else None)
+    return out
+
+
+# ---- painting: the encoder's gate and the decoder's brush --------------------------------
+def _brush(pre: np.ndarray, region, g: np.ndarray) -> np.ndarray | None:
+    """The region painted: the word's paper and ink colours taken from the decode ``pre``
+    (textcodec.render.word_colours), the fitted coverage between them."""
+    from textcodec.render import word_colours
+
+    colours = word_colours(pre[region], g, np.ones_like(g))
+    if colours is None:
+        return None
+    ink, paper = colours
+    return paper * (1 - g[..., None]) + ink * g[..., None]
+
+
+def paint(decoded: np.ndarray, words: list[Word], fits: list[Fit | None]) -> np.ndarray:
+    """``decoded`` ((H, W, 3) float in [0, 1]) with every fitted word whose paint flag is set
+    painted over it, in order. Returns a new array."""
+    out = np.array(decoded, np.float32, copy=True)
+    H, W = out.shape[:2]
+    for word, fit in zip(words, fits):
+        if fit is None or not fit.paint:
+            continue
+        placed = glyph_map(word, fit, W, H)
+        if placed is None:
+            continue
+        region, g = placed
+        painted = _brush(decoded, region, g)
+        if painted is not None:
+            out[region] = painted
+    return out
+
+
+def gate(original: np.ndarray, decoded: np.ndarray, words: list[Word],
+         fits: list[Fit | None]) -> list[Fit | None]:
+    """The fits with their paint flags set where painting (as ``paint`` does it, in order)
+    brings the decode nearer the original (``original`` uint8, ``decoded`` float in [0, 1],
+    both (H, W, 3)): the encoder's promise that no painted word makes its pixels worse."""
+    img = original.astype(np.float32) / 255
+    out = np.array(decoded, np.float32, copy=True)
+    H, W = out.shape[:2]
+    flagged: list[Fit | None] = []
+    for word, fit in zip(words, fits):
+        if fit is None:
+            flagged.append(None)
+            continue
+        placed = glyph_map(word, fit, W, H)
+        painted = None if placed is None else _brush(decoded, *placed)
+        keep = False
+        if painted is not None:
+            region = placed[0]
+            before = float(((out[region] - img[region]) ** 2).sum())
+            keep = float(((painted - img[region]) ** 2).sum()) < before
+            if keep:
+                out[region] = painted
+        flagged.append(Fit(fit.font, fit.size, fit.x, fit.y, fit.moves, keep))
+    return flagged
+
+
+# ---- the GLYPHS section ------------------------------------------------------------------
+# payload: one byte, 0 = the raw stream follows, 1 = zstd of it; the raw stream, ULEB128
+# integers, signed ones zigzagged: version, n (the side stream's word count), n codes
+# (0 = no fit, else 1 + 2 * font + paint), then for the fitted words in order: their sizes,
+# their x, their y, and each fitted word's moves (as many as its text has words, where it has
+# more than one)
+MAX_POSITION = QUARTER * MAX_WORD_SIDE
+
+
+def pack(words: list[Word], fits: list[Fit | None]) -> bytes:
+    """The GLYPHS section's payload for a side stream's words and their fits."""
+    if len(words) != len(fits):
+        raise ValueError("one fit (or None) per word")
+    out = bytearray(write_uvarint(SECTION_VERSION) + write_uvarint(len(fits)))
+    done = [f for f in fits if f is not None]
+    for f in fits:
+        out += write_uvarint(0 if f is None else 1 + 2 * f.font + int(f.paint))
+    for column in ([f.size for f in done], [zigzag(f.x) for f in done],
+                   [zigzag(f.y) for f in done]):
+        for v in column:
+            out += write_uvarint(v)
+    for w, f in zip(words, fits):
+        count = len(tokens(w.text))
+        if f is not None and count > 1:
+            if len(f.moves) not in (0, count):
+                raise ValueError(f"{w.text!r} holds {count} words, its fit {len(f.moves)} moves")
+            for v in f.moves or (0,) * count:
+                out += write_uvarint(zigzag(v))
+    raw = bytes(out)
+    import zstandard
+
+    packed = zstandard.ZstdCompressor(level=19).compress(raw)
+    return b"\x01" + packed if len(packed) < len(raw) else b"\x00" + raw
+
+
+def unpack(payload: bytes, words: list[Word]) -> list[Fit | None]:
+    """The fits of a GLYPHS payload for the side stream's ``words``; SideStreamError on
+    anything malformed."""
+    if not payload or payload[0] not in (0, 1):
+        raise SideStreamError("glyph section: unknown compression")
+    raw = payload[1:]
+    if payload[0] == 1:
+        import zstandard
+
+        limit = 64 + 16 * (len(words) + sum(len(tokens(w.text)) for w in words))
+        try:
+            raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=limit)
+        except zstandard.ZstdError as e:
+            raise SideStreamError(f"glyph section does not decompress: {e}") from None
+    view = memoryview(raw)
+    try:
+        version, pos = read_uvarint(view, 0, "glyph section version")
+        if version != SECTION_VERSION:
+            raise SideStreamError(f"unsupported glyph section version {version}")
+        n, pos = read_uvarint(view, pos, "glyph count")
+        if n != len(words):
+            raise SideStreamError(f"glyph section holds {n} words, the side stream {len(words)}")
+
+        def column(count: int, what: str) -> list[int]:
+            nonlocal pos
+            col = []
+            for _ in range(count):
+                v, pos = read_uvarint(view, pos, what)
+                col.append(v)
+            return col
+
+        codes = column(n, "glyph codes")
+        fitted = [i for i, c in enumerate(codes) if c]
+        sizes = column(len(fitted), "glyph sizes")
+        xs = [unzigzag(v) for v in column(len(fitted), "glyph x")]
+        ys = [unzigzag(v) for v in column(len(fitted), "glyph y")]
+        fits: list[Fit | None] = [None] * n
+        for k, i in enumerate(fitted):
+            font, paint_flag = divmod(codes[i] - 1, 2)
+            if font >= len(FONTS):
+                raise SideStreamError(f"glyph fit {i} names font {font} of {len(FONTS)}")
+            if not 1 <= sizes[k] <= MAX_POSITION or abs(xs[k]) > MAX_POSITION \
+                    or abs(ys[k]) > MAX_POSITION:
+                raise SideStreamError(f"glyph fit {i} lies outside the frame's bounds")
+            count = len(tokens(words[i].text))
+            moves = tuple(unzigzag(v) for v in column(count, "glyph moves")) \
+                if count > 1 else ()
+            if any(abs(m) > MAX_POSITION for m in moves):
+                raise SideStreamError(f"glyph fit {i} moves a word outside the frame's bounds")
+            fits[i] = Fit(font, sizes[k], xs[k], ys[k], moves, bool(paint_flag))
+        if pos != len(view):
+            raise SideStreamError(f"{len(view) - pos} stray bytes at the end of the glyph section")
+        return fits
+    except SideStreamError:
+        raise
+    except Exception as e:   # ContainerError from varints carries the in-stream offset
+        raise SideStreamError(f"malformed glyph section: {e}") from None
