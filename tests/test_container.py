@@ -29,7 +29,7 @@ def test_section_sizes_add_up_to_the_file_size():
 def test_layout_matches_format_spec():
     """docs/format.md: magic, major, minor, then HEADER first, CRC-32 last."""
     data = container.write(make(text=False))
-    assert data[:4] == b"\x89TLC" and data[4] == 1 and data[5] == 4 and container.MINOR_VERSION == 5
+    assert data[:4] == b"\x89TLC" and data[4] == 1 and data[5] == 4   # 5 only with GLYPHS
     assert data[6] == container.SectionType.HEADER
     assert int.from_bytes(data[-4:], "little") == zlib.crc32(data[:-4])
 
@@ -170,3 +170,20 @@ def test_reader_fuzzed_with_mutated_files_raises_only_container_errors(draw):
         container.read(_with_crc(body) if fixed else bytes(data))
     except ContainerError:
         pass
+
+
+def test_a_glyphs_section_without_the_side_stream_is_refused():
+    """GLYPHS fits the TEXT section's words: on its own it is a malformed file."""
+    body = container.write(make(text=False))[:-4]
+    body += container._section(container.SectionType.GLYPHS, b"\x00\x01\x00")
+    data = body + zlib.crc32(body).to_bytes(4, "little")
+    with pytest.raises(ContainerError, match="GLYPHS section without the side stream"):
+        container.read(data)
+
+
+def test_a_glyphs_section_round_trips_and_marks_the_file_1_5():
+    f = make()
+    g = TlcFile(f.header, f.latent, f.text, f.coder, glyphs=b"\x00\x01\x01\x00")
+    data = container.write(g)
+    assert data[5] == container.MINOR_VERSION == 5
+    assert container.read(data).glyphs == g.glyphs
