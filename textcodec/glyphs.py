@@ -58,13 +58,13 @@ MARGIN = 2           # pixels of the original around a box that the fit looks at
 INK_LEVEL = 0.3      # a rendered pixel counts as ink above this coverage
 SLACK = 1.0          # pixels the fitted place may lie from the box's ink centre, each way
 TOKEN_SLACK = 2.0    # pixels a word of a line may move from its place at the font's advances
-MAX_SIZES = 6        # sizes tried per font, a quarter pixel apart
+MAX_SIZES = 4        # sizes tried per font, a quarter pixel apart
 COARSE = 2           # quarter pixels between the places every font and size is tried at
 REFINE = 4           # the best fonts and sizes whose place is then refined to the quarter
 PROBE_SIZE = 128     # the size (quarter pixels) that measures a word's shape before sizing it
 MIN_R2 = 0.6         # the least share of the box's luminance variance a kept fit explains
-FONT_SCOUTS = 8      # the longest words of a page choose the fonts the others are tried in
-FONT_KEEP = 1.15     # ... every font within this factor of a scout's best residual is kept
+RECENT = 3           # fonts that fitted the words before, tried first
+SURE = 0.7           # ... and enough where one explains this share of a box's variance
 MAX_WORD_SIDE = 2048
 SECTION_VERSION = 1
 
@@ -330,10 +330,19 @@ def _window(lum: np.ndarray, word: Word) -> _Window | None:
     return _Window(_Target(win), bx - x0, by - y0, ink)
 
 
+def _whole(text: str, font: int, size: int):
+    """The text drawn as one piece, laid out as _layout lays out parts: [(coverage, x, y)]."""
+    g, ox, oy = _token(font, size, text.strip())
+    lead = _advance(font, size, text[:len(text) - len(text.lstrip())])
+    return [(g, lead + ox, float(oy))] if g.size else []
+
+
 def _fit_font(win: _Window, text: str, font: int) -> list[tuple[float, int, int, int]]:
     """One font's sizes around the ink's, each at its best place (COARSE quarters apart)
     around the ink's centre: [(residual, size, x, y)], x, y as Fit has them."""
-    probe = _layout(text, font, PROBE_SIZE)
+    # the coarse stage draws the whole box's text in one go (the same advances as _layout's
+    # parts, to rounding): one rendering per size rather than one per word of a line
+    probe = _whole(text, font, PROBE_SIZE)
     if not probe:
         return []
     ix0, iy0, ix1, iy1 = win.ink
@@ -345,7 +354,7 @@ def _fit_font(win: _Window, text: str, font: int) -> list[tuple[float, int, int,
     out = []
     span = int(math.ceil(SLACK)) * QUARTER
     for size in sizes:
-        parts = _layout(text, font, size)
+        parts = _whole(text, font, size)
         if not parts:
             continue
         ex0, ey0, ex1, ey1 = _extent(parts)
@@ -451,26 +460,24 @@ def fit_word(lum: np.ndarray, word: Word, fonts=None) -> tuple[float, Fit] | Non
 
 def fit_words(image: np.ndarray, words: list[Word]) -> list[Fit | None]:
     """A fit for every word of a page (None where none explains the original's ink well,
-    MIN_R2). The FONT_SCOUTS longest words try every bundled font; the others only the fonts
-    that came within FONT_KEEP of a scout's best (a page uses few)."""
+    MIN_R2). Neighbouring words mostly share a face: each word tries first the RECENT fonts
+    that fitted the words before it, and every bundled font only where those fit it worse than
+    SURE."""
     lum = luminance(image)
-    scouts = sorted(range(len(words)), key=lambda i: -len(words[i].text))[:FONT_SCOUTS]
-    keep: set[int] = set()
-    found: dict[int, tuple[float, Fit] | None] = {}
-    for i in scouts:
-        win = _window(lum, words[i])
-        if win is None or not words[i].text.strip():
-            found[i] = None
-            continue
-        coarse = _coarse(win, words[i].text, range(len(FONTS)))
-        if coarse:
-            keep |= {c[1] for c in coarse if c[0] <= FONT_KEEP * coarse[0][0]}
-        found[i] = _finish(win, words[i], coarse)
-    fonts = sorted(keep) or list(range(len(FONTS)))
+    recent: list[int] = []
     out: list[Fit | None] = []
-    for i, w in enumerate(words):
-        r = found[i] if i in found else fit_word(lum, w, fonts)
-        out.append(r[1] if r is not None and r[0] >= MIN_R2 else None)
+    for w in words:
+        r = fit_word(lum, w, recent[:RECENT]) if recent else None
+        if r is None or r[0] < SURE:
+            rest = [f for f in range(len(FONTS)) if f not in recent[:RECENT]]
+            alt = fit_word(lum, w, rest) if rest else None
+            if alt is not None and (r is None or alt[0] > r[0]):
+                r = alt
+        if r is not None and r[0] >= MIN_R2:
+            recent = [r[1].font] + [f for f in recent if f != r[1].font]
+            out.append(r[1])
+        else:
+            out.append(None)
     return out
 
 
