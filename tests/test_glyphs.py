@@ -196,3 +196,12 @@ def test_a_glyph_section_without_a_side_stream_is_refused(page_with_words):
     f = container.read(textcodec.encode(image, words=words, quality=0, cross_check="off"))
     with pytest.raises(ValueError):
         container.write(container.TlcFile(f.header, f.latent, None, f.coder, glyphs=f.glyphs))
+
+
+def test_no_glyphs_are_fitted_above_the_rates_where_painting_pays(page_with_words):
+    image, words = page_with_words
+    data = textcodec.encode(image, words=words, quality=codec.GLYPHS_MAX_QUALITY + 1,
+                            cross_check="off")
+    assert container.read(data).glyphs is None
+    r = codec.encode_image(image, words=words, quality=0, cross_check="off")
+    assert r.fitted >= r.painted >= 1 and r.glyph_bytes == len(container.read(r.data).glyphs)

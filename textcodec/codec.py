@@ -10,7 +10,7 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +22,11 @@ from textcodec.container import EntropyCoder, Header, ImageMode, SideCodec, TlcF
 from textcodec.errors import ContainerError, InputError, ModelError, RateControlError
 from textcodec.words import Word
 
+# the encoder fits glyphs (textcodec.glyphs) only up to this quality: above it the decoded words
+# mostly read already and painting them rarely lowers the error (on held-out forms and web
+# pages at quality 6 it changed no figure; docs/benchmarks.md, "Fitted glyphs"), so the fit's
+# time is not spent at the default rate
+GLYPHS_MAX_QUALITY = 5
 # the default rate is a trade-off, not an index: the rate trained for this lambda (quality 3 of
 # the 8-rate v1 models, 6 of the 11-rate v2 ones), interpolated if a model has no such rate
 DEFAULT_LAMBDA = 0.0016
@@ -171,7 +176,8 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     device is in ``OVERLAP_DEVICES``); the file is the same either way. ``glyphs`` fits the
     side stream's drawable words' glyphs to the original (font, size, place: textcodec.glyphs)
     and marks those whose painting brings this rate's decode nearer the original; the
-    decoder paints them (the GLYPHS section, a few bytes a word)."""
+    decoder paints them (the GLYPHS section, a few bytes a word); only up to
+    GLYPHS_MAX_QUALITY."""
     import torch
 
     from textcodec.nets.hyperprior import pad_to_multiple
@@ -232,16 +238,7 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         words, text = side_stream()
         y, streams = latent()
 
-    sent = sidestream.decompress(text) if text is not None else []   # as the decoder reads them
-    fits = _fit_glyphs(rgb, sent) if glyphs and sent else None
-    if fits is not None and not any(fits):
-        fits = None
-    # the rate search counts the section with every word painted: the flags change its bytes
-    # only by what zstd makes of them, and a file that then overflows drops the section
-    draft = None if fits is None else glyphs_module().pack(
-        sent, [None if f is None else replace(f, paint=True) for f in fits])
-
-    def build(q: float, section: bytes | None = draft) -> tuple[bytes, Header]:
+    def build(q: float, section: bytes | None = None) -> tuple[bytes, Header]:
         q = container.quantize_quality(q)
         header = Header(w, h, mode, lm.name, lm.hash_prefix, q)
         s = streams if q == fixed else tuple(net.compress_latent(y, q, coder))
@@ -252,20 +249,22 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     else:
         data, header = build(q)
     fitted = painted = glyph_bytes = 0
-    if fits is not None:
-        plain, _ = build(header.quality, None)
-        with torch.no_grad():
-            pre, _, _ = _synthesize(container.read(plain), dev, "auto", model)
-        flagged = glyphs_module().gate(rgb, pre, sent, fits)
-        section = glyphs_module().pack(sent, flagged)
-        data, header = build(header.quality, section)
-        # a section that paints nothing, or overflows the budget, is not worth its bytes
-        if not any(f is not None and f.paint for f in flagged) or \
-                (max_bytes is not None and len(data) > max_bytes):
-            data = plain
-        else:
-            done = [f for f in flagged if f is not None]
-            fitted, painted, glyph_bytes = len(done), sum(f.paint for f in done), len(section)
+    if glyphs and text is not None and header.quality <= GLYPHS_MAX_QUALITY:
+        sent = sidestream.decompress(text)          # the words as the decoder reads them
+        fits = _fit_glyphs(rgb, sent)
+        if any(fits):
+            with torch.no_grad():
+                pre, _, _ = _synthesize(container.read(data), dev, "auto", model)
+            flagged = glyphs_module().gate(rgb, pre, sent, fits)
+            section = glyphs_module().pack(sent, flagged)
+            with_glyphs, _ = build(header.quality, section)
+            # a section that paints nothing, or overflows the budget, is not worth its bytes
+            if any(f is not None and f.paint for f in flagged) and \
+                    (max_bytes is None or len(with_glyphs) <= max_bytes):
+                data = with_glyphs
+                done = [f for f in flagged if f is not None]
+                fitted, painted = len(done), sum(f.paint for f in done)
+                glyph_bytes = len(section)
     return EncodeResult(data, header, list(words or []) if ocr else [],
                         0 if text is None else len(text.payload), fitted, painted, glyph_bytes)
 
