@@ -2,7 +2,11 @@
 without its fusion block: the same file) vs JPEG and WebP at about the same file size
 (whole-image bytes; the crop is for viewing).
 
-    python tools/before_after.py [--quality 3]
+    python tools/before_after.py [--quality 3] [--out docs/img/before-after.png]
+
+At quality 5 and below the file carries the fitted glyphs (textcodec.glyphs) and "textcodec"
+is painted where the encoder marked words; "fusion off" is the same file without block or
+painting.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ def smallest_at_least(fmt: str, img: Image.Image, budget: int, qualities) -> tup
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--quality", type=float, default=3.0)
+    p.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "before-after.png")
     args = p.parse_args()
     import textcodec
 
@@ -51,7 +56,7 @@ def main() -> None:
         x, y = (i % 3) * (w + 10), (i // 3) * (h + 32)
         sheet.paste(im.convert("RGB").crop(box), (x, y + 20))
         d.text((x + 4, y + 4), label, fill=(0, 0, 0))
-    out = ROOT / "docs" / "img" / "before-after.png"
+    out = args.out
     sheet.save(out)
     print(f"{out}: textcodec {budget} bytes ({r.bpp:.3f} bpp)")
 

@@ -72,11 +72,25 @@ def _jxl():
                  notes="imagecodecs libjxl, effort 7")
 
 
+# textcodec's variants that decode one and the same file differently (textcodec and
+# textcodec-nofusion, textcodec-draw) share its encode: the last few files, by what made them
+_ENCODED: dict[tuple, bytes] = {}
+_ENCODED_KEEP = 8
+
+
 def _textcodec(model: str | None, ocr: bool, fusion: bool | str, name: str):
     def enc(img: np.ndarray, q: float, words: list[Word] | None = None) -> bytes:
+        import hashlib
+
         from textcodec.codec import encode_image
 
-        return encode_image(img, model=model, quality=q, ocr=ocr, words=words).data
+        key = (model, ocr, float(q), hashlib.sha256(img.tobytes()).hexdigest(), img.shape,
+               None if words is None else tuple(words))
+        if key not in _ENCODED:
+            if len(_ENCODED) >= _ENCODED_KEEP:
+                del _ENCODED[next(iter(_ENCODED))]
+            _ENCODED[key] = encode_image(img, model=model, quality=q, ocr=ocr, words=words).data
+        return _ENCODED[key]
 
     def dec(data: bytes) -> np.ndarray:
         from textcodec.codec import decode_array
