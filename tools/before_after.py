@@ -3,6 +3,7 @@ without its fusion block: the same file) vs JPEG and WebP at about the same file
 (whole-image bytes; the crop is for viewing).
 
     python tools/before_after.py [--quality 3] [--out docs/img/before-after.png]
+        [--image PATH --box X0,Y0,X1,Y1]      (default: the sample screenshot)
 
 At quality 5 and below the file carries the fitted glyphs (textcodec.glyphs) and "textcodec"
 is painted where the encoder marked words; "fusion off" is the same file without block or
@@ -35,10 +36,13 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--quality", type=float, default=3.0)
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "before-after.png")
+    p.add_argument("--image", type=Path,
+                   default=ROOT / "textcodec" / "samples" / "screenshot.png")
+    p.add_argument("--box", default="40,150,520,390", help="the crop shown, X0,Y0,X1,Y1")
     args = p.parse_args()
     import textcodec
 
-    src = Image.open(ROOT / "textcodec" / "samples" / "screenshot.png").convert("RGB")
+    src = Image.open(args.image).convert("RGB")
     r = textcodec.encode_image(src, quality=args.quality)
     ours = textcodec.decode(r.data)
     budget = len(r.data)
@@ -48,7 +52,7 @@ def main() -> None:
     for fmt in ("JPEG", "WEBP"):
         data, q = smallest_at_least(fmt, src, budget, range(1, 96))
         panels.append((f"{fmt.lower()} q{q} {len(data)} B", Image.open(io.BytesIO(data))))
-    box = (40, 150, 520, 390)
+    box = tuple(int(v) for v in args.box.split(","))
     w, h = box[2] - box[0], box[3] - box[1]
     sheet = Image.new("RGB", (w * 3 + 20, (h + 32) * 2), "white")
     d = ImageDraw.Draw(sheet)
