@@ -4,12 +4,11 @@ TextBoost (Wang et al. 2026) renders the side stream's words into the decoder's 
 "fonts fitted to boxes". Stretched over an OCR box in one font, a word's strokes cover a sixth
 to a quarter of the original's ink (docs/benchmarks.md, "How well the guidance lines up"), so
 painting them loses to even the lowest rate's decode. The encoder alone sees the original: for
-each upright word it finds the bundled font, the size (half pixels) and the place (quarter
-pixels) at which the word, rendered at the font's own advances, best explains the original's
-luminance in its box (least squares: ``lum ~ paper + contrast * coverage``); in a box holding
-several words (EasyOCR reads lines) each word may then move alone by up to ``TOKEN_SLACK``
-pixels. On rendered web pages the fitted glyphs' ink IoU with the original is ~0.7 against
-0.17 stretched.
+each upright word it finds the bundled font, the size and the place (quarter pixels) at which
+the word, rendered at the font's own advances, best explains the original's luminance in its
+box (least squares: ``lum ~ paper + contrast * coverage``); in a box holding several words
+(EasyOCR reads lines) each word may then move alone by up to ``TOKEN_SLACK`` pixels. What
+painting them gives: docs/benchmarks.md, "Fitted glyphs".
 
 The fit travels in the file's GLYPHS section (``pack`` / ``unpack``, a few bytes a word) with
 a paint flag per word that the encoder sets where painting brings the decode nearer the
@@ -212,15 +211,29 @@ def luminance(image: np.ndarray) -> np.ndarray:
     return image.astype(np.float64) @ LUMA.astype(np.float64) / 255
 
 
-def _ink_extent(lum: np.ndarray) -> tuple[float, float, float, float] | None:
-    """(x0, y0, x1, y1) of the ink in a box's luminance (pixels away from the paper, the
-    median, by more than half the box's contrast), or None where the box holds no clear ink."""
+# a pixel is ink where it stands from the paper (the box's median) by more than INK_SHARE of
+# the box's contrast (its 99th percentile distance from the paper); a box whose contrast is
+# under MIN_CONTRAST, or with fewer than MIN_INK_PIXELS such pixels, holds no clear ink
+INK_SHARE = 0.5
+MIN_CONTRAST = 0.08
+MIN_INK_PIXELS = 4
+
+
+def ink_mask(lum: np.ndarray) -> np.ndarray:
+    """Boolean ink pixels of a box region's luminance (float in [0, 1])."""
+    if lum.size == 0:
+        return np.zeros(lum.shape, bool)
     dev = np.abs(lum - np.median(lum))
     contrast = float(np.percentile(dev, 99))
-    if contrast < 0.08:
-        return None
-    ink = dev > 0.5 * contrast
-    if ink.sum() < 4:
+    if contrast < MIN_CONTRAST:
+        return np.zeros(lum.shape, bool)
+    return dev > INK_SHARE * contrast
+
+
+def _ink_extent(lum: np.ndarray) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1) of the ink in a box's luminance, or None where it holds no clear ink."""
+    ink = ink_mask(lum)
+    if ink.sum() < MIN_INK_PIXELS:
         return None
     rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
     return float(cols[0]), float(rows[0]), float(cols[-1] + 1), float(rows[-1] + 1)

@@ -1,6 +1,6 @@
 """Encode / decode seconds for a 1280x720 screenshot (docs/benchmarks.md).
 
-    python tools/bench_speed.py --device cpu [--ocr] [--repeat 3]
+    python tools/bench_speed.py --device cpu [--ocr] [--repeat 3] [--glyphs-only]
 
 Times are medians of --repeat runs after one warm-up; OCR is timed on its own. The plain
 decode is also timed on the same latent written as a format-1.1 file (rANS in one lane), to
@@ -60,6 +60,8 @@ def main() -> None:
     p.add_argument("--ocr", action="store_true")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--model", default=None)
+    p.add_argument("--glyphs-only", action="store_true",
+                   help="time only the fitted glyphs (the sample's side stream, quality 0)")
     args = p.parse_args()
     import torch
 
@@ -74,6 +76,13 @@ def main() -> None:
            "torch_threads": torch.get_num_threads()}
     if args.device == "cuda":
         res["gpu"] = torch.cuda.get_device_name()
+    if args.glyphs_only:
+        from textcodec.ocr.engine import default_engine, filter_words, get_engine
+
+        words = filter_words(get_engine(default_engine()).read(img))
+        res.update(_glyph_times(img, words, "zstd", args, args.repeat, sync))
+        print(json.dumps(res))
+        return
     data = codec.encode(img, ocr=False, device=args.device, model=args.model)
     res["encode_s_no_ocr"] = timed(lambda: codec.encode(img, ocr=False, device=args.device,
                                                         model=args.model), args.repeat, sync)
@@ -260,7 +269,39 @@ def main() -> None:
         res["decode_sample_plain_s"] = timed(
             lambda: codec.decode_array(own, device=args.device, fusion="off"), args.repeat, sync)
         res["render_s"] = timed(lambda: render(words, img.shape[1], img.shape[0]), 5, sync)
+        res.update(_glyph_times(img, words, side, args, reps, sync))
     print(json.dumps(res))
+
+
+def _glyph_times(img, words, side, args, reps, sync) -> dict:
+    """The fitted glyphs' cost (textcodec.glyphs) at quality 0, where they are fitted: the
+    encode with and without them (the fit, and the encoder's own decode for the paint flags)
+    and the decode with the marked words painted and without fusion; the sample's side stream
+    without the cross-check, so every word without a digit is fitted. Each run starts with the
+    glyph caches empty, as a fresh process does."""
+    from textcodec import codec, glyphs
+
+    def cold(fn):
+        def run():
+            glyphs._token.cache_clear()
+            glyphs._face.cache_clear()
+            return fn()
+        return run
+
+    def low(with_glyphs):
+        return codec.encode_image(img, quality=0.0, words=words, side_codec=side,
+                                  device=args.device, model=args.model, cross_check="off",
+                                  glyphs=with_glyphs)
+
+    r = low(True)
+    return {"glyph_words": len(codec.guidance_words(words)), "glyphs_fitted": r.fitted,
+            "glyphs_painted": r.painted, "glyph_bytes": r.glyph_bytes,
+            "encode_s_q0_glyphs": timed(cold(lambda: low(True)), reps, sync),
+            "encode_s_q0_no_glyphs": timed(lambda: low(False), reps, sync),
+            "decode_s_q0_painted": timed(cold(lambda: codec.decode_array(
+                r.data, device=args.device)), args.repeat, sync),
+            "decode_s_q0_no_fusion": timed(lambda: codec.decode_array(
+                r.data, device=args.device, fusion="off"), args.repeat, sync)}
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ before the side stream is written, at no cost in bytes. Measured by
 tools/guidance_alignment_study.py and tools/compare_fusion.py's ":tightdraw" (docs/benchmarks.md,
 "How well the guidance lines up"): the ink IoU rises from 0.16-0.17 to 0.24-0.25, too little
 for a pixel loss to pay for painting, and drawn words read worse to Tesseract; so textcodec does
-not do it, and this stays a study's helper.
+not do it, and this stays a study's helper. (Session 37's fitted glyphs, textcodec/glyphs.py,
+fit font, size and place instead, with the same ink rule.)
 """
 
 from __future__ import annotations
@@ -18,28 +19,12 @@ import math
 import numpy as np
 from PIL import Image
 
+from textcodec.glyphs import MIN_INK_PIXELS
+from textcodec.glyphs import ink_mask as ink_map   # the encoder's own rule (session 37)
 from textcodec.words import Word
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
-# a pixel is ink where it stands from the paper by more than INK_SHARE of the box's contrast
-# (its 99th percentile distance from the paper); a box whose contrast is under MIN_CONTRAST
-# holds no ink to fit (left as it is)
-INK_SHARE = 0.5
-MIN_CONTRAST = 0.08
-MIN_INK_PIXELS = 4
 MARGIN = 0.5   # pixels added on each side of the ink's extent
-
-
-def ink_map(lum: np.ndarray) -> np.ndarray:
-    """Boolean ink pixels of a box region's luminance (float in [0, 1]): those away from
-    the median (the paper) by more than INK_SHARE of the region's contrast."""
-    if lum.size == 0:
-        return np.zeros(lum.shape, bool)
-    dev = np.abs(lum - np.median(lum))
-    contrast = float(np.percentile(dev, 99))
-    if contrast < MIN_CONTRAST:
-        return np.zeros(lum.shape, bool)
-    return dev > INK_SHARE * contrast
 
 
 def _window(lum: np.ndarray, x0: int, y0: int, w: int, h: int) -> np.ndarray:
