@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import textcodec
 from textcodec import codec, container, glyphs
@@ -127,6 +129,18 @@ def test_a_malformed_glyph_section_raises_side_stream_error(damage):
         payload[0] = 7
     with pytest.raises(SideStreamError):
         glyphs.unpack(bytes(payload), words)
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=80))
+def test_glyph_section_fuzzed_raises_only_side_stream_errors(raw):
+    """A damaged GLYPHS payload, raw or zstd-framed, never escapes as another exception."""
+    words, _ = _fits()
+    for head in (b"\x00", b"\x01"):
+        try:
+            glyphs.unpack(head + raw, words)
+        except SideStreamError:
+            pass
 
 
 def _raw(payload: bytes) -> bytes:
