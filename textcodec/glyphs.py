@@ -271,6 +271,18 @@ class _Target:
         return self.tss - cov * cov / var
 
 
+def _grid(v: float, span: int, step: int, lead: float):
+    """The offsets k (quarter pixels, multiples of ``step`` up to ``span`` each way) of a pen
+    at ``v``, grouped by the fraction of a pixel they leave it at: (fraction, ks, the first
+    pixel of coverage that starts ``lead`` pixels from the pen, at each)."""
+    for k0 in range(-span, -span + QUARTER):
+        ks = np.arange(k0, span + 1, QUARTER)
+        ks = ks[ks % step == 0]
+        if len(ks):
+            frac = (v + k0 / QUARTER) - math.floor(v + k0 / QUARTER)
+            yield frac, ks, np.floor(v + ks / QUARTER + 1e-9).astype(int) + math.floor(lead)
+
+
 def _search(target: _Target, parts, x: float, y: float, span_x: int, span_y: int,
             step: int = 1) -> tuple[float, int, int]:
     """The best place for laid-out coverage ``parts`` ([(coverage, x, y)] from a pen) with
@@ -280,20 +292,8 @@ def _search(target: _Target, parts, x: float, y: float, span_x: int, span_y: int
     best = (math.inf, 0, 0)
     H, W = target.lum.shape
     ex0, ey0, ex1, ey1 = _extent(parts)
-    for j0 in range(-span_y, -span_y + QUARTER):
-        js = np.arange(j0, span_y + 1, QUARTER)
-        js = js[js % step == 0]
-        if not len(js):
-            continue
-        fy = (y + j0 / QUARTER) - math.floor(y + j0 / QUARTER)
-        rows = np.floor(y + js / QUARTER + 1e-9).astype(int) + math.floor(ey0)
-        for i0 in range(-span_x, -span_x + QUARTER):
-            i_s = np.arange(i0, span_x + 1, QUARTER)
-            i_s = i_s[i_s % step == 0]
-            if not len(i_s):
-                continue
-            fx = (x + i0 / QUARTER) - math.floor(x + i0 / QUARTER)
-            cols = np.floor(x + i_s / QUARTER + 1e-9).astype(int) + math.floor(ex0)
+    for fy, js, rows in _grid(y, span_y, step, ey0):
+        for fx, i_s, cols in _grid(x, span_x, step, ex0):
             patch = np.zeros((math.ceil(ey1) - math.floor(ey0) + 1,
                               math.ceil(ex1) - math.floor(ex0) + 1), np.float32)
             for g, gx, gy in parts:

@@ -2743,6 +2743,11 @@ def light_default_paragraph(c: dict, gpu: dict) -> list[str]:
             "target is now met with room.", ""]
 
 
+def _joined(rows, key: str, spec: str = ".3f") -> str:
+    """One column of several compare_fusion.py rows, as "a / b / c"."""
+    return " / ".join(f"{r[key]:{spec}}" for r in rows)
+
+
 def _drawn_rows(path: Path) -> dict:
     """compare_fusion.py's rows by (decoder, quality)."""
     return {(r["decoder"], r["quality"]): r for r in _jsonl(path)}
@@ -2820,14 +2825,10 @@ def drawn_selective_section() -> list[str]:
            "word F1 plain / draw / selective | Tesseract CER plain / draw / selective | "
            "Tesseract F1 plain / draw / selective |", "|---|---|---|---|---|---|---|"]
     for q in sorted({q for _, q in rows}):
-        p, d, s = (rows[n, q] for n in ("plain", "draw", "sel"))
-
-        def three(key, fmt=".3f"):
-            return " / ".join(f"{r[key]:{fmt}}" for r in (p, d, s))
-
-        out.append(f"| {q:g} | {p['bpp']:.3f} | {three('psnr', '.2f')} | "
-                   f"{three('psnr_text', '.2f')} | {three('f1')} | {three('cer_tesseract')} | "
-                   f"{three('f1_tesseract')} |")
+        trio = [rows[n, q] for n in ("plain", "draw", "sel")]
+        out.append(f"| {q:g} | {trio[0]['bpp']:.3f} | {_joined(trio, 'psnr', '.2f')} | "
+                   f"{_joined(trio, 'psnr_text', '.2f')} | {_joined(trio, 'f1')} | "
+                   f"{_joined(trio, 'cer_tesseract')} | {_joined(trio, 'f1_tesseract')} |")
     out += ["", "Reading: at q0 and q2 the plain decode reads almost no word, so the selective "
             "decoder draws what `draw` draws (the same figures). At q4 it keeps 1.8 dB of PSNR "
             "that drawing every word gives away, for the same Tesseract CER and a slightly "
@@ -2881,16 +2882,12 @@ def glyphs_section() -> list[str]:
                 "glyphs | CER plain / glyphs | Tesseract F1 plain / block / glyphs | Tesseract "
                 "CER plain / glyphs |", "|---|---|---|---|---|---|---|---|---|"]
         for q in sorted({q for _, q in rows}):
-            p, b, g = (rows[n, q] for n in ("plain", "block", "glyphs"))
-
-            def three(key, spec=".3f"):
-                return " / ".join(f"{r[key]:{spec}}" for r in (p, b, g))
-
-            out.append(f"| {q:g} | {p['bpp']:.4f} / {g['bpp']:.4f} | {three('psnr', '.2f')} | "
-                       f"{three('psnr_text', '.2f')} | {p['psnr_nontext']:.2f} / "
-                       f"{g['psnr_nontext']:.2f} | {three('f1')} | {p['cer']:.3f} / "
-                       f"{g['cer']:.3f} | {three('f1_tesseract')} | {p['cer_tesseract']:.3f} / "
-                       f"{g['cer_tesseract']:.3f} |")
+            p, b, g = trio = [rows[n, q] for n in ("plain", "block", "glyphs")]
+            out.append(f"| {q:g} | {p['bpp']:.4f} / {g['bpp']:.4f} | "
+                       f"{_joined(trio, 'psnr', '.2f')} | {_joined(trio, 'psnr_text', '.2f')} | "
+                       f"{_joined((p, g), 'psnr_nontext', '.2f')} | {_joined(trio, 'f1')} | "
+                       f"{_joined((p, g), 'cer')} | {_joined(trio, 'f1_tesseract')} | "
+                       f"{_joined((p, g), 'cer_tesseract')} |")
         out.append("")
     w, f = _drawn_rows(BENCH / "glyphs-web.jsonl"), _drawn_rows(BENCH / "glyphs-funsd.jsonl")
 
