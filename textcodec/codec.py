@@ -22,10 +22,10 @@ from textcodec.container import EntropyCoder, Header, ImageMode, SideCodec, TlcF
 from textcodec.errors import ContainerError, InputError, ModelError, RateControlError
 from textcodec.words import Word
 
-# the encoder fits glyphs (textcodec.glyphs) only up to this quality: above it the decoded words
-# mostly read already and painting them rarely lowers the error (on held-out forms and web
-# pages at quality 6 it changed no figure; docs/benchmarks.md, "Fitted glyphs"), so the fit's
-# time is not spent at the default rate
+# the encoder fits glyphs (textcodec.glyphs) only up to this quality: from about here the
+# decoded words read and painting them seldom lowers the error (the main bench's quality-5
+# rows move by 0.02 dB and 0.01 of word F1 at most; docs/benchmarks.md, "Fusion block"), so
+# the fit's time is not spent at the default rate (6)
 GLYPHS_MAX_QUALITY = 5
 # the default rate is a trade-off, not an index: the rate trained for this lambda (quality 3 of
 # the 8-rate v1 models, 6 of the 11-rate v2 ones), interpolated if a model has no such rate
