@@ -2844,6 +2844,29 @@ def drawn_selective_section() -> list[str]:
     return out
 
 
+def glyph_speed_paragraph() -> list[str]:
+    """Session 37: what the fitted glyphs cost in time (tools/bench_speed.py --glyphs-only)."""
+    path = BENCH / "speed-glyphs-cpu.json"
+    if not path.exists():
+        return []
+    g = json.loads(path.read_text())
+    per_word = (g["encode_s_q0_glyphs"] - g["encode_s_q0_no_glyphs"]) / max(1, g["glyph_words"])
+    return ["**Session 37: the fitted glyphs' time** (`python tools/bench_speed.py --device cpu "
+            "--repeat 3 --glyphs-only`, docs/bench/speed-glyphs-cpu.json; this 2-core CPU, "
+            "medians, each run with the glyph caches empty as a fresh process has them). The "
+            "sample screenshot's side stream without the cross-check at quality 0 (glyphs are "
+            f"fitted only up to quality 5): {g['glyph_words']} drawable words, "
+            f"{g['glyphs_fitted']} fitted, {g['glyphs_painted']} painted, a "
+            f"{g['glyph_bytes']}-byte section. Encode without OCR "
+            f"{g['encode_s_q0_no_glyphs']:.2f} s, with the glyphs {g['encode_s_q0_glyphs']:.2f} s "
+            f"(about {per_word:.2f} s a drawable word: the font, size and place search, and the "
+            "encoder's own decode for the paint marks); decode without fusion "
+            f"{g['decode_s_q0_no_fusion']:.2f} s, with the block and the painted words "
+            f"{g['decode_s_q0_painted']:.2f} s. At the default rate (quality 6) nothing is "
+            "fitted, so the table above is unchanged; at the lowest rates the fit is the "
+            "encode's largest cost and the next thing to make faster.", ""]
+
+
 def glyphs_section() -> list[str]:
     """Session 37: the encoder fits each drawable word's glyphs to the original and the decoder
     paints the words where that helps (textcodec/glyphs.py, the GLYPHS section)."""
@@ -3343,6 +3366,7 @@ def main() -> None:
            "the rANS lanes change little (the one-lane file decodes within that noise). Session "
            "10's two runs gave encode including OCR 1.74 and 2.03 s (the second is shown) with "
            "the int8 OCR at 1.46 s in both.", "",
+           *glyph_speed_paragraph(),
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
