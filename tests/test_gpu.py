@@ -213,3 +213,20 @@ def test_checkerboard_latent_encoded_on_the_gpu_decodes_on_the_cpu():
         y_cpu = cpu.decompress_latent(strings, (x.shape[-2] // 64, x.shape[-1] // 64), q)
         assert y_gpu.is_cuda and torch.equal(y_gpu.cpu(), y_cpu)
         gpu = m.to("cuda")
+
+
+@cuda
+def test_fitted_glyphs_encoded_on_the_gpu_paint_on_the_cpu(screenshot):
+    """The encoder's paint marks come from its own decode on the GPU; a CPU decoder paints
+    the same words, within rounding of the GPU's decode."""
+    from textcodec.ocr.engine import default_engine, filter_words, get_engine
+
+    crop = screenshot[:360, :640]
+    words = filter_words(get_engine(default_engine()).read(crop))
+    data = codec.encode(crop, quality=0.0, words=words, device="cuda", cross_check="off")
+    assert container.read(data).glyphs is not None   # on the CPU: 8 of 24 words painted
+    out_cpu, _ = codec.decode_array(data, device="cpu")
+    out_gpu, _ = codec.decode_array(data, device="cuda")
+    plain, _ = codec.decode_array(data, device="cpu", fusion="off")
+    assert np.abs(out_cpu.astype(int) - out_gpu.astype(int)).max() <= 4
+    assert psnr(crop, out_cpu) > psnr(crop, plain)
