@@ -455,9 +455,12 @@ def demo(out: Annotated[Path, typer.Option(help="folder for the demo's outputs")
                 Path(f"{stem}.tlc").write_bytes(low.data)
                 decode_fn(low.data).save(f"{stem}.decoded.png")
                 decode_fn(low.data, fusion="draw").save(f"{stem}.drawn.png")
+                painted = (f" ({low.painted} words' fitted glyphs painted in)"
+                           if low.painted else "")
                 typer.echo(f"  at quality {DEMO_LOW_QUALITY:g}: {len(low.data)} bytes "
-                           f"({low.bpp:.3f} bpp); {stem}.decoded.png, and {stem}.drawn.png "
-                           f"with the side stream's words drawn in (--fusion draw)")
+                           f"({low.bpp:.3f} bpp); {stem}.decoded.png{painted}, and "
+                           f"{stem}.drawn.png with the side stream's words drawn in "
+                           f"(--fusion draw)")
         typer.echo("small bench on the samples (4 settings per codec):")
         bench(dataset="samples", codecs="textcodec,textcodec-baseline,jpeg,webp", points=4,
               limit=None, out=out / "bench", anchor="textcodec-baseline", html_report=True,

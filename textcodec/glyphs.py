@@ -408,6 +408,9 @@ def _fit_moves(win: _Window, word_text: str, fit: Fit) -> Fit:
         x = pen_x + _advance(fit.font, fit.size, word_text[:at]) + drift / QUARTER
         c0 = max(0, math.floor(x + ox) - math.ceil(TOKEN_SLACK) - 1)
         c1 = min(W, math.ceil(x + ox) + g.shape[1] + math.ceil(TOKEN_SLACK) + 2)
+        if c1 - c0 <= g.shape[1]:   # the word lies (mostly) past the window's edge
+            moves.append(drift)
+            continue
         local = _Target(win.target.lum[:, c0:c1])
         res, i, _ = _search(local, [(g, float(ox), float(oy))], x - c0, pen_y, span, 0)
         if not math.isinf(res):
