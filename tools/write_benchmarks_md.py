@@ -2943,8 +2943,37 @@ def glyphs_section() -> list[str]:
             "over its baseline); here the plain decodes read almost nothing at these rates, so "
             "the relative gain is many times that. Scanned forms fit less well than rendered "
             "pages (their glyphs are not the bundled fonts', and the scan blurs them), and the "
-            "gain shrinks from quality 4, where the decoded words start to read.", ""]
+            "gain shrinks from quality 4, where the decoded words start to read.", "",
+            *_glyph_substitutions()]
     return out
+
+
+def _glyph_substitutions() -> list[str]:
+    """The substitution counts of the files with fitted glyphs (tools/substitution_rate.py)."""
+    runs = [json.loads(p.read_text()) for p in sorted(BENCH.glob("substitution-glyphs*.json"))]
+    if not runs:
+        return []
+    cells = {}
+    for d in runs:
+        for r in d["summary"]:
+            c = cells.setdefault((r["reference"], r["quality"]), {"tokens": 0, True: 0, False: 0})
+            c[r["fusion"]] += r["substituted"]
+            if r["fusion"]:
+                c["tokens"] += r["tokens"]
+    worse = [k for k, c in cells.items() if c[True] > c[False]]
+    return ["Does painting put the OCR's misreadings into the image? `python "
+            "tools/substitution_rate.py --images 2 --qualities 0,2,4 --out "
+            "docs/bench/substitution-glyphs.json` and the disjoint sample `--skip 2` "
+            "(docs/bench/substitution-glyphs-2nd.json; the side stream as `textcodec encode` "
+            "makes it, with the cross-check; Tesseract reads the decodes): substitutions fused "
+            "/ plain, the same files, " + "; ".join(
+                f"against {'the ground truth' if ref == 'truth' else 'Tesseract on the original'}"
+                f" q{q:g}: {c[True]} / {c[False]} of {c['tokens']} tokens"
+                for (ref, q), c in sorted(cells.items())) + ". "
+            + ("Painting never put more misread words into the image than the plain decode "
+               "showed." if not worse else "Painting put more misread words into the image "
+               "than the plain decode showed at " + ", ".join(f"{r} q{q:g}" for r, q in worse)
+               + ".") + " The rows are in \"Substitutions\" below ([fitted glyphs]).", ""]
 
 
 def guidance_alignment_section() -> list[str]:
