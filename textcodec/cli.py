@@ -455,8 +455,8 @@ def demo(out: Annotated[Path, typer.Option(help="folder for the demo's outputs")
                 Path(f"{stem}.tlc").write_bytes(low.data)
                 decode_fn(low.data).save(f"{stem}.decoded.png")
                 decode_fn(low.data, fusion="draw").save(f"{stem}.drawn.png")
-                painted = (f" ({low.painted} words' fitted glyphs painted in)"
-                           if low.painted else "")
+                painted = (f" (fitted glyphs painted for {low.painted} "
+                           f"word{'' if low.painted == 1 else 's'})" if low.painted else "")
                 typer.echo(f"  at quality {DEMO_LOW_QUALITY:g}: {len(low.data)} bytes "
                            f"({low.bpp:.3f} bpp); {stem}.decoded.png{painted}, and "
                            f"{stem}.drawn.png with the side stream's words drawn in "
