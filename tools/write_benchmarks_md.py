@@ -126,15 +126,19 @@ def fusion_section() -> list[str]:
                   *bench_previous_paragraph()]
 
 
+def _text_set_points():
+    """(name, the main bench's points) of each measured set that holds text (not Kodak)."""
+    for name in SETS:
+        path = BENCH / name / "summary.json"
+        if path.exists() and name != "kodak":
+            yield name, json.loads(path.read_text())["points"]
+
+
 def _f1_reading() -> str:
     """What the fused rows say about TextBoost's measure: word F1 fused against plain at the
     lowest rate of each text set."""
     gains = []
-    for name in SETS:
-        path = BENCH / name / "summary.json"
-        if not path.exists() or name == "kodak":
-            continue
-        pts = json.loads(path.read_text())["points"]
+    for name, pts in _text_set_points():
         low = min(p["setting"] for p in pts if p["codec"] == "textcodec")
         f = {p["codec"]: p["f1"] for p in pts if p["setting"] == low}
         if "textcodec" in f and "textcodec-nofusion" in f:
@@ -268,11 +272,7 @@ def _fusion_cells() -> str:
     """Each set's CER (and GT CER, F1) fused / plain at the qualities where the block runs or
     the glyphs are painted (up to 5)."""
     cells = []
-    for name in SETS:
-        path = BENCH / name / "summary.json"
-        if not path.exists() or name == "kodak":
-            continue
-        pts = json.loads(path.read_text())["points"]
+    for name, pts in _text_set_points():
         plain = {p["setting"]: p for p in pts if p["codec"] == "textcodec-nofusion"}
         for p in pts:
             q = plain.get(p["setting"])
