@@ -344,7 +344,7 @@ def test_words_the_cross_check_flags_travel_but_are_not_drawn(tmp_path, small_im
     ck = _random_fusion_checkpoint(tmp_path)
     good, bad = Word("Hello", 60, 30, 50, 14), Word("Wrold", 60, 90, 50, 14)
     monkeypatch.setattr(crosscheck, "second_reading",
-                        lambda image, engine: [Word("hello", 60, 30, 48, 12),
+                        lambda image, words, engine: [Word("hello", 60, 30, 48, 12),
                                                Word("World", 60, 90, 48, 12)])
     r = codec.encode_image(small_image, model=str(ck), words=[good, bad], quality=3,
                            cross_check="tesseract")

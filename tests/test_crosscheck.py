@@ -38,20 +38,86 @@ def test_modes(monkeypatch):
     assert crosscheck.resolve_mode("auto") == "tesseract"
 
 
-def test_the_second_reading_is_remembered_per_image(monkeypatch):
+def test_the_second_reading_is_remembered_per_image_and_words(monkeypatch):
     calls = []
 
     class Engine:
         def read(self, image):
             calls.append(image.shape)
-            return SECOND
+            return []
 
-    monkeypatch.setattr("textcodec.ocr.engine.get_engine", lambda name: Engine())
+    monkeypatch.setattr(crosscheck, "sheet_engine", lambda name: Engine())
     monkeypatch.setattr(crosscheck, "_READINGS", {})
-    a, b = np.zeros((8, 8, 3), np.uint8), np.ones((8, 8, 3), np.uint8)
+    a = np.zeros((40, 80, 3), np.uint8)
+    a[10:20, 10:60] = 255
+    b = a.copy()
+    b[30:35] = 128
+    words = [Word("Total", 35, 15, 50, 10)]
     for image in (a, a, b, a):
-        assert crosscheck.second_reading(image) is SECOND
-    assert len(calls) == 2
+        crosscheck.second_reading(image, words)
+    crosscheck.second_reading(a, [Word("Total", 35, 16, 50, 10)])
+    assert len(calls) == 3
+
+
+def _sheet_rows(sheet: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) rows of each run of rows holding ink on a sheet."""
+    inked = (sheet < 128).any(axis=1)
+    runs, start = [], None
+    for y, on in enumerate(list(inked) + [False]):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            runs.append((start, y - 1))
+            start = None
+    return runs
+
+
+def test_the_sheet_puts_each_phrase_on_its_own_dark_on_light_line_and_maps_words_back():
+    """Two phrases, one dark on light and one light on dark, 10 px high: on the sheet each
+    is a row of dark ink about SHEET_HEIGHT px high; a word the engine reports in a row comes
+    back in the page, inside the phrase it was read in."""
+    page = np.full((60, 120, 3), 230, np.uint8)
+    page[10:20, 10:50:4] = 20                # dark strokes on light paper
+    page[35:55, 0:120] = 30                  # a dark bar ...
+    page[40:50, 60:100:4] = 240              # ... with light strokes on it
+    words = [Word("ink", 30, 15, 40, 10), Word("bar", 80, 45, 40, 10)]
+    sheets = []
+
+    class Engine:
+        def read(self, image):
+            sheets.append(image[..., 0])
+            rows = _sheet_rows(image[..., 0])
+            return [Word(f"row{i}", 100, (a + b) / 2, 40, b - a) for i, (a, b) in enumerate(rows)]
+
+    found = crosscheck.read_sheet(page, words, Engine())
+    (sheet,) = sheets
+    rows = _sheet_rows(sheet)
+    assert len(rows) == 2
+    for a, b in rows:
+        assert abs((b - a + 1) - crosscheck.SHEET_HEIGHT) <= 2
+    assert sheet[0].min() == 255             # light paper around the rows
+    assert [w.text for w in found] == ["row0", "row1"]
+    for w, phrase in zip(found, words):
+        x0, y0, x1, y1 = phrase.axis_aligned_box()
+        assert y0 <= w.cy <= y1 and abs(w.height - phrase.height) <= 1
+
+
+def test_a_long_page_is_read_in_sheets_of_bounded_height(monkeypatch):
+    monkeypatch.setattr(crosscheck, "SHEET_MAX_ROWS", 200)
+    page = np.full((400, 60, 3), 230, np.uint8)
+    words = []
+    for i in range(10):
+        page[10 + 38 * i:20 + 38 * i, 10:50] = 20
+        words.append(Word("w", 30, 15 + 38 * i, 40, 10))
+    heights = []
+
+    class Engine:
+        def read(self, image):
+            heights.append(image.shape[0])
+            return []
+
+    crosscheck.read_sheet(page, words, Engine())
+    assert len(heights) > 1 and max(heights) <= 200 + crosscheck.SHEET_HEIGHT + 40
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None,

@@ -7,8 +7,10 @@ On held-out synthetic screenshots and FUNSD forms (both have ground truth), each
 token (EasyOCR, filtered as `textcodec encode` filters) is labelled right or wrong by the truth
 in its box. Two candidate checks are scored on both groups:
 
-- agreement: does Tesseract, reading the original, hold the token in the phrase's box
-  (textcodec.crosscheck, what the encoder now does);
+- agreement: does Tesseract, reading the original, hold the token in the phrase's box; two
+  ways: reading the page whole (psm 11, what the encoder did up to session 37) and reading a
+  sheet of the phrases' crops, each scaled to a 48-px line (textcodec.crosscheck, what the
+  encoder does since session 38);
 - pixels: decode the file plainly and with the fusion block (every guidance word drawn), and
   take the token's squared error fused / plain against the original, over its box and over its
   worst character column (the check designed in session 14: draw a word only where drawing it
@@ -23,6 +25,7 @@ import argparse
 import itertools
 import json
 import statistics
+import time
 from pathlib import Path
 
 import numpy as np
@@ -79,11 +82,14 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "bench" / "crosscheck.json")
     args = p.parse_args()
     easy = get_engine("easyocr")
-    tokens = []
+    tokens, sheet_seconds = [], 0.0
     for ds in ("synthetic", "funsd"):
         for item in itertools.islice(datasets.load(ds, args.skip + args.images), args.skip, None):
             side = guidance_words(filter_words(easy.read(item.image)))
-            second = second_reading(item.image, "tesseract")
+            page = get_engine("tesseract").read(item.image)
+            t0 = time.perf_counter()
+            second = second_reading(item.image, side, "tesseract")
+            sheet_seconds += time.perf_counter() - t0
             enc = encode_image(item.image, quality=args.quality, words=side, model=args.model,
                                cross_check="off")
             plain = decode_array(enc.data, fusion="off", model=args.model)[0]
@@ -91,6 +97,7 @@ def main() -> None:
             for w in side:
                 truth = tokens_in_box(w.axis_aligned_box(), item.truth)
                 seen = tokens_in_box(w.axis_aligned_box(), second)
+                whole = tokens_in_box(w.axis_aligned_box(), page)
                 ep, count = column_errors(w, item.image, plain)
                 ef, _ = column_errors(w, item.image, fused)
                 for tok, a, b in token_spans(w.text):
@@ -98,6 +105,7 @@ def main() -> None:
                     cols = (ef[a:b] + floor) / np.maximum(ep[a:b] + floor, 1e-12)
                     tokens.append({"set": ds, "image": item.id, "token": tok,
                                    "wrong": tok not in truth, "tesseract_agrees": tok in seen,
+                                   "page_agrees": tok in whole,
                                    "box_ratio": float((ef[a:b].sum() + floor.sum())
                                                       / max(ep[a:b].sum() + floor.sum(), 1e-12)),
                                    "worst_column": float(cols.max()) if len(cols) else 1.0})
@@ -108,12 +116,17 @@ def main() -> None:
         summary[label] = {
             "tokens": len(group),
             "tesseract_agrees": sum(t["tesseract_agrees"] for t in group),
+            "page_agrees": sum(t["page_agrees"] for t in group),
             "box_ratio_deciles": quantiles([t["box_ratio"] for t in group]),
             "worst_column_deciles": quantiles([t["worst_column"] for t in group])}
     for label, s in summary.items():
+        n = max(1, s['tokens'])
         print(f"{label}: {s['tokens']} tokens, Tesseract agrees on {s['tesseract_agrees']} "
-              f"({s['tesseract_agrees'] / max(1, s['tokens']):.0%}); fused/plain error, box "
+              f"({s['tesseract_agrees'] / n:.0%}) reading the sheet, {s['page_agrees']} "
+              f"({s['page_agrees'] / n:.0%}) reading the page; fused/plain error, box "
               f"deciles {s['box_ratio_deciles']}, worst column {s['worst_column_deciles']}")
+    summary["sheet_seconds"] = round(sheet_seconds, 1)
+    print(f"the sheets took {sheet_seconds:.1f} s in all")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
                                     "summary": summary, "tokens": tokens}, indent=1))

@@ -163,7 +163,7 @@ def test_the_drawn_words_codec_makes_textcodecs_files_and_draws_them(small_image
 
     words = [Word("Hello", 60, 30, 50, 14)]
     # where Tesseract is installed the encoder's cross-check runs: let it confirm the word
-    monkeypatch.setattr(crosscheck, "second_reading", lambda image, engine: list(words))
+    monkeypatch.setattr(crosscheck, "second_reading", lambda image, found, engine: list(words))
     drawn, plain = get_codec("textcodec-draw"), get_codec("textcodec-nofusion")
     assert drawn.wants_words
     data = drawn.encode(small_image, 3.0, words=words)
