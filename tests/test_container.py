@@ -185,5 +185,23 @@ def test_a_glyphs_section_round_trips_and_marks_the_file_1_5():
     f = make()
     g = TlcFile(f.header, f.latent, f.text, f.coder, glyphs=b"\x00\x01\x01\x00")
     data = container.write(g)
-    assert data[5] == container.MINOR_VERSION == 5
+    assert data[5] == 5
     assert container.read(data).glyphs == g.glyphs
+
+
+def test_a_strengths_section_round_trips_and_marks_the_file_1_6():
+    f = make()
+    g = TlcFile(f.header, f.latent, f.text, f.coder, glyphs=b"\x00\x01\x01\x00",
+                strengths=b"\x01\x30")
+    data = container.write(g)
+    assert data[5] == container.MINOR_VERSION == 6
+    got = container.read(data)
+    assert (got.glyphs, got.strengths) == (g.glyphs, g.strengths)
+
+
+def test_a_strengths_section_without_glyphs_is_refused():
+    body = container.write(make())[:-4]
+    body += container._section(container.SectionType.STRENGTHS, b"\x01\x30")
+    data = body + zlib.crc32(body).to_bytes(4, "little")
+    with pytest.raises(ContainerError, match="STRENGTHS section without the GLYPHS"):
+        container.read(data)

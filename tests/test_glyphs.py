@@ -1,5 +1,7 @@
 """Fitted glyphs (textcodec.glyphs): the encoder's fit, the GLYPHS section, the paint gate."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -100,13 +102,55 @@ def test_blank_and_rotated_boxes_get_no_fit():
 def _fits():
     words = [Word("Open file", 50, 20, 90, 16), Word("x", 10, 10, 8, 8),
              Word("Save", 150, 20, 40, 16)]
-    fits = [glyphs.Fit(3, 50, -5, 7, (0, -3), True), None, glyphs.Fit(11, 44, 2, -1, (), False)]
+    fits = [glyphs.Fit(3, 50, -5, 7, (0, -3), glyphs.FULL), None,
+            glyphs.Fit(11, 44, 2, -1, (), 0)]
     return words, fits
 
 
 def test_glyph_section_round_trips():
     words, fits = _fits()
     assert glyphs.unpack(glyphs.pack(words, fits), words) == fits
+    assert glyphs.pack_strengths(fits) is None     # 0 and FULL: GLYPHS' flags say it all
+
+
+def test_strengths_round_trip_and_a_1_5_reader_paints_only_the_full_ones():
+    words = [Word(t, 20 + 40 * i, 20, 30, 12) for i, t in enumerate("abcde")]
+    fits = [glyphs.Fit(0, 48, 1, 2, (), k) for k in (glyphs.FULL, 3, 0, 7)] + [None]
+    section, strengths = glyphs.pack(words, fits), glyphs.pack_strengths(fits)
+    assert strengths is not None and len(strengths) == 1 + 2   # 3 graded words, 2 bytes
+    plain = glyphs.unpack(section, words)
+    assert [f and f.strength for f in plain] == [glyphs.FULL, 0, 0, 0, None]
+    assert glyphs.apply_strengths(strengths, plain) == fits
+
+
+@pytest.mark.parametrize("damage", ["version", "short", "long", "range", "padding"])
+def test_a_malformed_strengths_section_raises_side_stream_error(damage):
+    words = [Word(t, 20 + 40 * i, 20, 30, 12) for i, t in enumerate("abc")]
+    fits = [glyphs.Fit(0, 48, 1, 2, (), k) for k in (1, 2, 3)]
+    payload = bytearray(glyphs.pack_strengths(fits))           # 01 12 30
+    if damage == "version":
+        payload[0] = 2
+    elif damage == "short":
+        payload = payload[:-1]
+    elif damage == "long":
+        payload += b"\x00"
+    elif damage == "range":
+        payload[1] = 0x18                                        # a strength of 8 is FULL
+    else:
+        payload[2] = 0x31                                        # the odd count's padding
+    plain = glyphs.unpack(glyphs.pack(words, fits), words)
+    with pytest.raises(SideStreamError):
+        glyphs.apply_strengths(bytes(payload), plain)
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=12))
+def test_strengths_section_fuzzed_raises_only_side_stream_errors(raw):
+    words, fits = _fits()
+    try:
+        glyphs.apply_strengths(raw, glyphs.unpack(glyphs.pack(words, fits), words))
+    except SideStreamError:
+        pass
 
 
 @pytest.mark.parametrize("damage", ["count", "stray", "font", "truncated", "compression"])
@@ -167,6 +211,26 @@ def test_the_gate_paints_only_words_that_bring_the_decode_nearer():
     assert ((out[region] - img[region]) ** 2).sum() < ((blurred[region] - img[region]) ** 2).sum()
 
 
+def test_the_gate_grades_a_word_to_the_greatest_strength_that_still_helps(monkeypatch):
+    """A brush that overshoots the original by as much as the decode falls short of it: full
+    strength is no better than none, so the gate takes the greatest eighth below it, and
+    paint() at that strength lowers the region's error."""
+    box, truth = _boxed("Preferences", glyphs.Fit(font=0, size=48, x=2, y=30), 110, 20)
+    image = _page([(box, truth)], size=(70, 260))
+    img = image.astype(np.float32) / 255
+    blurred = (img + np.roll(img, 1, 0) + np.roll(img, 1, 1) + np.roll(img, 2, 1)) / 4
+    monkeypatch.setattr(glyphs, "_brush",
+                        lambda pre, region, g: 2 * img[region] - pre[region])
+    (flagged,) = glyphs.gate(image, blurred, [box], [truth])
+    assert flagged.strength == glyphs.FULL - 1
+    region, _ = glyphs.glyph_map(box, truth, 260, 70)
+    out = glyphs.paint(blurred, [box], [flagged])
+    before = ((blurred[region] - img[region]) ** 2).sum()
+    assert ((out[region] - img[region]) ** 2).sum() < before
+    full = glyphs.paint(blurred, [box], [replace(flagged, strength=glyphs.FULL)])
+    assert ((full[region] - img[region]) ** 2).sum() >= before * (1 - 1e-6)
+
+
 def test_bundled_fonts_are_the_ones_the_format_names(monkeypatch):
     glyphs.verify_fonts()
     name, _ = glyphs.FONTS[0]
@@ -193,8 +257,8 @@ def test_a_file_with_fitted_glyphs_paints_them_and_decodes_plain_without(page_wi
     without = textcodec.encode(image, words=words, quality=0, cross_check="off", glyphs=False)
     f = container.read(with_glyphs)
     assert f.glyphs is not None and container.read(without).glyphs is None
-    assert with_glyphs[5] == container.MINOR_VERSION and without[5] == 4
-    fits = glyphs.unpack(f.glyphs, codec.text_layer(with_glyphs))
+    assert with_glyphs[5] == (6 if f.strengths is not None else 5) and without[5] == 4
+    fits = codec.file_fits(f, codec.text_layer(with_glyphs))
     assert sum(x is not None and x.paint for x in fits) >= 2
     painted, _ = codec.decode_array(with_glyphs, device="cpu")
     plain, _ = codec.decode_array(with_glyphs, device="cpu", fusion="off")

@@ -22,10 +22,10 @@ from textcodec.container import EntropyCoder, Header, ImageMode, SideCodec, TlcF
 from textcodec.errors import ContainerError, InputError, ModelError, RateControlError
 from textcodec.words import Word
 
-# the encoder fits glyphs (textcodec.glyphs) only up to this quality: from about here the
-# decoded words read and painting them seldom lowers the error (the main bench's quality-5
-# rows move by 0.02 dB and 0.01 of word F1 at most; docs/benchmarks.md, "Fusion block"), so
-# the fit's time is not spent at the default rate (6)
+# the encoder fits glyphs (textcodec.glyphs) only up to this quality, so the fit's time (about
+# 0.16 s a word on 2 cores) is not spent at the default rate (6). Painted at full strength
+# they helped little from about here (session 37); graded strengths (session 38) still help
+# a little above it (held-out forms at q6: 99 -> 105 of 122 fitted words read right)
 GLYPHS_MAX_QUALITY = 5
 # the default rate is a trade-off, not an index: the rate trained for this lambda (quality 3 of
 # the 8-rate v1 models, 6 of the 11-rate v2 ones), interpolated if a model has no such rate
@@ -238,11 +238,13 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         words, text = side_stream()
         y, streams = latent()
 
-    def build(q: float, section: bytes | None = None) -> tuple[bytes, Header]:
+    def build(q: float, section: bytes | None = None,
+              strengths: bytes | None = None) -> tuple[bytes, Header]:
         q = container.quantize_quality(q)
         header = Header(w, h, mode, lm.name, lm.hash_prefix, q)
         s = streams if q == fixed else tuple(net.compress_latent(y, q, coder))
-        return container.write(TlcFile(header, s, text, coder, glyphs=section)), header
+        return container.write(TlcFile(header, s, text, coder, glyphs=section,
+                                       strengths=strengths)), header
 
     if max_bytes is not None:
         data, header = _search_rate(build, max_bytes, top)
@@ -257,14 +259,15 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                 pre, _, _ = _synthesize(container.read(data), dev, "auto", model)
             flagged = glyphs_module().gate(rgb, pre, sent, fits)
             section = glyphs_module().pack(sent, flagged)
-            with_glyphs, _ = build(header.quality, section)
+            strengths = glyphs_module().pack_strengths(flagged)
+            with_glyphs, _ = build(header.quality, section, strengths)
             # a section that paints nothing, or overflows the budget, is not worth its bytes
             if any(f is not None and f.paint for f in flagged) and \
                     (max_bytes is None or len(with_glyphs) <= max_bytes):
                 data = with_glyphs
                 done = [f for f in flagged if f is not None]
                 fitted, painted = len(done), sum(f.paint for f in done)
-                glyph_bytes = len(section)
+                glyph_bytes = len(section) + len(strengths or b"")
     return EncodeResult(data, header, list(words or []) if ocr else [],
                         0 if text is None else len(text.payload), fitted, painted, glyph_bytes)
 
@@ -374,8 +377,7 @@ def _decode_array(data_or_path, device: str, fusion: str,
     f = read_file(data_or_path)
     x, words, f = _synthesize(f, _device(device), fusion, model)
     if f.glyphs is not None and fusion in ("auto", "always"):
-        gm = glyphs_module()
-        x = gm.paint(x, words, gm.unpack(f.glyphs, words))
+        x = glyphs_module().paint(x, words, file_fits(f, words))
     return (np.clip(x, 0, 1) * 255).round().astype(np.uint8), f
 
 
@@ -408,6 +410,13 @@ def _synthesize(f: TlcFile, dev: str, fusion: str,
                              tile=FUSION_TILE if x_hat.device.type == "cpu" else 1 << 16)
     out = x_hat[0, :, :hdr.height, :hdr.width].clamp(0, 1).permute(1, 2, 0)
     return out.cpu().numpy().astype(np.float32), words, f
+
+
+def file_fits(f: TlcFile, words: list[Word]):
+    """The fits a file's GLYPHS section (and STRENGTHS, where present) give its words."""
+    gm = glyphs_module()
+    fits = gm.unpack(f.glyphs, words)
+    return fits if f.strengths is None else gm.apply_strengths(f.strengths, fits)
 
 
 def glyphs_module():

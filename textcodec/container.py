@@ -16,10 +16,11 @@ from textcodec.varint import read_uvarint, write_uvarint
 
 MAGIC = b"\x89TLC"
 MAJOR_VERSION = 1
-MINOR_VERSION = 5  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes), 1.3 the
+MINOR_VERSION = 6  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes), 1.3 the
 #                   side-stream compressor 3 (zstd with the bundled dictionary), 1.4 its
 #                   compressor 4 (the context-mixing coder, textcodec/_sidecm.c), 1.5 the
-#                   optional GLYPHS section (textcodec/glyphs.py)
+#                   optional GLYPHS section (textcodec/glyphs.py), 1.6 the optional
+#                   STRENGTHS section beside it
 PREAMBLE_SIZE = len(MAGIC) + 2
 CRC_SIZE = 4
 MAX_PIXELS = 1 << 28  # 268 Mpx: beyond this the decoder would need unbounded memory
@@ -36,6 +37,8 @@ class SectionType(enum.IntEnum):
     TEXT = 0x03
     CODER = 0x04
     GLYPHS = 0x85   # optional: the words' fitted glyphs (textcodec.glyphs); older readers skip it
+    STRENGTHS = 0x86  # optional: how strongly each fitted word is painted; a 1.5 reader skips
+    #                   it and paints only the words marked in GLYPHS (those at full strength)
 
 
 OPTIONAL_SECTION_BIT = 0x80
@@ -102,6 +105,7 @@ class TlcFile:
     coder: EntropyCoder = EntropyCoder.COMPRESSAI
     section_sizes: dict[str, int] = field(default_factory=dict, compare=False)
     glyphs: bytes | None = None   # the GLYPHS payload, read against the side stream's words
+    strengths: bytes | None = None   # the STRENGTHS payload, read against GLYPHS' fits
 
 
 def quantize_quality(quality: float) -> float:
@@ -124,9 +128,10 @@ def _header_payload(h: Header) -> bytes:
 
 def write(f: TlcFile) -> bytes:
     """Serialise a file: preamble, HEADER, CODER (unless CompressAI's), LATENT, optional TEXT
-    and GLYPHS, CRC-32 of all before it."""
-    # a file without the GLYPHS section is byte for byte what a 1.4 writer made
-    minor = MINOR_VERSION if f.glyphs is not None else 4
+    GLYPHS and STRENGTHS, CRC-32 of all before it."""
+    # a file is marked with the oldest minor version that knows all its sections: without
+    # GLYPHS it is byte for byte what a 1.4 writer made, without STRENGTHS what a 1.5 one made
+    minor = 6 if f.strengths is not None else 5 if f.glyphs is not None else 4
     out = bytearray(MAGIC + bytes([MAJOR_VERSION, minor]))
     out += _section(SectionType.HEADER, _header_payload(f.header))
     if f.coder != EntropyCoder.COMPRESSAI:
@@ -143,6 +148,10 @@ def write(f: TlcFile) -> bytes:
         if f.text is None:
             raise ValueError("a GLYPHS section needs the side stream it fits")
         out += _section(SectionType.GLYPHS, f.glyphs)
+    if f.strengths is not None:
+        if f.glyphs is None:
+            raise ValueError("a STRENGTHS section needs the GLYPHS section it grades")
+        out += _section(SectionType.STRENGTHS, f.strengths)
     out += zlib.crc32(out).to_bytes(CRC_SIZE, "little")
     return bytes(out)
 
@@ -261,7 +270,13 @@ def read(data: bytes) -> TlcFile:
             raise ContainerError("a GLYPHS section without the side stream it fits",
                                  found[SectionType.GLYPHS][1])
         glyphs = bytes(found[SectionType.GLYPHS][0])
-    return TlcFile(header, latent, text, coder, sizes, glyphs)
+    strengths = None
+    if SectionType.STRENGTHS in found:
+        if glyphs is None:
+            raise ContainerError("a STRENGTHS section without the GLYPHS section it grades",
+                                 found[SectionType.STRENGTHS][1])
+        strengths = bytes(found[SectionType.STRENGTHS][0])
+    return TlcFile(header, latent, text, coder, sizes, glyphs, strengths)
 
 
 def looks_like_tlc(prefix: bytes) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,14 +74,20 @@ class Fit:
     of the text, the top of the font's ascent) in quarter pixels from the top-left corner of
     the word's box as the file stores it; ``moves``: for a box of several words, each one's
     shift along the line from its place at the font's advances, in quarter pixels (empty for
-    one word); ``paint``: the encoder found that painting it helps."""
+    one word); ``strength``: how far the decoder paints the word over its decode, in
+    eighths (0: not at all, ``FULL``: painted over), the most that the encoder found to
+    help."""
 
     font: int
     size: int            # quarter pixels
     x: int
     y: int
     moves: tuple[int, ...] = ()
-    paint: bool = False
+    strength: int = 0    # eighths
+
+    @property
+    def paint(self) -> bool:
+        return self.strength > 0
 
 
 def tokens(text: str) -> list[tuple[int, str]]:
@@ -510,9 +516,17 @@ def _brush(pre: np.ndarray, region, g: np.ndarray) -> np.ndarray | None:
     return paper * (1 - g[..., None]) + ink * g[..., None]
 
 
+FULL = 8   # strengths are eighths of the way from the decode to the brush
+
+
+def _blend(under: np.ndarray, painted: np.ndarray, strength: int) -> np.ndarray:
+    return painted if strength == FULL else under + (strength / FULL) * (painted - under)
+
+
 def paint(decoded: np.ndarray, words: list[Word], fits: list[Fit | None]) -> np.ndarray:
-    """``decoded`` ((H, W, 3) float in [0, 1]) with every fitted word whose paint flag is set
-    painted over it, in order. Returns a new array."""
+    """``decoded`` ((H, W, 3) float in [0, 1]) with every fitted word of nonzero strength
+    painted over it, in order: strength / FULL of the way from what is there to the brush.
+    Returns a new array."""
     out = np.array(decoded, np.float32, copy=True)
     H, W = out.shape[:2]
     for word, fit in zip(words, fits):
@@ -524,15 +538,18 @@ def paint(decoded: np.ndarray, words: list[Word], fits: list[Fit | None]) -> np.
         region, g = placed
         painted = _brush(decoded, region, g)
         if painted is not None:
-            out[region] = painted
+            out[region] = _blend(out[region], painted, fit.strength)
     return out
 
 
 def gate(original: np.ndarray, decoded: np.ndarray, words: list[Word],
          fits: list[Fit | None]) -> list[Fit | None]:
-    """The fits with their paint flags set where painting (as ``paint`` does it, in order)
-    brings the decode nearer the original (``original`` uint8, ``decoded`` float in [0, 1],
-    both (H, W, 3)): the encoder's promise that no painted word makes its pixels worse."""
+    """The fits with their strengths set (``paint`` paints in order): for each word the
+    greatest that brings the decode nearer the original (``original`` uint8, ``decoded``
+    float in [0, 1], both (H, W, 3)), 0 where none does: the encoder's promise that no painted
+    word makes its pixels worse. Where the decode is poor (low rates) that is mostly full
+    strength; where it is fair, a light touch still sharpens the strokes (docs/benchmarks.md,
+    "Fitted glyphs")."""
     img = original.astype(np.float32) / 255
     out = np.array(decoded, np.float32, copy=True)
     H, W = out.shape[:2]
@@ -543,21 +560,25 @@ def gate(original: np.ndarray, decoded: np.ndarray, words: list[Word],
             continue
         placed = glyph_map(word, fit, W, H)
         painted = None if placed is None else _brush(decoded, *placed)
-        keep = False
+        strength = 0
         if painted is not None:
             region = placed[0]
-            before = float(((out[region] - img[region]) ** 2).sum())
-            keep = float(((painted - img[region]) ** 2).sum()) < before
-            if keep:
-                out[region] = painted
-        flagged.append(Fit(fit.font, fit.size, fit.x, fit.y, fit.moves, keep))
+            under, target = out[region], img[region]
+            before = float(((under - target) ** 2).sum())
+            for k in range(FULL, 0, -1):
+                if float(((_blend(under, painted, k) - target) ** 2).sum()) < before:
+                    strength = k
+                    out[region] = _blend(under, painted, k)
+                    break
+        flagged.append(Fit(fit.font, fit.size, fit.x, fit.y, fit.moves, strength))
     return flagged
 
 
 # ---- the GLYPHS section ------------------------------------------------------------------
 # payload: one byte, 0 = the raw stream follows, 1 = zstd of it; the raw stream, ULEB128
 # integers, signed ones zigzagged: version, n (the side stream's word count), n codes
-# (0 = no fit, else 1 + 2 * font + paint), then for the fitted words in order: their sizes,
+# (0 = no fit, else 1 + 2 * font + paint, paint = 1 where the word is painted at FULL
+# strength; the STRENGTHS section grades the others), then for the fitted words in order: their sizes,
 # their x, their y, and each fitted word's moves (as many as its text has words, where it has
 # more than one)
 MAX_POSITION = QUARTER * MAX_WORD_SIDE
@@ -570,7 +591,7 @@ def pack(words: list[Word], fits: list[Fit | None]) -> bytes:
     out = bytearray(write_uvarint(SECTION_VERSION) + write_uvarint(len(fits)))
     done = [f for f in fits if f is not None]
     for f in fits:
-        out += write_uvarint(0 if f is None else 1 + 2 * f.font + int(f.paint))
+        out += write_uvarint(0 if f is None else 1 + 2 * f.font + int(f.strength == FULL))
     for column in ([f.size for f in done], [zigzag(f.x) for f in done],
                    [zigzag(f.y) for f in done]):
         for v in column:
@@ -587,6 +608,46 @@ def pack(words: list[Word], fits: list[Fit | None]) -> bytes:
 
     packed = zstandard.ZstdCompressor(level=19).compress(raw)
     return b"\x01" + packed if len(packed) < len(raw) else b"\x00" + raw
+
+
+# the STRENGTHS section's payload: version (ULEB128), then for each fitted word that GLYPHS does
+# not mark (those marked are at FULL strength) its strength 0..FULL-1 in a nibble, two to a
+# byte, high nibble first, the last byte's low nibble 0 where their count is odd
+STRENGTHS_VERSION = 1
+
+
+def pack_strengths(fits: list[Fit | None]) -> bytes | None:
+    """The STRENGTHS section's payload, or None where every fitted word is at 0 or FULL (the
+    GLYPHS section's flags then say it all, and a 1.5 reader paints the file exactly)."""
+    rest = [f.strength for f in fits if f is not None and f.strength != FULL]
+    if not any(rest):
+        return None
+    rest += [0] * (len(rest) % 2)
+    return write_uvarint(STRENGTHS_VERSION) + bytes(
+        rest[i] << 4 | rest[i + 1] for i in range(0, len(rest), 2))
+
+
+def apply_strengths(payload: bytes, fits: list[Fit | None]) -> list[Fit | None]:
+    """The fits (as ``unpack`` read them from GLYPHS) with the STRENGTHS payload's strengths
+    given to the words GLYPHS left unmarked; SideStreamError on anything malformed."""
+    view = memoryview(payload)
+    try:
+        version, pos = read_uvarint(view, 0, "strengths version")
+    except Exception as e:
+        raise SideStreamError(f"malformed strengths section: {e}") from None
+    if version != STRENGTHS_VERSION:
+        raise SideStreamError(f"unsupported strengths section version {version}")
+    rest = [i for i, f in enumerate(fits) if f is not None and f.strength != FULL]
+    if len(view) - pos != (len(rest) + 1) // 2:
+        raise SideStreamError(f"strengths section holds {len(view) - pos} bytes for "
+                              f"{len(rest)} words")
+    nibbles = [n for b in view[pos:] for n in (b >> 4, b & 15)]
+    if any(n >= FULL for n in nibbles) or nibbles[len(rest):] not in ([], [0]):
+        raise SideStreamError("strengths section: a strength out of range")
+    out = list(fits)
+    for i, k in zip(rest, nibbles):
+        out[i] = replace(fits[i], strength=k)
+    return out
 
 
 def unpack(payload: bytes, words: list[Word]) -> list[Fit | None]:
@@ -638,7 +699,7 @@ def unpack(payload: bytes, words: list[Word]) -> list[Fit | None]:
                 if count > 1 else ()
             if any(abs(m) > MAX_POSITION for m in moves):
                 raise SideStreamError(f"glyph fit {i} moves a word outside the frame's bounds")
-            fits[i] = Fit(font, sizes[k], xs[k], ys[k], moves, bool(paint_flag))
+            fits[i] = Fit(font, sizes[k], xs[k], ys[k], moves, FULL * paint_flag)
         if pos != len(view):
             raise SideStreamError(f"{len(view) - pos} stray bytes at the end of the glyph section")
         return fits
