@@ -264,19 +264,22 @@ def read(data: bytes) -> TlcFile:
     text = _parse_text(*found[SectionType.TEXT]) if SectionType.TEXT in found else None
     coder = (_parse_coder(*found[SectionType.CODER]) if SectionType.CODER in found
              else EntropyCoder.COMPRESSAI)
-    glyphs = None
-    if SectionType.GLYPHS in found:
-        if text is None:
-            raise ContainerError("a GLYPHS section without the side stream it fits",
-                                 found[SectionType.GLYPHS][1])
-        glyphs = bytes(found[SectionType.GLYPHS][0])
-    strengths = None
-    if SectionType.STRENGTHS in found:
-        if glyphs is None:
-            raise ContainerError("a STRENGTHS section without the GLYPHS section it grades",
-                                 found[SectionType.STRENGTHS][1])
-        strengths = bytes(found[SectionType.STRENGTHS][0])
+    glyphs = _dependent(found, SectionType.GLYPHS, text is not None,
+                        "a GLYPHS section without the side stream it fits")
+    strengths = _dependent(found, SectionType.STRENGTHS, glyphs is not None,
+                           "a STRENGTHS section without the GLYPHS section it grades")
     return TlcFile(header, latent, text, coder, sizes, glyphs, strengths)
+
+
+def _dependent(found: dict, tag: SectionType, needed_is_there: bool,
+               refusal: str) -> bytes | None:
+    """An optional section's payload (None where absent), refused where the section it reads
+    against is missing."""
+    if tag not in found:
+        return None
+    if not needed_is_there:
+        raise ContainerError(refusal, found[tag][1])
+    return bytes(found[tag][0])
 
 
 def looks_like_tlc(prefix: bytes) -> bool:
