@@ -1605,7 +1605,13 @@ REFINE_RUNS = (("refine-s34-rf-rd.txt", "rf (`--stage refine`) and rd (`--stage 
                ("refine-s35-refscr2.txt", "refrm2: refrm's run again with the clamped input "
                 "(`--loss rate-mse`, 8,000 steps), and refscr2: screens only, rates 4-10 (`--mix "
                 "0.3,0,0,0,0.4,0.3 --train-rates 4,5,6,7,8,8,9,9,10,10 --loss rate-mse --crops 250 "
-                "--steps 6000`); Kodak added"))
+                "--steps 6000`); Kodak added"),
+               ("refine-s38-rfm-dcm.txt", "Session 38, the first device runs with all three "
+                "fixes (H100; docs/training.md, session 38): rfm (`--stage refine --refine 32,4 "
+                "--decoder-loss rate-mse`, the stage alone, 18,098 batch-32 steps over three "
+                "calls) and dcm (`--stage decoder`, the synthesis and the stage together, 17,263 "
+                "steps), both on the screens-heavy mix with the top rates drawn twice"),
+               ("refine-s38-kodak.txt", "the same two on 8 Kodak photos (held out)"))
 
 
 def _refine_rows(path: Path) -> list[str]:
@@ -1622,12 +1628,45 @@ def _refine_rows(path: Path) -> list[str]:
     return rows
 
 
+def _refine_deltas(path: Path) -> dict[str, dict[str, list[tuple[int, float]]]]:
+    """tools/refine_study.py's printed lines -> {model: {set: [(quality, dB gained)]}}."""
+    out: dict[str, dict[str, list[tuple[int, float]]]] = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r"(\w+) q(\d+) \(\d+ images, [\d.]+ bpp\):\s+(.*)$", line)
+        if m:
+            for name, delta in re.findall(r"(\S+) [\d.]+ dB \(([-+][\d.]+), \d+ better\)",
+                                          m.group(3)):
+                out.setdefault(name, {}).setdefault(m.group(1), []).append(
+                    (int(m.group(2)), float(delta)))
+    return out
+
+
+def _refine_s38_reading(paths: list[Path]) -> str:
+    """Session 38's reading: each model's gain per set, as ranges over the rates."""
+    deltas: dict[str, dict[str, list[tuple[int, float]]]] = {}
+    for path in paths:
+        for name, sets in _refine_deltas(path).items():
+            deltas.setdefault(name, {}).update(sets)
+
+    def span(points: list[tuple[int, float]]) -> str:
+        low, high = min(d for _, d in points), max(d for _, d in points)
+        return f"{low:+.2f} to {high:+.2f} dB"
+    parts = [f"{name.removeprefix('textcodec-')}: " + ", ".join(
+        f"{ds} {span(points)}" for ds, points in sets.items()) for name, sets in deltas.items()]
+    return ("Reading (session 38): with the three faults fixed, both stages gain on screens and forms where sessions "
+            "34-35's lost, on the same files: " + "; ".join(parts) + " (q0-q10). Training the "
+            "synthesis with the stage (dcm) buys about twice what the stage alone buys on "
+            "screens and forms up to q6, but gives back at the top rates of forms and photos; neither is "
+            "shipped yet (a new default model means a new fusion block and every bench re-run; "
+            "docs/training.md, Next).")
+
+
 def codec_s34_section() -> list[str]:
     """Session 34: the refinement stage after the synthesis (textcodec.nets.refine)."""
     runs = [(BENCH / f, what) for f, what in REFINE_RUNS if (BENCH / f).exists()]
     if not runs:
         return []
-    out = ["## The codec, sessions 34-35: a refinement stage after the synthesis (not shipped)",
+    out = ["## The codec, sessions 34-38: a refinement stage after the synthesis (not shipped)",
            "",
            "A rate-conditioned stage of 3x3 convolutions on the decode's 2x2 pixel blocks at half "
            "resolution (32 channels, 4 hidden layers, ~0.13 s at 720p on two CPU cores; "
@@ -1636,7 +1675,7 @@ def codec_s34_section() -> list[str]:
            "quality by base-v18 and its latent decoded by each model (`python "
            "tools/refine_study.py --models A.pt,B.pt --sets gimp,qt,funsd --images 8 "
            "--qualities 0,2,4,6,8,10`); mean PSNR in dB, the difference to base-v18 and how many "
-           "images gained. docs/training.md, sessions 34-35, has the runs and the three training "
+           "images gained. docs/training.md, sessions 34-35 and 38, has the runs and the three training "
            "faults they met (a save put the frozen-encoder stages back in train mode; "
            "R + lambda*D weighted the top rate 1,000x the bottom; the stage read the raw "
            "synthesis output, whose overshoots every decode clips, until session 35)."]
@@ -1645,6 +1684,9 @@ def codec_s34_section() -> list[str]:
         out += ["", f"{what} (docs/bench/{path.name}):", "",
                 "| set | quality | bpp | " + " | ".join(names) + " |",
                 "|---|---|---|" + "---|" * len(names), *_refine_rows(path)]
+    s38 = [BENCH / f for f in ("refine-s38-rfm-dcm.txt", "refine-s38-kodak.txt")]
+    if all(f.exists() for f in s38):
+        out += ["", _refine_s38_reading(s38)]
     half = sorted(BENCH.glob("postfilter-s34-half-*.txt"))
     if half:
         def rows(path: Path, layout: str, steps: int) -> list[str]:
@@ -2962,13 +3004,58 @@ def glyphs_section() -> list[str]:
             "the relative gain is many times that. Scanned forms fit less well than rendered "
             "pages (their glyphs are not the bundled fonts', and the scan blurs them), and the "
             "gain shrinks from quality 4, where the decoded words start to read.", "",
-            *_glyph_substitutions()]
+            *_glyph_substitutions(), "", *_glyph_strengths()]
+    return out
+
+
+def _glyph_strengths() -> list[str]:
+    """Session 38: how strongly to paint a fitted word (tools/strength_study.py)."""
+    path = BENCH / "strengths-funsd.json"
+    if not path.exists():
+        return []
+    d = json.loads(path.read_text())
+    a, rows = d["args"], d["rows"]
+    by = {(r["quality"], r["rule"]): r for r in rows}
+    qualities = sorted({r["quality"] for r in rows})
+    out = ["### How strongly to paint (session 38)", "",
+           f"Command: `python tools/strength_study.py --dataset {a['dataset']} --skip "
+           f"{a['skip']} --images {a['images']} --qualities {a['qualities']}` "
+           f"(docs/bench/strengths-{a['dataset']}.json; {len(d['images'])} held-out forms). "
+           "Each file is encoded without glyphs and decoded as the encoder's gate sees it; its "
+           "fitted words are painted four ways: not at all, all or nothing (full strength "
+           "where that lowers the word's squared error: session 37's rule), at the eighth of "
+           "the way from the decode to the brush that minimises the error, and at the "
+           "greatest eighth that still lowers it (`glyphs.gate` since session 38). Squared "
+           "error summed over the painted regions; english_g2 reads each fitted word's box: "
+           "words read exactly as the side stream has them, and the mean CER a word.", "",
+           "| quality | rule | words painted | squared error | read right | mean CER |",
+           "|---|---|---|---|---|---|"]
+    for q in qualities:
+        for rule in ("none", "all-or-nothing", "least error", "greatest that helps"):
+            r = by[q, rule]
+            out.append(f"| {q:g} | {rule} | {r['painted']} of {r['words']} | {r['error']:.1f} | "
+                       f"{r['read_right']} | {r['cer']:.3f} |")
+    pick = [q for q in qualities if q >= 4]
+    if pick:
+        q = pick[0]
+        n, g, o = by[q, "none"], by[q, "greatest that helps"], by[q, "all-or-nothing"]
+        least = by[q, "least error"]
+        out += ["", f"Reading: from quality {q:g}, where the decode is fair, painting all or "
+                f"nothing paints almost no word ({o['painted']} of {o['words']}) and reads as the "
+                f"decode does ({n['read_right']} -> {o['read_right']} words right); graded, "
+                f"{g['painted']} words get some paint and {g['read_right']} read right, mean CER "
+                f"{n['cer']:.3f} -> {g['cer']:.3f}, for less squared error than the decode "
+                f"({n['error']:.0f} -> {g['error']:.0f}). The strength of least error reads "
+                f"worse ({least['read_right']}): the most paint that still helps the pixels is "
+                "the rule that helps the reading, and it keeps the encoder's promise that no "
+                "painted word's pixels get worse."]
     return out
 
 
 def _glyph_substitutions() -> list[str]:
     """The substitution counts of the files with fitted glyphs (tools/substitution_rate.py)."""
-    runs = [json.loads(p.read_text()) for p in sorted(BENCH.glob("substitution-glyphs*.json"))]
+    runs = [json.loads(p.read_text()) for p in sorted(BENCH.glob("substitution-glyphs*.json"))
+            if "-s37" not in p.name]
     if not runs:
         return []
     cells = {}
