@@ -1,7 +1,7 @@
 """Which encoder-side check tells EasyOCR's misreadings apart from its right readings?
 
     python tools/crosscheck_study.py [--images 4] [--skip 8] [--quality 4] [--model NAME_OR_PATH]
-                                     [--out docs/bench/crosscheck.json]
+                                     [--digits] [--out docs/bench/crosscheck.json]
 
 On held-out synthetic screenshots and FUNSD forms (both have ground truth), each side-stream
 token (EasyOCR, filtered as `textcodec encode` filters) is labelled right or wrong by the truth
@@ -16,7 +16,9 @@ in its box. Two candidate checks are scored on both groups:
   worst character column (the check designed in session 14: draw a word only where drawing it
   brings its pixels closer to the original).
 
-A check is worth having where it passes right tokens and stops wrong ones.
+A check is worth having where it passes right tokens and stops wrong ones. --digits scores the
+phrases the decoder never draws because they hold a digit (their digit-bearing tokens): would
+the cross-check keep misread numbers out if they were drawn?
 """
 
 from __future__ import annotations
@@ -79,13 +81,20 @@ def main() -> None:
     p.add_argument("--skip", type=int, default=8)
     p.add_argument("--quality", type=float, default=4.0)
     p.add_argument("--model")
+    p.add_argument("--digits", action="store_true",
+                   help="score the phrases holding digits instead (never drawn): their tokens "
+                        "that hold a digit")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "bench" / "crosscheck.json")
     args = p.parse_args()
     easy = get_engine("easyocr")
     tokens, sheet_seconds = [], 0.0
     for ds in ("synthetic", "funsd"):
         for item in itertools.islice(datasets.load(ds, args.skip + args.images), args.skip, None):
-            side = guidance_words(filter_words(easy.read(item.image)))
+            found = filter_words(easy.read(item.image))
+            side = [w for w in found if any(c.isdigit() for c in w.text)] if args.digits \
+                else guidance_words(found)
+            if not side:
+                continue
             page = get_engine("tesseract").read(item.image)
             t0 = time.perf_counter()
             second = second_reading(item.image, side, "tesseract")
@@ -101,6 +110,8 @@ def main() -> None:
                 ep, count = column_errors(w, item.image, plain)
                 ef, _ = column_errors(w, item.image, fused)
                 for tok, a, b in token_spans(w.text):
+                    if args.digits and not any(c.isdigit() for c in tok):
+                        continue
                     floor = FLOOR * count[a:b]
                     cols = (ef[a:b] + floor) / np.maximum(ep[a:b] + floor, 1e-12)
                     tokens.append({"set": ds, "image": item.id, "token": tok,
