@@ -137,3 +137,27 @@ def test_tesseract_confirms_what_is_printed_and_not_a_misreading():
     words = [as_word[0]("Shipping address"), as_word[1]("Paymont terms")]
     got = crosscheck.cross_check(np.asarray(img), words, "tesseract")
     assert [w.draw for w in got] == [True, False]
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None,
+                    reason="needs the tesseract binary (apt-get install tesseract-ocr)")
+def test_small_screen_text_is_confirmed_off_the_sheet():
+    """11-px UI text on a grey bar, beside a light-on-dark label: read off the sheet, both
+    right phrases are confirmed and the misreading is not."""
+    from importlib.resources import files
+
+    font = ImageFont.truetype(str(files("textcodec") / "data" / "DejaVuSans.ttf"), 11)
+    img = Image.new("RGB", (260, 70), (236, 236, 236))
+    d = ImageDraw.Draw(img)
+    d.rectangle((0, 40, 260, 70), fill=(45, 45, 48))
+    texts = [((8, 10), "Layer attributes", (20, 20, 20)), ((8, 48), "Blend mode", (230, 230, 230)),
+             ((140, 10), "Opacity", (20, 20, 20))]
+    words = []
+    for (x, y), text, colour in texts:
+        d.text((x, y), text, font=font, fill=colour)
+        b = d.textbbox((x, y), text, font=font)
+        words.append(Word(text, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0] + 2,
+                          b[3] - b[1] + 2))
+    words[2] = Word("Opaclty", words[2].cx, words[2].cy, words[2].width, words[2].height)
+    got = crosscheck.cross_check(np.asarray(img), words, "tesseract")
+    assert [w.draw for w in got] == [True, True, False]
