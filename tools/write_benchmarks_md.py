@@ -213,7 +213,7 @@ def _bench_change_paragraph(folder: str, when: str, old_model: str, new_folder: 
 
 # the default and baseline models the main bench rows were made with, and when
 BENCH_MODELS = ("text-v20", "base-v18")
-BENCH_SESSION = 37
+BENCH_SESSION = 38
 
 
 def _shipped() -> tuple[str, str]:
@@ -3078,7 +3078,31 @@ def _glyph_substitutions() -> list[str]:
             + ("Painting never put more misread words into the image than the plain decode "
                "showed." if not worse else "Painting put more misread words into the image "
                "than the plain decode showed at " + ", ".join(f"{r} q{q:g}" for r, q in worse)
-               + ".") + " The rows are in \"Substitutions\" below ([fitted glyphs]).", ""]
+               + ".") + _truth_check() + " The rows are in \"Substitutions\" below "
+            "([fitted glyphs]).", ""]
+
+
+def _truth_check() -> str:
+    """What the ground truth says of the substitutions counted against Tesseract's reading
+    (tools/substitution_truth_check.py), where that file exists."""
+    path = BENCH / "substitution-glyphs-truthcheck.json"
+    if not path.exists():
+        return ""
+    runs = json.loads(path.read_text())
+    listed, held = sum(r["listed"] for r in runs), sum(r["in_truth"] for r in runs)
+    others = [o["token"] for r in runs for o in r["not_in_truth"]]
+    return (f" Against Tesseract's reading the fused decodes count more, and that is Tesseract's "
+            "miss, not a misreading painted in: since session 38 the cross-check reads each "
+            "phrase off a sheet at 48 px and so confirms words that Tesseract reading the "
+            "page whole (the reference here) misreads; painted, they read as the side stream "
+            "has them. `python tools/substitution_truth_check.py "
+            "docs/bench/substitution-glyphs.json docs/bench/substitution-glyphs-2nd.json` "
+            f"(docs/bench/substitution-glyphs-truthcheck.json): of the {listed} tokens so "
+            f"counted in the fused decodes, the ground truth holds {held}; "
+            + (f"the others ({', '.join(others)}) hold digits, which are never painted: "
+               "the block moved those pixels at q4, as the plain decodes' own counts there "
+               "show." if others and all(any(c.isdigit() for c in o) for o in others) else
+               f"the others: {', '.join(others) or 'none'}."))
 
 
 def guidance_alignment_section() -> list[str]:
@@ -3331,7 +3355,9 @@ def main() -> None:
            f"made with the default model `textcodec-{default}`, the encoder's cross-check "
            "(Tesseract) on and the fitted glyphs on; `textcodec-baseline` "
            f"(`textcodec-{baseline}`) is session 32's (docs/bench/bench-s32/ keeps session "
-           "32's textcodec rows, before the fitted glyphs); the classical codecs' rows are "
+           "32's textcodec rows, before the fitted glyphs, and docs/bench/bench-s37/ session "
+           "37's, before the sheet cross-check and the graded strengths); the classical "
+           "codecs' rows are "
            "session 12's files for the same images and settings." + (
                "" if shipped == BENCH_MODELS else
                f" The models shipped now are `textcodec-{shipped[0]}` and "
