@@ -1,7 +1,7 @@
 """Are the "substitutions" counted against Tesseract's reading misreadings at all?
 
     python tools/substitution_truth_check.py docs/bench/substitution-glyphs.json ...
-                                             [--out docs/bench/substitution-glyphs-truthcheck.json]
+                                             [--out docs/bench/truthcheck-substitution-glyphs.json]
 
 tools/substitution_rate.py counts a token as substituted against Tesseract where the decode
 reads as the side stream has it and Tesseract's reading of the original does not. Where
@@ -27,7 +27,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("runs", nargs="+", type=Path)
     p.add_argument("--out", type=Path,
-                   default=ROOT / "docs" / "bench" / "substitution-glyphs-truthcheck.json")
+                   default=ROOT / "docs" / "bench" / "truthcheck-substitution-glyphs.json")
     args = p.parse_args()
     truths: dict[tuple[str, str], set[str]] = {}
     result = []

@@ -454,6 +454,21 @@ def crosscheck_section() -> list[str]:
             "the painted ones from 28 to 36. The misreadings the sheet lets through are those "
             "the two engines share (\"BTC\" for \"ETC\", \"BOOTHIS\" for \"BOOTHS\"), "
             "as the page did."]
+    digits = BENCH / "crosscheck-digits.json"
+    if digits.exists():
+        g = json.loads(digits.read_text())["summary"]
+        dr, dw = g["right"], g["wrong"]
+        out += ["", "Numbers are never drawn (`codec.guidance_words`), whatever the "
+                "cross-check says. Would it keep misread numbers out? The same images, "
+                "the phrases holding a digit, their digit-bearing tokens (`python "
+                f"tools/crosscheck_study.py --images {a['images']} --skip {a['skip']} "
+                f"--quality {float(a['quality']):g} --digits --out "
+                "docs/bench/crosscheck-digits.json`): the sheet confirms "
+                f"{share(dr, 'tesseract_agrees')} of {dr['tokens']} right tokens and "
+                f"{share(dw, 'tesseract_agrees')} of {dw['tokens']} wrong ones (the page: "
+                f"{share(dr, 'page_agrees')} and {share(dw, 'page_agrees')}). A confirmed "
+                "number is about as often wrong as a confirmed word, but a wrong number "
+                "reads as another number, so they stay undrawn (docs/training.md, Next)."]
     fc = BENCH / "fusion-crosscheck-funsd.jsonl"
     if fc.exists():
         rows = [json.loads(line) for line in fc.read_text().splitlines() if line.strip()]
@@ -2933,7 +2948,8 @@ def glyphs_section() -> list[str]:
     sets = [(n, BENCH / f"glyphs-{n}.jsonl") for n in ("funsd", "web")]
     if not all(path.exists() for _, path in sets):
         return []
-    out = ["## Fitted glyphs (session 37): the encoder fits the words, the decoder paints them",
+    out = ["## Fitted glyphs (sessions 37-38): the encoder fits the words, the decoder paints "
+           "them",
            "",
            "The guidance map's words line up with a sixth to a quarter of the original's ink "
            "(\"How well the guidance lines up\", below), so no block trained on a pixel loss "
@@ -2941,13 +2957,16 @@ def glyphs_section() -> list[str]:
            "original (`textcodec/glyphs.py`; docs/architecture.md, \"Fitted glyphs\"): one of "
            "twelve bundled fonts, its size to a quarter pixel, its place to a quarter pixel, "
            "and in a box holding a line each word's own shift; then it decodes the file itself "
-           "and marks the words whose painting (in colours the decoder takes from its own "
-           "decode) brings the pixels nearer the original. The GLYPHS section carries the fits "
-           "and the marks (a few bytes a word, docs/format.md); the decoder paints the marked "
-           "words after the fusion block. Up to quality 5 only (`codec.GLYPHS_MAX_QUALITY`): "
-           "already at 5 it changes little (the main bench's quality-5 rows in \"Fusion "
-           "block\" above: within 0.02 dB and 0.01 of word F1), so above it the fit's time is "
-           "not spent; at quality 6 below the files carry no section.", "",
+           "and grades each word: the decoder will move the word's pixels k/8 of the way from "
+           "its decode to the fitted glyphs (in colours it takes from its own decode), and the "
+           "encoder picks the greatest k that still brings them nearer the original, 0 where "
+           "none does (session 38; session 37 painted all or nothing). The GLYPHS section "
+           "carries the fits and the full-strength marks, the STRENGTHS section the other "
+           "grades (a few bytes a word, docs/format.md); the decoder paints after the fusion "
+           "block. Up to quality 5 only (`codec.GLYPHS_MAX_QUALITY`), so the fit's time is not "
+           "spent at the default rate (6); at quality 6 below the files carry no section. "
+           "Since session 38 the cross-check reads a sheet (\"Cross-check\"), so more words "
+           "are drawable.", "",
            "Command: `python tools/compare_fusion.py --dataset funsd --skip 4 --images 4 "
            "--qualities 0,2,4,6 --tesseract plain=models/textcodec-text-v20.pt:off "
            "block=models/textcodec-text-v20.pt:noglyphs glyphs=models/textcodec-text-v20.pt` "
@@ -3003,9 +3022,27 @@ def glyphs_section() -> list[str]:
             "over its baseline); here the plain decodes read almost nothing at these rates, so "
             "the relative gain is many times that. Scanned forms fit less well than rendered "
             "pages (their glyphs are not the bundled fonts', and the scan blurs them), and the "
-            "gain shrinks from quality 4, where the decoded words start to read.", "",
+            "gain shrinks from quality 4, where the decoded words start to read." + _glyphs_s37(w, f),
+            "",
             *_glyph_substitutions(), "", *_glyph_strengths()]
     return out
+
+
+def _glyphs_s37(w: dict, f: dict) -> str:
+    """Session 38's glyph rows against session 37's (docs/bench/bench-s37/glyphs-*.jsonl)."""
+    old = {n: BENCH / "bench-s37" / f"glyphs-{n}.jsonl" for n in ("web", "funsd")}
+    if not all(p.exists() for p in old.values()):
+        return ""
+    ow, of = _drawn_rows(old["web"]), _drawn_rows(old["funsd"])
+
+    def moved(rows, before, q, key):
+        return f"{before['glyphs', q][key]:.3f} -> {rows['glyphs', q][key]:.3f}"
+    return (" Against session 37's rows (docs/bench/bench-s37/glyphs-*.jsonl: the page-read "
+            "cross-check, all-or-nothing painting), word F1 of the painted decodes moved "
+            f"{moved(w, ow, 0.0, 'f1')} on the pages at quality 0 and "
+            f"{moved(w, ow, 4.0, 'f1')} at 4, {moved(f, of, 0.0, 'f1')} on the forms at 0 and "
+            f"{moved(f, of, 4.0, 'f1')} at 4 (Tesseract: pages {moved(w, ow, 0.0, 'f1_tesseract')}"
+            f" at 0, forms {moved(f, of, 4.0, 'f1_tesseract')} at 4).")
 
 
 def _glyph_strengths() -> list[str]:
@@ -3055,7 +3092,7 @@ def _glyph_strengths() -> list[str]:
 def _glyph_substitutions() -> list[str]:
     """The substitution counts of the files with fitted glyphs (tools/substitution_rate.py)."""
     runs = [json.loads(p.read_text()) for p in sorted(BENCH.glob("substitution-glyphs*.json"))
-            if "-s37" not in p.name]
+            ]
     if not runs:
         return []
     cells = {}
@@ -3085,7 +3122,7 @@ def _glyph_substitutions() -> list[str]:
 def _truth_check() -> str:
     """What the ground truth says of the substitutions counted against Tesseract's reading
     (tools/substitution_truth_check.py), where that file exists."""
-    path = BENCH / "substitution-glyphs-truthcheck.json"
+    path = BENCH / "truthcheck-substitution-glyphs.json"
     if not path.exists():
         return ""
     runs = json.loads(path.read_text())
@@ -3097,7 +3134,7 @@ def _truth_check() -> str:
             "page whole (the reference here) misreads; painted, they read as the side stream "
             "has them. `python tools/substitution_truth_check.py "
             "docs/bench/substitution-glyphs.json docs/bench/substitution-glyphs-2nd.json` "
-            f"(docs/bench/substitution-glyphs-truthcheck.json): of the {listed} tokens so "
+            f"(docs/bench/truthcheck-substitution-glyphs.json): of the {listed} tokens so "
             f"counted in the fused decodes, the ground truth holds {held}; "
             + (f"the others ({', '.join(others)}) hold digits, which are never painted: "
                "the block moved those pixels at q4, as the plain decodes' own counts there "
