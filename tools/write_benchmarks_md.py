@@ -3388,7 +3388,8 @@ def main() -> None:
            "english_g2 recognizer; CER/WER compare with the original's reading (at most 120 "
            "evenly spaced boxes per image), and with ground truth where the set has it.", "",
            "## Reading these numbers", "",
-           f"- The `textcodec` and `textcodec-nofusion` rows are session {BENCH_SESSION}'s, "
+           f"- The `textcodec` and `textcodec-nofusion` rows are session {BENCH_SESSION}'s "
+           "(Kodak's session 37's: photos with next to no text, not re-run), "
            f"made with the default model `textcodec-{default}`, the encoder's cross-check "
            "(Tesseract) on and the fitted glyphs on; `textcodec-baseline` "
            f"(`textcodec-{baseline}`) is session 32's (docs/bench/bench-s32/ keeps session "
