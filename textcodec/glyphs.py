@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from textcodec.errors import SideStreamError
+from textcodec.errors import ContainerError, SideStreamError
 from textcodec.varint import read_uvarint, unzigzag, write_uvarint, zigzag
 from textcodec.words import Word
 
@@ -578,9 +578,9 @@ def gate(original: np.ndarray, decoded: np.ndarray, words: list[Word],
 # payload: one byte, 0 = the raw stream follows, 1 = zstd of it; the raw stream, ULEB128
 # integers, signed ones zigzagged: version, n (the side stream's word count), n codes
 # (0 = no fit, else 1 + 2 * font + paint, paint = 1 where the word is painted at FULL
-# strength; the STRENGTHS section grades the others), then for the fitted words in order: their sizes,
-# their x, their y, and each fitted word's moves (as many as its text has words, where it has
-# more than one)
+# strength; the STRENGTHS section grades the others), then for the fitted words in order:
+# their sizes, their x, their y, and each fitted word's moves (as many as its text has words,
+# where it has more than one)
 MAX_POSITION = QUARTER * MAX_WORD_SIDE
 
 
@@ -633,7 +633,7 @@ def apply_strengths(payload: bytes, fits: list[Fit | None]) -> list[Fit | None]:
     view = memoryview(payload)
     try:
         version, pos = read_uvarint(view, 0, "strengths version")
-    except Exception as e:
+    except ContainerError as e:
         raise SideStreamError(f"malformed strengths section: {e}") from None
     if version != STRENGTHS_VERSION:
         raise SideStreamError(f"unsupported strengths section version {version}")
