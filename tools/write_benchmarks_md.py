@@ -2926,7 +2926,15 @@ def glyph_speed_paragraph() -> list[str]:
         return []
     g = json.loads(path.read_text())
     per_word = (g["encode_s_q0_glyphs"] - g["encode_s_q0_no_glyphs"]) / max(1, g["glyph_words"])
-    return ["**Session 37: the fitted glyphs' time** (`python tools/bench_speed.py --device cpu "
+    old = BENCH / "bench-s37" / "speed-glyphs-cpu.json"
+    then = ""
+    if old.exists():
+        o = json.loads(old.read_text())
+        then = (f" (Session 37, painting all or nothing: {o['glyphs_painted']} painted, encode "
+                f"{o['encode_s_q0_glyphs']:.2f} s, decode {o['decode_s_q0_painted']:.2f} s; "
+                "docs/bench/bench-s37/speed-glyphs-cpu.json. Grading the strengths costs the "
+                "gate at most eight blends a word, lost in the timing's noise.)")
+    return ["**Sessions 37-38: the fitted glyphs' time** (`python tools/bench_speed.py --device cpu "
             "--repeat 3 --glyphs-only`, docs/bench/speed-glyphs-cpu.json; this 2-core CPU, "
             "medians, each run with the glyph caches empty as a fresh process has them). The "
             "sample screenshot's side stream without the cross-check at quality 0 (glyphs are "
@@ -2939,7 +2947,7 @@ def glyph_speed_paragraph() -> list[str]:
             f"{g['decode_s_q0_no_fusion']:.2f} s, with the block and the painted words "
             f"{g['decode_s_q0_painted']:.2f} s. At the default rate (quality 6) nothing is "
             "fitted, so the table above is unchanged; at the lowest rates the fit is the "
-            "encode's largest cost and the next thing to make faster.", ""]
+            "encode's largest cost and the next thing to make faster." + then, ""]
 
 
 def glyphs_section() -> list[str]:
