@@ -292,3 +292,13 @@ def test_a_bad_file_in_a_batch_is_reported_and_the_others_are_written(tmp_path, 
     assert "bad.png" in r.output and "1 of 2 files failed" in r.output
     assert (tmp_path / "in.tlc").exists() and not (tmp_path / "bad.tlc").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_bench_without_its_anchor_says_why_it_has_no_bd_figures(tmp_path, png):
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "one.png").write_bytes(png.read_bytes())
+    r = run("bench", "--dataset", folder, "--codecs", "jpeg", "--points", 2, "--out",
+            tmp_path / "b")
+    assert r.exit_code == 0, r.output
+    assert "no BD figures" in r.output and "textcodec-baseline" in r.output

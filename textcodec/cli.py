@@ -418,6 +418,9 @@ def bench(
                 typer.echo(f"{name} vs {anchor}: BD-rate(PSNR) {v['bd_rate_psnr']:+.1f}%, "
                            f"BD-PSNR {v['bd_psnr']:+.2f} dB, BD-CER {v['bd_cer']:+.1f} pts, "
                            f"BD-WER {v['bd_wer']:+.1f} pts")
+            if not bd:
+                typer.echo(f"no BD figures: they need {anchor} among the codecs (--anchor) "
+                           "and at least 4 settings of each (--points 4 or more)")
             typer.echo(f"results: {results}; plots: {', '.join(str(p) for p in plots)}")
     except TextcodecError as e:
         _fail(e)
