@@ -269,6 +269,26 @@ def test_a_file_with_fitted_glyphs_paints_them_and_decodes_plain_without(page_wi
     assert len(with_glyphs) - len(without) < 16 * len(words)
 
 
+@pytest.mark.parametrize("brush", ["fitted", "overshooting"])
+def test_the_encode_result_counts_what_the_file_paints(page_with_words, monkeypatch, brush):
+    """EncodeResult's fitted / painted / graded / glyph_bytes are the file's own: its fits,
+    those of nonzero strength, those below full, and its two sections' payloads. A brush that
+    overshoots the original grades every word below full strength (a STRENGTHS section)."""
+    image, words = page_with_words
+    if brush == "overshooting":
+        img = image.astype(np.float32) / 255
+        monkeypatch.setattr(glyphs, "_brush",
+                            lambda pre, region, g: 2 * img[region] - pre[region])
+    r = codec.encode_image(image, words=words, quality=3, cross_check="off")
+    assert (r.graded > 0) == (brush == "overshooting")
+    f = container.read(r.data)
+    fits = [x for x in codec.file_fits(f, codec.text_layer(r.data)) if x is not None]
+    assert r.fitted == len(fits) > 0
+    assert r.painted == sum(x.paint for x in fits)
+    assert r.graded == sum(0 < x.strength < glyphs.FULL for x in fits)
+    assert r.glyph_bytes == len(f.glyphs) + len(f.strengths or b"")
+
+
 def test_a_glyph_section_without_a_side_stream_is_refused(page_with_words):
     image, words = page_with_words
     f = container.read(textcodec.encode(image, words=words, quality=0, cross_check="off"))

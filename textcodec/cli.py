@@ -198,8 +198,9 @@ def encode(
                     f"{r.header.quality:g}, {len(r.words)} words in a {r.side_bytes}-byte "
                     "side stream"
                     + (f" ({held} unconfirmed by the cross-check, not drawn)" if held else "")
-                    + (f"; {r.painted} of {r.fitted} fitted words painted "
-                       f"({r.glyph_bytes} bytes)" if r.fitted else ""))
+                    + (f"; {r.painted} of {r.fitted} fitted words painted"
+                       + (f", {r.graded} of them lightly" if r.graded else "")
+                       + f" ({r.glyph_bytes} bytes)" if r.fitted else ""))
 
         _each(_targets(images, output, ".tlc", force), "encoding", one)
     except TextcodecError as e:

@@ -153,7 +153,8 @@ class EncodeResult:
     side_bytes: int
     fitted: int = 0        # words whose glyphs the GLYPHS section fits
     painted: int = 0       # ... of which the decoder paints
-    glyph_bytes: int = 0   # the GLYPHS section's payload
+    glyph_bytes: int = 0   # the GLYPHS and STRENGTHS sections' payloads
+    graded: int = 0        # ... of the painted, those painted at less than full strength
 
     @property
     def bpp(self) -> float:
@@ -250,7 +251,7 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         data, header = _search_rate(build, max_bytes, top)
     else:
         data, header = build(q)
-    fitted = painted = glyph_bytes = 0
+    fitted = painted = glyph_bytes = graded = 0
     if glyphs and text is not None and header.quality <= GLYPHS_MAX_QUALITY:
         sent = sidestream.decompress(text)          # the words as the decoder reads them
         fits = _fit_glyphs(rgb, sent)
@@ -267,9 +268,11 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                 data = with_glyphs
                 done = [f for f in flagged if f is not None]
                 fitted, painted = len(done), sum(f.paint for f in done)
+                graded = sum(0 < f.strength < glyphs_module().FULL for f in done)
                 glyph_bytes = len(section) + len(strengths or b"")
     return EncodeResult(data, header, list(words or []) if ocr else [],
-                        0 if text is None else len(text.payload), fitted, painted, glyph_bytes)
+                        0 if text is None else len(text.payload), fitted, painted, glyph_bytes,
+                        graded)
 
 
 def default_quality(lambdas) -> float:
