@@ -566,9 +566,9 @@ def gate(original: np.ndarray, decoded: np.ndarray, words: list[Word],
             under, target = out[region], img[region]
             before = float(((under - target) ** 2).sum())
             for k in range(FULL, 0, -1):
-                if float(((_blend(under, painted, k) - target) ** 2).sum()) < before:
-                    strength = k
-                    out[region] = _blend(under, painted, k)
+                blended = _blend(under, painted, k)
+                if float(((blended - target) ** 2).sum()) < before:
+                    strength, out[region] = k, blended
                     break
         flagged.append(Fit(fit.font, fit.size, fit.x, fit.y, fit.moves, strength))
     return flagged

@@ -35,8 +35,8 @@ def main() -> None:
         d = json.loads(path.read_text())
         rows = [r for r in d["rows"] if r["reference"] == "tesseract" and r["fusion"]]
         for ds in sorted({r["dataset"] for r in rows}):
-            limit = d.get("skip", 0) + max(2, len({r["image"] for r in rows}))
-            for item in datasets.load(ds, limit):
+            images = {r["image"] for r in rows if r["dataset"] == ds}
+            for item in datasets.load(ds, d.get("skip", 0) + len(images)):
                 if item.truth is not None:
                     truths[ds, item.id] = {normalise_token(t) for w in item.truth
                                            for t in w.text.split()}

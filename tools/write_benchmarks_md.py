@@ -1629,30 +1629,33 @@ REFINE_RUNS = (("refine-s34-rf-rd.txt", "rf (`--stage refine`) and rd (`--stage 
                ("refine-s38-kodak.txt", "the same two on 8 Kodak photos (held out)"))
 
 
+def _refine_lines(path: Path):
+    """tools/refine_study.py's printed lines, parsed: (set, quality, images, bpp, [(model,
+    PSNR, dB gained or "", images better or "")]) each."""
+    for line in path.read_text().splitlines():
+        m = re.match(r"(\w+) q(\d+) \((\d+) images, ([\d.]+) bpp\):\s+(.*)$", line)
+        if m:
+            yield m.group(1), m.group(2), m.group(3), m.group(4), re.findall(
+                r"(\S+) ([\d.]+) dB(?: \(([-+][\d.]+), (\d+) better\))?", m.group(5))
+
+
 def _refine_rows(path: Path) -> list[str]:
     """tools/refine_study.py's printed lines -> table rows (set, quality, bpp, each model)."""
     rows = []
-    for line in path.read_text().splitlines():
-        m = re.match(r"(\w+) q(\d+) \((\d+) images, ([\d.]+) bpp\):\s+(.*)$", line)
-        if not m:
-            continue
-        models = re.findall(r"(\S+) ([\d.]+) dB(?: \(([-+][\d.]+), (\d+) better\))?", m.group(5))
-        cells = [f"{psnr}" + (f" ({d}, {b} of {m.group(3)} better)" if d else "")
+    for ds, q, images, bpp, models in _refine_lines(path):
+        cells = [f"{psnr}" + (f" ({d}, {b} of {images} better)" if d else "")
                  for _, psnr, d, b in models]
-        rows.append(f"| {m.group(1)} | q{m.group(2)} | {m.group(4)} | " + " | ".join(cells) + " |")
+        rows.append(f"| {ds} | q{q} | {bpp} | " + " | ".join(cells) + " |")
     return rows
 
 
 def _refine_deltas(path: Path) -> dict[str, dict[str, list[tuple[int, float]]]]:
     """tools/refine_study.py's printed lines -> {model: {set: [(quality, dB gained)]}}."""
     out: dict[str, dict[str, list[tuple[int, float]]]] = {}
-    for line in path.read_text().splitlines():
-        m = re.match(r"(\w+) q(\d+) \(\d+ images, [\d.]+ bpp\):\s+(.*)$", line)
-        if m:
-            for name, delta in re.findall(r"(\S+) [\d.]+ dB \(([-+][\d.]+), \d+ better\)",
-                                          m.group(3)):
-                out.setdefault(name, {}).setdefault(m.group(1), []).append(
-                    (int(m.group(2)), float(delta)))
+    for ds, q, _, _, models in _refine_lines(path):
+        for name, _, delta, _ in models:
+            if delta:
+                out.setdefault(name, {}).setdefault(ds, []).append((int(q), float(delta)))
     return out
 
 
