@@ -9,10 +9,16 @@ from PIL import Image
 
 from textcodec import codec, container, zoo
 from textcodec.bench.metrics import psnr
+from textcodec.errors import ModelError
 from textcodec.words import Word
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(),
                           reason="needs a CUDA GPU: run on the device machine")
+
+
+def _no_weights(error: ModelError):
+    pytest.skip(f"EasyOCR's weights are not here ({error}): TEXTCODEC_OCR_MODELS, "
+                "docs/training.md")
 
 
 @cuda
@@ -92,14 +98,12 @@ def test_graphed_recognizer_replays_what_the_network_computes():
 @cuda
 @pytest.mark.parametrize("detector", ["craft", "student"])
 def test_engine_reads_a_page_the_same_with_and_without_cuda_graphs(screenshot, detector):
-    from textcodec.errors import ModelError
     from textcodec.ocr.engine import EasyOcrEngine
 
     try:
         plain = EasyOcrEngine(cuda_graphs=False, detector=detector)
     except ModelError as e:
-        pytest.skip(f"EasyOCR's weights are not here ({e}): TEXTCODEC_OCR_MODELS, "
-                    "docs/training.md")
+        _no_weights(e)
     graphed = EasyOcrEngine(detector=detector)
     want = [(w.text, w.cx, w.cy) for w in plain.read(screenshot)]
     for _ in range(3):    # eager, then recorded, then replayed
@@ -112,15 +116,13 @@ def test_engine_reads_a_page_the_same_with_and_without_cuda_graphs(screenshot, d
 def test_codec_beside_the_ocr_on_the_gpu_makes_the_same_file(screenshot):
     """The codec's half runs in a second thread while a fresh engine reads, records and
     replays its CUDA graphs (the capture lock keeps the two apart): the same bytes."""
-    from textcodec.errors import ModelError
     from textcodec.ocr.engine import default_engine, get_engine
 
     get_engine.cache_clear()   # a fresh engine: its graphs are recorded beside the codec
     try:
         get_engine(default_engine())
     except ModelError as e:
-        pytest.skip(f"EasyOCR's weights are not here ({e}): TEXTCODEC_OCR_MODELS, "
-                    "docs/training.md")
+        _no_weights(e)
     kwargs = dict(quality=3.0, device="cuda", side_codec="gzip", cross_check="off")
     together = [codec.encode(screenshot, overlap=True, **kwargs) for _ in range(3)]
     apart = codec.encode(screenshot, overlap=False, **kwargs)
@@ -131,15 +133,13 @@ def test_codec_beside_the_ocr_on_the_gpu_makes_the_same_file(screenshot):
 
 @cuda
 def test_craft_on_the_gpu_finds_easyocrs_boxes(screenshot):
-    from textcodec.errors import ModelError
     from textcodec.ocr.craftboxes import installed
     from textcodec.ocr.engine import EasyOcrEngine
 
     try:
         reader = EasyOcrEngine()._reader
     except ModelError as e:
-        pytest.skip(f"EasyOCR's weights are not here ({e}): TEXTCODEC_OCR_MODELS, "
-                    "docs/training.md")
+        _no_weights(e)
     want = reader.detect(screenshot)
     with installed():      # input made on the GPU, boxes per component window
         got = reader.detect(screenshot)
@@ -153,14 +153,12 @@ def test_recognizer_output_reduced_on_the_gpu_reads_as_on_the_host(screenshot):
     """read_greedy reduces the class probabilities on the GPU and copies back each frame's
     best class and share; the same logits decoded on the host give the same text and, up to
     float rounding, the same confidence; collate_crops scales on the GPU as on the host."""
-    from textcodec.errors import ModelError
     from textcodec.ocr.engine import EasyOcrEngine, collate_crops, frames_for, read_greedy
 
     try:
         reader = EasyOcrEngine(cuda_graphs=False)._reader
     except ModelError as e:
-        pytest.skip(f"EasyOCR's weights are not here ({e}): TEXTCODEC_OCR_MODELS, "
-                    "docs/training.md")
+        _no_weights(e)
     rng = np.random.default_rng(0)
     grey = np.asarray(Image.fromarray(screenshot).convert("L"))
     crops = [grey[y:y + 24, x:x + 160] for x, y in rng.integers(0, 600, (12, 2))]
@@ -222,7 +220,10 @@ def test_fitted_glyphs_encoded_on_the_gpu_paint_on_the_cpu(screenshot):
     from textcodec.ocr.engine import default_engine, filter_words, get_engine
 
     crop = screenshot[:360, :640]
-    words = filter_words(get_engine(default_engine()).read(crop))
+    try:
+        words = filter_words(get_engine(default_engine()).read(crop))
+    except ModelError as e:
+        _no_weights(e)
     data = codec.encode(crop, quality=0.0, words=words, device="cuda", cross_check="off")
     assert container.read(data).glyphs is not None   # on the CPU: 8 of 24 words painted
     out_cpu, _ = codec.decode_array(data, device="cpu")
