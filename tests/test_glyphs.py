@@ -92,6 +92,60 @@ def _r2(lum, box, fit):
     return 1 - glyphs._residual(win, box, fit) / win.target.tss
 
 
+def _number_page():
+    """A page of one line with a number in it, in a bundled font, and its box."""
+    box, truth = _boxed("Total 30,418 kB", glyphs.Fit(font=4, size=50, x=3, y=31), 130, 30)
+    return _page([(box, truth)]), box
+
+
+def test_a_number_read_right_beats_every_digit_swapped_in_its_place():
+    """number_check: drawn where the number was, each of its digits explains the pixels
+    where it differs from any other digit (or a look-alike letter) better, by a wide margin;
+    a misread digit, fitted as well as it can be, loses to a swap back. A word without a
+    digit has nothing to check."""
+    image, box = _number_page()
+    lum = glyphs.luminance(image)
+    r2, fit = glyphs.fit_word(lum, box)
+    got_r2, margin = glyphs.number_check(lum, box, fit)
+    assert got_r2 == pytest.approx(r2, abs=1e-6) and r2 > 0.9
+    assert margin > 3 * glyphs.NUMBER_MARGIN
+    for misread in ("Total 30,416 kB", "Total 38,418 kB", "Total 30,4l8 kB"):
+        wrong = replace(box, text=misread)
+        r2_wrong, fit_wrong = glyphs.fit_word(lum, wrong)
+        assert r2_wrong > glyphs.MIN_R2           # the fit alone would keep it
+        assert glyphs.number_check(lum, wrong, fit_wrong)[1] < 0
+    plain = replace(box, text="Total")
+    assert glyphs.number_check(lum, plain, fit)[1] == float("inf")
+
+
+def test_a_number_cut_short_by_its_box_is_not_bounded():
+    """A box that holds "723" of "1723": every digit it holds is right, so the swaps pass
+    it, but the ink just left of it says the number goes on; the whole number is bounded."""
+    box, truth = _boxed("1723 Eucryphia", glyphs.Fit(font=0, size=50, x=3, y=31), 130, 30)
+    lum = glyphs.luminance(_page([(box, truth)]))
+    whole = glyphs.fit_word(lum, box)[1]
+    assert glyphs.number_bounded(lum, box, whole)
+    cut = Word("723 Eucryphia", box.cx + 4, box.cy, box.width - 8, box.height)
+    r2, fit = glyphs.fit_word(lum, cut)
+    assert r2 > glyphs.NUMBER_MIN_R2
+    assert glyphs.number_check(lum, cut, fit)[1] > glyphs.NUMBER_MARGIN
+    assert not glyphs.number_bounded(lum, cut, fit)
+    assert glyphs.numbers_checked(_page([(box, truth)]), [box, cut], [whole, fit]) == \
+        [whole, None]
+
+
+def test_numbers_checked_drops_only_numbers_the_pixels_do_not_bear_out():
+    image, box = _number_page()
+    lum = glyphs.luminance(image)
+    wrong = replace(box, text="Total 30,416 kB")
+    fits = [glyphs.fit_word(lum, w)[1] for w in (box, wrong)]
+    words = [box, wrong, Word("kB", 10, 10, 20, 10), Word("7", 30, 10, 10, 10)]
+    kept = glyphs.numbers_checked(image, words, fits + [fits[0], None])
+    assert kept[0] == fits[0] and kept[1] is None
+    assert kept[2] == fits[0]          # no digit: left as it is
+    assert kept[3] is None
+
+
 def test_blank_and_rotated_boxes_get_no_fit():
     image = np.full((40, 120, 3), 250, np.uint8)
     lum = glyphs.luminance(image)
@@ -287,6 +341,28 @@ def test_the_encode_result_counts_what_the_file_paints(page_with_words, monkeypa
     assert r.painted == sum(x.paint for x in fits)
     assert r.graded == sum(0 < x.strength < glyphs.FULL for x in fits)
     assert r.glyph_bytes == len(f.glyphs) + len(f.strengths or b"")
+
+
+@pytest.mark.parametrize("reading", ["Total 30,418 kB", "Total 30,416 kB"])
+def test_a_number_is_painted_only_where_its_digits_are_right(reading):
+    """The encoder paints a word holding a digit where the pixels bear the number out, never
+    a misread one; --no-numbers paints none; the decoder paints what the file marks (no
+    reader change: a 1.5 reader paints the same)."""
+    image, box = _number_page()
+    word = replace(box, text=reading)
+    r = codec.encode_image(image, words=[word], quality=0, cross_check="off")
+    right = reading == "Total 30,418 kB"
+    assert r.numbers == int(right) == r.painted
+    fits = codec.file_fits(container.read(r.data), codec.text_layer(r.data)) \
+        if r.fitted else [None]
+    assert (fits[0] is not None and fits[0].paint) == right
+    if right:
+        painted, _ = codec.decode_array(r.data, device="cpu")
+        plain, _ = codec.decode_array(r.data, device="cpu", fusion="off")
+        err = lambda a: float(((a.astype(float) - image.astype(float)) ** 2).mean())  # noqa: E731
+        assert err(painted) < err(plain)
+    off = codec.encode_image(image, words=[word], quality=0, cross_check="off", numbers=False)
+    assert off.fitted == off.numbers == 0
 
 
 def test_a_glyph_section_without_a_side_stream_is_refused(page_with_words):

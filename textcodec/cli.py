@@ -178,6 +178,11 @@ def encode(
         help="fit each drawable word's glyphs to the original (one of 12 bundled fonts, its "
              "size and place, a few bytes a word) and mark the words whose painting brings "
              "the decode nearer the original: the decoder paints those")] = True,
+    numbers: Annotated[bool, typer.Option(
+        "--numbers/--no-numbers",
+        help="let --glyphs paint words holding a digit too, each only where every digit, "
+             "swapped for any other, would explain the original worse (a misread digit is "
+             "another number); --no-numbers never paints a digit")] = True,
     model: Annotated[Optional[str], typer.Option(help="model name or checkpoint path")] = None,
     device: Annotated[Device, typer.Option(help="where to run the networks")] = Device.auto,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output")] = False,
@@ -191,7 +196,7 @@ def encode(
                              max_bytes=max_bytes, ocr=ocr is not OcrMode.off,
                              side_codec=side_codec.value, device=device.value,
                              cross_check=cross_check.value, ocr_engine=OCR_ENGINES[ocr],
-                             glyphs=glyphs)
+                             glyphs=glyphs, numbers=numbers)
             save_atomic(out, lambda f: f.write(r.data), force=force)
             held = sum(not w.draw for w in r.words)
             return (f"{out}: {len(r.data)} bytes, {r.bpp:.4f} bpp, quality "
@@ -200,6 +205,7 @@ def encode(
                     + (f" ({held} unconfirmed by the cross-check, not drawn)" if held else "")
                     + (f"; {r.painted} of {r.fitted} fitted words painted"
                        + (f", {r.graded} of them lightly" if r.graded else "")
+                       + (f", {r.numbers} holding digits" if r.numbers else "")
                        + f" ({r.glyph_bytes} bytes)" if r.fitted else ""))
 
         _each(_targets(images, output, ".tlc", force), "encoding", one)
@@ -222,7 +228,9 @@ def decode(
              "(encode --glyphs), off paints none; "
              "draw = no block: the side stream's words drawn over the decode in one font "
              "(legible at any rate, but the OCR's reading, not the original's pixels); "
-             "words holding a digit are never drawn")]
+             "neither the block nor draw draws a word holding a digit (the painted glyphs "
+             "paint a number only where the encoder checked its every digit: encode "
+             "--numbers)")]
         = FusionMode.auto,
     no_fusion: Annotated[bool, typer.Option("--no-fusion", help="same as --fusion off")]
         = False,

@@ -155,6 +155,7 @@ class EncodeResult:
     painted: int = 0       # ... of which the decoder paints
     glyph_bytes: int = 0   # the GLYPHS and STRENGTHS sections' payloads
     graded: int = 0        # ... of the painted, those painted at less than full strength
+    numbers: int = 0       # ... of the painted, those holding a digit
 
     @property
     def bpp(self) -> float:
@@ -166,7 +167,7 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                  ocr: bool = True, side_codec: str = "auto", device: str = "auto",
                  words: list[Word] | None = None, ocr_engine: str | None = None,
                  cross_check: str = "auto", overlap: bool | None = None,
-                 glyphs: bool = True) -> EncodeResult:
+                 glyphs: bool = True, numbers: bool = True) -> EncodeResult:
     """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none.
     ``ocr_engine`` names the engine that reads the side stream (None: the default, the light
     pipeline, ``textcodec.ocr.engine.default_engine``).
@@ -178,7 +179,9 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     side stream's drawable words' glyphs to the original (font, size, place: textcodec.glyphs)
     and marks those whose painting brings this rate's decode nearer the original; the
     decoder paints them (the GLYPHS section, a few bytes a word); only up to
-    GLYPHS_MAX_QUALITY."""
+    GLYPHS_MAX_QUALITY. ``numbers`` lets the words holding a digit be painted too, each only
+    where its fit's every digit explains the original better than any other digit would
+    (textcodec.glyphs.number_check); the fusion block never draws them."""
     import torch
 
     from textcodec.nets.hyperprior import pad_to_multiple
@@ -251,10 +254,10 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         data, header = _search_rate(build, max_bytes, top)
     else:
         data, header = build(q)
-    fitted = painted = glyph_bytes = graded = 0
+    fitted = painted = glyph_bytes = graded = numbered = 0
     if glyphs and text is not None and header.quality <= GLYPHS_MAX_QUALITY:
         sent = sidestream.decompress(text)          # the words as the decoder reads them
-        fits = _fit_glyphs(rgb, sent)
+        fits = _fit_glyphs(rgb, sent, numbers)
         if any(fits):
             with torch.no_grad():
                 pre, _, _ = _synthesize(container.read(data), dev, "auto", model)
@@ -269,10 +272,12 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                 done = [f for f in flagged if f is not None]
                 fitted, painted = len(done), sum(f.paint for f in done)
                 graded = sum(0 < f.strength < glyphs_module().FULL for f in done)
+                numbered = sum(f is not None and f.paint and any(c.isdigit() for c in w.text)
+                               for w, f in zip(sent, flagged))
                 glyph_bytes = len(section) + len(strengths or b"")
     return EncodeResult(data, header, list(words or []) if ocr else [],
                         0 if text is None else len(text.payload), fitted, painted, glyph_bytes,
-                        graded)
+                        graded, numbered)
 
 
 def default_quality(lambdas) -> float:
@@ -437,12 +442,14 @@ def _check_fonts() -> None:
     glyphs.verify_fonts()
 
 
-def _fit_glyphs(rgb: np.ndarray, words: list[Word]):
-    """Fits for the words the decoder may draw (guidance_words); None for the others."""
+def _fit_glyphs(rgb: np.ndarray, words: list[Word], numbers: bool = True):
+    """Fits for the words the decoder may paint: the guidance words and, with ``numbers``, the
+    confirmed words holding a digit whose digits the original bears out
+    (glyphs.numbers_checked); None for the others."""
     gm = glyphs_module()
-    drawable = {id(w) for w in guidance_words(words)}
-    chosen = [w for w in words if id(w) in drawable]
-    fitted = iter(gm.fit_words(rgb, chosen))
+    chosen = [w for w in words if w.draw] if numbers else guidance_words(words)
+    drawable = {id(w) for w in chosen}
+    fitted = iter(gm.numbers_checked(rgb, chosen, gm.fit_words(rgb, chosen)))
     return [next(fitted) if id(w) in drawable else None for w in words]
 
 
@@ -453,8 +460,10 @@ def guidance_words(words: list[Word]) -> list[Word]:
     """The side stream's words that the fusion block may draw: those without a digit. A
     misread letter mostly leaves a word that still reads as the right one; a misread digit is
     another number, and numbers are what the trained blocks painted from misreadings
-    (docs/benchmarks.md, "Substitutions"). So digits are never drawn; the side stream still
-    carries them (``textcodec text``). The encoder's cross-check (textcodec.crosscheck)
+    (docs/benchmarks.md, "Substitutions"). So neither the block nor ``--fusion draw`` draws a
+    digit; the side stream still carries them (``textcodec text``), and the fitted glyphs paint
+    a number only where the encoder found every digit borne out by the original's pixels
+    (``encode_image(numbers=True)``, textcodec.glyphs.numbers_checked). The encoder's cross-check (textcodec.crosscheck)
     flags the words a second OCR engine did not confirm on the original: not drawn either."""
     return [w for w in words if w.draw and not any(c.isdigit() for c in w.text)]
 

@@ -425,16 +425,25 @@ def _fit_moves(win: _Window, word_text: str, fit: Fit) -> Fit:
     return Fit(fit.font, fit.size, fit.x, fit.y, tuple(moves))
 
 
-def _residual(win: _Window, word: Word, fit: Fit) -> float:
-    """The residual of the fit as the decoder renders it (glyph_map), over the window."""
+def _coverage(win: _Window, word: Word, fit: Fit, text: str | None = None) -> np.ndarray | None:
+    """The fit's coverage over the window as the decoder renders it (glyph_map); ``text`` in
+    place of the word's own, drawn at the same place. None off the window."""
     H, W = win.target.lum.shape
-    shifted = Word(word.text, win.corner_x + word.width / 2, win.corner_y + word.height / 2,
-                   word.width, word.height)
+    shifted = Word(word.text if text is None else text, win.corner_x + word.width / 2,
+                   win.corner_y + word.height / 2, word.width, word.height)
     placed = glyph_map(shifted, fit, W, H)
     if placed is None:
-        return math.inf
+        return None
     m = np.zeros((H, W), np.float64)
     m[placed[0]] = placed[1]
+    return m
+
+
+def _residual(win: _Window, word: Word, fit: Fit) -> float:
+    """The residual of the fit as the decoder renders it (glyph_map), over the window."""
+    m = _coverage(win, word, fit)
+    if m is None:
+        return math.inf
     mc = m - m.mean()
     var = float((mc * mc).sum())
     if var <= 1e-12:
@@ -500,6 +509,101 @@ def fit_words(image: np.ndarray, words: list[Word]) -> list[Fit | None]:
             out.append(r[1])
         else:
             out.append(None)
+    return out
+
+
+# ---- numbers: drawn only where the pixels say which digits they are ---------------------
+# a misread digit makes another number, which reads as right as the true one: a number is
+# drawn only where its fit explains the original well (NUMBER_MIN_R2) and each digit, swapped
+# for any other digit or a letter it is often mistaken for and drawn at the same place,
+# explains the pixels where the two drawings differ worse by NUMBER_MARGIN of their variance
+# (docs/benchmarks.md, "Numbers")
+LOOKALIKES = {"0": "OD", "1": "lI", "2": "Z", "5": "S", "6": "b", "8": "B", "9": "g"}
+NUMBER_MIN_R2 = 0.7
+NUMBER_MARGIN = 0.1
+
+
+def number_check(lum: np.ndarray, word: Word, fit: Fit) -> tuple[float, float]:
+    """(share of the window's luminance variance the fit explains, margin) of a fitted word
+    in the original's luminance ``lum``. The margin: over every digit of the word and every
+    swap of it for another digit or a look-alike letter, drawn at the same place in the same
+    colours (the fit's least-squares paper and ink), the least rise in squared error over the
+    pixels where the two drawings differ, as a share of the original's variance there (0
+    where a swap draws the same; inf where the word holds no digit). (-inf, -inf) where the
+    word has no window."""
+    win = _window(lum, word)
+    m = None if win is None else _coverage(win, word, fit)
+    if m is None:
+        return -math.inf, -math.inf
+    t = win.target
+    mc = m - m.mean()
+    var = float((mc * mc).sum())
+    if var <= 1e-12:
+        return -math.inf, -math.inf
+    ink = float((mc * (t.lum - t.mean)).sum()) / var
+    paper = t.mean - ink * float(m.mean())
+    err = (paper + ink * m - t.lum) ** 2
+    r2 = 1 - float(err.sum()) / max(t.tss, 1e-12)
+    margin = math.inf
+    for i, c in enumerate(word.text):
+        if not c.isdigit():
+            continue
+        for alt in "0123456789" + LOOKALIKES.get(c, ""):
+            if alt == c:
+                continue
+            m2 = _coverage(win, word, fit, word.text[:i] + alt + word.text[i + 1:])
+            differ = np.ones_like(m, bool) if m2 is None else np.abs(m2 - m) > 1e-3
+            if m2 is None or not differ.any():
+                return r2, 0.0
+            local = t.lum[differ]
+            spread = float(((local - local.mean()) ** 2).sum())
+            rise = float(((paper + ink * m2[differ] - local) ** 2).sum() - err[differ].sum())
+            margin = min(margin, rise / max(spread, 1e-12))
+    return r2, margin
+
+
+NUMBER_GAP = 0.4       # of the glyphs' height: the clear paper a number needs either side
+
+
+def number_bounded(lum: np.ndarray, word: Word, fit: Fit) -> bool:
+    """Whether the original is clear paper for NUMBER_GAP of the fitted glyphs' height left
+    and right of their ink, along their rows: where it is not, the box may have cut a number
+    short ("723" read in "1723"), which the swaps cannot see."""
+    H, W = lum.shape
+    placed = glyph_map(word, fit, W, H)
+    if placed is None:
+        return False
+    (rs, cs), g = placed
+    rows, cols = np.flatnonzero(g.max(1) > INK_LEVEL), np.flatnonzero(g.max(0) > INK_LEVEL)
+    if not len(rows):
+        return False
+    r0, r1 = rs.start + rows[0], rs.start + rows[-1] + 1
+    c0, c1 = cs.start + cols[0], cs.start + cols[-1] + 1
+    gap = max(2, math.ceil(NUMBER_GAP * (r1 - r0)))
+    inside = lum[r0:r1, c0:c1]
+    ink = g[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1] > INK_LEVEL
+    if ink.all() or not ink.any():
+        return False
+    paper, dark = float(np.median(inside[~ink])), float(np.median(inside[ink]))
+    level = abs(dark - paper) / 2
+    sides = (lum[r0:r1, max(0, c0 - gap):c0], lum[r0:r1, c1:min(W, c1 + gap)])
+    return all(int((np.abs(side - paper) > level).sum()) < 2 for side in sides)
+
+
+def numbers_checked(image: np.ndarray, words: list[Word],
+                    fits: list[Fit | None]) -> list[Fit | None]:
+    """The fits with those of the words holding a digit kept only where ``number_check``
+    finds the digits beyond doubt (NUMBER_MIN_R2, NUMBER_MARGIN) and ``number_bounded`` the
+    number whole."""
+    lum = luminance(image)
+    out = []
+    for w, f in zip(words, fits):
+        if f is not None and any(c.isdigit() for c in w.text):
+            r2, margin = number_check(lum, w, f)
+            if r2 < NUMBER_MIN_R2 or margin < NUMBER_MARGIN or \
+                    not number_bounded(lum, w, f):
+                f = None
+        out.append(f)
     return out
 
 
