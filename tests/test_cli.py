@@ -302,3 +302,28 @@ def test_a_bench_without_its_anchor_says_why_it_has_no_bd_figures(tmp_path, png)
             tmp_path / "b")
     assert r.exit_code == 0, r.output
     assert "no BD figures" in r.output and "textcodec-baseline" in r.output
+
+
+@pytest.mark.parametrize("flag", ["--numbers", "--no-numbers"])
+def test_encode_says_how_many_painted_words_hold_digits(tmp_path, monkeypatch, flag):
+    """A page whose OCR reads one line with a number in it: `encode` paints it and says so;
+    `--no-numbers` fits and paints no word holding a digit."""
+    from test_glyphs import _number_page
+
+    from textcodec.ocr import engine
+
+    image, box = _number_page()
+
+    class OneLine:
+        def read(self, rgb):
+            return [box]
+
+    monkeypatch.setattr(engine, "get_engine", lambda name: OneLine())
+    src, tlc = tmp_path / "n.png", tmp_path / "n.tlc"
+    Image.fromarray(image).save(src)
+    r = run("encode", src, "-o", tlc, "--quality", "0", "--cross-check", "off", flag)
+    assert r.exit_code == 0, r.output
+    if flag == "--numbers":
+        assert "1 of 1 fitted words painted" in r.output and "1 holding digits" in r.output
+    else:
+        assert "fitted" not in r.output and "digits" not in r.output

@@ -1,5 +1,7 @@
 """Where a set's words go on their way to being painted: found by the OCR, kept by the
-side-stream filter, confirmed by the cross-check (and free of digits: drawable), fitted, painted.
+side-stream filter, confirmed by the cross-check (and free of digits: drawable), fitted, painted;
+and the confirmed words holding a digit, painted since session 39 where the encoder's number
+check passes them (``numbers``: those of the painted words).
 
     python tools/drawable_words.py [--dataset gimp] [--limit 12] [--quality 0]
                                    [--out docs/bench/drawable-gimp.json]
@@ -45,7 +47,10 @@ def main() -> None:
                "drawable": len(codec.guidance_words(sheet)),
                "drawable_page": len(codec.guidance_words(page)),
                "with_digits": sum(any(c.isdigit() for c in w.text) for w in kept),
-               "fitted": enc.fitted, "painted": enc.painted, "bytes": len(enc.data),
+               "confirmed_digits": sum(w.draw and any(c.isdigit() for c in w.text)
+                                       for w in sheet),
+               "fitted": enc.fitted, "painted": enc.painted, "numbers": enc.numbers,
+               "bytes": len(enc.data),
                "glyph_bytes": enc.glyph_bytes}
         rows.append(row)
         print(json.dumps(row), flush=True)
