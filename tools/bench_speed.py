@@ -277,7 +277,8 @@ def _glyph_times(img, words, side, args, reps, sync) -> dict:
     """The fitted glyphs' cost (textcodec.glyphs) at quality 0, where they are fitted: the
     encode with and without them (the fit, and the encoder's own decode for the paint flags)
     and the decode with the marked words painted and without fusion; the sample's side stream
-    without the cross-check, so every word without a digit is fitted. Each run starts with the
+    without the cross-check, so every word is fitted (since session 39 those holding a digit
+    too, then checked: glyph_candidates). Each run starts with the
     glyph caches empty, as a fresh process does."""
     from textcodec import codec, glyphs
 
@@ -294,8 +295,10 @@ def _glyph_times(img, words, side, args, reps, sync) -> dict:
                                   glyphs=with_glyphs)
 
     r = low(True)
-    return {"glyph_words": len(codec.guidance_words(words)), "glyphs_fitted": r.fitted,
-            "glyphs_painted": r.painted, "glyph_bytes": r.glyph_bytes,
+    return {"glyph_words": len(codec.guidance_words(words)),
+            "glyph_candidates": sum(w.draw for w in words), "glyphs_fitted": r.fitted,
+            "glyphs_painted": r.painted, "glyph_numbers": r.numbers,
+            "glyph_bytes": r.glyph_bytes,
             "encode_s_q0_glyphs": timed(cold(lambda: low(True)), reps, sync),
             "encode_s_q0_no_glyphs": timed(lambda: low(False), reps, sync),
             "decode_s_q0_painted": timed(cold(lambda: codec.decode_array(

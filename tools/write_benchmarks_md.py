@@ -2930,29 +2930,43 @@ def glyph_speed_paragraph() -> list[str]:
     if not path.exists():
         return []
     g = json.loads(path.read_text())
-    per_word = (g["encode_s_q0_glyphs"] - g["encode_s_q0_no_glyphs"]) / max(1, g["glyph_words"])
-    old = BENCH / "bench-s37" / "speed-glyphs-cpu.json"
+    fitted_words = g.get("glyph_candidates", g["glyph_words"])
+    per_word = (g["encode_s_q0_glyphs"] - g["encode_s_q0_no_glyphs"]) / max(1, fitted_words)
     then = ""
-    if old.exists():
-        o = json.loads(old.read_text())
-        then = (f" (Session 37, painting all or nothing: {o['glyphs_painted']} painted, encode "
-                f"{o['encode_s_q0_glyphs']:.2f} s, decode {o['decode_s_q0_painted']:.2f} s; "
-                "docs/bench/bench-s37/speed-glyphs-cpu.json. Grading the strengths costs the "
-                "gate at most eight blends a word, lost in the timing's noise.)")
-    return ["**Sessions 37-38: the fitted glyphs' time** (`python tools/bench_speed.py --device cpu "
+    for folder, what in (("bench-s38", "Session 38, before numbers were painted"),
+                         ("bench-s37", "session 37, painting all or nothing")):
+        old = BENCH / folder / "speed-glyphs-cpu.json"
+        if old.exists():
+            o = json.loads(old.read_text())
+            then += (f"; {what}: {o['glyphs_painted']} painted, encode "
+                     f"{o['encode_s_q0_glyphs']:.2f} s, decode {o['decode_s_q0_painted']:.2f} s "
+                     f"(docs/bench/{folder}/speed-glyphs-cpu.json)")
+    if then:
+        then = (" (" + then[2:] + ". Grading the strengths costs the gate at most eight "
+                "blends a word, lost in the timing's noise.)")
+    numbers = (f" ({fitted_words - g['glyph_words']} more holding a digit, fitted and checked "
+               f"since session 39: {g['glyph_numbers']} of them painted)"
+               if "glyph_candidates" in g else "")
+    return ["**Sessions 37-39: the fitted glyphs' time** (`python tools/bench_speed.py --device cpu "
             "--repeat 3 --glyphs-only`, docs/bench/speed-glyphs-cpu.json; this 2-core CPU, "
             "medians, each run with the glyph caches empty as a fresh process has them). The "
             "sample screenshot's side stream without the cross-check at quality 0 (glyphs are "
-            f"fitted only up to quality 5): {g['glyph_words']} drawable words, "
+            f"fitted only up to quality 5): {g['glyph_words']} drawable words{numbers}, "
             f"{g['glyphs_fitted']} fitted, {g['glyphs_painted']} painted, a "
             f"{g['glyph_bytes']}-byte section. Encode without OCR "
             f"{g['encode_s_q0_no_glyphs']:.2f} s, with the glyphs {g['encode_s_q0_glyphs']:.2f} s "
-            f"(about {per_word:.2f} s a drawable word: the font, size and place search, and the "
+            f"(about {per_word:.2f} s a word fitted: the font, size and place search, and the "
             "encoder's own decode for the paint marks); decode without fusion "
             f"{g['decode_s_q0_no_fusion']:.2f} s, with the block and the painted words "
             f"{g['decode_s_q0_painted']:.2f} s. At the default rate (quality 6) nothing is "
             "fitted, so the table above is unchanged; at the lowest rates the fit is the "
-            "encode's largest cost and the next thing to make faster." + then, ""]
+            "encode's largest cost and the next thing to make faster." + then + (
+                " Since session 39 the phrases holding a digit are fitted and checked too: "
+                "on this page 17, several of them whole lines of 17-21 words (150-160 "
+                "characters), whose fits (a place for each of their words) cost most of the "
+                "rise; 3 of the 17 are painted. A cap on the phrases fitted for their numbers "
+                "(a few words) or a fit of the digit-bearing words of a line alone is the next "
+                "step (docs/training.md, Next)." if "glyph_candidates" in g else ""), ""]
 
 
 def _codec_curve(path: Path, codec: str) -> list:
