@@ -272,8 +272,8 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                 done = [f for f in flagged if f is not None]
                 fitted, painted = len(done), sum(f.paint for f in done)
                 graded = sum(0 < f.strength < glyphs_module().FULL for f in done)
-                numbered = sum(f is not None and f.paint and any(c.isdigit() for c in w.text)
-                               for w, f in zip(sent, flagged))
+                numbered = sum(f.paint and any(c.isdigit() for c in w.text)
+                               for w, f in zip(sent, flagged) if f is not None)
                 glyph_bytes = len(section) + len(strengths or b"")
     return EncodeResult(data, header, list(words or []) if ocr else [],
                         0 if text is None else len(text.payload), fitted, painted, glyph_bytes,
@@ -463,8 +463,9 @@ def guidance_words(words: list[Word]) -> list[Word]:
     (docs/benchmarks.md, "Substitutions"). So neither the block nor ``--fusion draw`` draws a
     digit; the side stream still carries them (``textcodec text``), and the fitted glyphs paint
     a number only where the encoder found every digit borne out by the original's pixels
-    (``encode_image(numbers=True)``, textcodec.glyphs.numbers_checked). The encoder's cross-check (textcodec.crosscheck)
-    flags the words a second OCR engine did not confirm on the original: not drawn either."""
+    (``encode_image(numbers=True)``, textcodec.glyphs.numbers_checked). The encoder's
+    cross-check (textcodec.crosscheck) flags the words a second OCR engine did not confirm on
+    the original: not drawn either."""
     return [w for w in words if w.draw and not any(c.isdigit() for c in w.text)]
 
 
