@@ -2,9 +2,11 @@
 # Everything a training call on the device machine carries, made here in one go:
 #   bash tools/gpu/prepare.sh [PAGES]        (default 40 web pages)
 # 1. .whl: the cp312 wheels the device lacks (../shared/tools/gpu-wheels.sh), less the
-#    english_g2 weights (the pack has them in fp16) and zstandard (training does not use it);
+#    english_g2 weights (the pack has them in fp16), zstandard (training does not use it) and
+#    shapely and pyclipper (EasyOCR's DBNet detector alone imports them);
 # 2. runs/web: PAGES random web pages rendered by headless Chromium (skipped where the folder
-#    already holds them, or where chromium is not installed: the pack then has no web/);
+#    already holds as many, or where chromium is not installed: the pack then has no web/); the
+#    pack takes the first PAGES of them (runs/web-PAGES);
 # 3. .pack-lean: tools/make_pack.py --lean (+ --web runs/web);
 # 4. the size check: tree + carries against the 64 MiB limit with base-v11 and docs/ moved out
 #    for the call (tools/gpu/carry_size.py), and the commands that move them out and back.
@@ -14,7 +16,9 @@ pages=${1:-40}
 if [ ! -d .whl ] || ! ls .whl/compressai-*.whl >/dev/null 2>&1; then
   bash ../shared/tools/gpu-wheels.sh .whl
 fi
-rm -f .whl/english_g2.pth .whl/zstandard-*
+# english_g2 travels in the pack (fp16); zstandard is not used in training; shapely and
+# pyclipper only by EasyOCR's DBNet detector, which textcodec never loads (3.3 MB)
+rm -f .whl/english_g2.pth .whl/zstandard-* .whl/shapely-* .whl/pyclipper-*
 web=()
 if command -v chromium >/dev/null; then
   have=$(ls runs/web/*.png 2>/dev/null | wc -l || true)   # none yet: ls fails (pipefail)
@@ -22,7 +26,12 @@ if command -v chromium >/dev/null; then
     rm -rf runs/web
     python3 tools/render_pages.py --out runs/web --count "$pages"
   fi
-  web=(--web runs/web)
+  # the first PAGES of them (runs/web may hold more, from a larger earlier run)
+  rm -rf "runs/web-$pages" && mkdir -p "runs/web-$pages"
+  for png in $(ls runs/web/*.png | sort | head -n "$pages"); do
+    cp "$png" "${png%.png}.json" "runs/web-$pages/"
+  done
+  web=(--web "runs/web-$pages")
 else
   echo "chromium is not installed: the pack gets no web pages (apt-get install chromium)"
 fi
