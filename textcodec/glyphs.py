@@ -439,16 +439,24 @@ def _coverage(win: _Window, word: Word, fit: Fit, text: str | None = None) -> np
     return m
 
 
-def _residual(win: _Window, word: Word, fit: Fit) -> float:
-    """The residual of the fit as the decoder renders it (glyph_map), over the window."""
-    m = _coverage(win, word, fit)
-    if m is None:
-        return math.inf
+def _moments(m: np.ndarray, t: _Target) -> tuple[float, float] | None:
+    """(covariance with the window's luminance, variance) of a coverage map over the window:
+    the least-squares fit ``lum ~ paper + ink * m`` has ink = cov / var. None where the map is
+    flat."""
     mc = m - m.mean()
     var = float((mc * mc).sum())
     if var <= 1e-12:
+        return None
+    return float((mc * (t.lum - t.mean)).sum()), var
+
+
+def _residual(win: _Window, word: Word, fit: Fit) -> float:
+    """The residual of the fit as the decoder renders it (glyph_map), over the window."""
+    m = _coverage(win, word, fit)
+    moments = None if m is None else _moments(m, win.target)
+    if moments is None:
         return math.inf
-    cov = float((mc * (win.target.lum - win.target.mean)).sum())
+    cov, var = moments
     return win.target.tss - cov * cov / var
 
 
@@ -533,14 +541,11 @@ def number_check(lum: np.ndarray, word: Word, fit: Fit) -> tuple[float, float]:
     word has no window."""
     win = _window(lum, word)
     m = None if win is None else _coverage(win, word, fit)
-    if m is None:
+    moments = None if m is None else _moments(m, win.target)
+    if moments is None:
         return -math.inf, -math.inf
     t = win.target
-    mc = m - m.mean()
-    var = float((mc * mc).sum())
-    if var <= 1e-12:
-        return -math.inf, -math.inf
-    ink = float((mc * (t.lum - t.mean)).sum()) / var
+    ink = moments[0] / moments[1]
     paper = t.mean - ink * float(m.mean())
     err = (paper + ink * m - t.lum) ** 2
     r2 = 1 - float(err.sum()) / max(t.tss, 1e-12)
@@ -582,7 +587,7 @@ def number_bounded(lum: np.ndarray, word: Word, fit: Fit) -> bool:
     gap = max(2, math.ceil(NUMBER_GAP * (r1 - r0)))
     inside = lum[r0:r1, c0:c1]
     ink = g[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1] > INK_LEVEL
-    if ink.all() or not ink.any():
+    if ink.all():       # no paper inside to compare with (rows holds ink, so some is)
         return False
     paper, dark = float(np.median(inside[~ink])), float(np.median(inside[ink]))
     level = abs(dark - paper) / 2
