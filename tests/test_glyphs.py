@@ -365,6 +365,26 @@ def test_a_number_is_painted_only_where_its_digits_are_right(reading):
     assert off.fitted == off.numbers == 0
 
 
+def test_a_long_phrase_holding_a_digit_is_not_fitted(monkeypatch):
+    """Phrases holding a digit are fitted only up to NUMBER_MAX_WORDS words: the same right
+    reading that is painted above is neither fitted nor painted once the cap is under its
+    three words, and letters-only phrases are fitted whatever their length."""
+    image, box = _number_page()
+    word = replace(box, text="Total 30,418 kB")
+    assert glyphs.number_candidate(word)
+    monkeypatch.setattr(glyphs, "NUMBER_MAX_WORDS", 2)
+    assert not glyphs.number_candidate(word)
+    r = codec.encode_image(image, words=[word], quality=0, cross_check="off")
+    assert r.fitted == r.numbers == r.painted == 0
+    asked = []
+    monkeypatch.setattr(glyphs, "fit_words",
+                        lambda image, words: asked.extend(w.text for w in words) or
+                        [None] * len(words))
+    letters = replace(box, text="Total thirty kB")
+    codec._fit_glyphs(image, [word, letters, replace(box, text="30,418")])
+    assert asked == ["Total thirty kB", "30,418"]
+
+
 def test_a_glyph_section_without_a_side_stream_is_refused(page_with_words):
     image, words = page_with_words
     f = container.read(textcodec.encode(image, words=words, quality=0, cross_check="off"))

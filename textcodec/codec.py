@@ -272,7 +272,7 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                 done = [f for f in flagged if f is not None]
                 fitted, painted = len(done), sum(f.paint for f in done)
                 graded = sum(0 < f.strength < glyphs_module().FULL for f in done)
-                numbered = sum(f.paint and any(c.isdigit() for c in w.text)
+                numbered = sum(f.paint and _has_digit(w)
                                for w, f in zip(sent, flagged) if f is not None)
                 glyph_bytes = len(section) + len(strengths or b"")
     return EncodeResult(data, header, list(words or []) if ocr else [],
@@ -445,9 +445,11 @@ def _check_fonts() -> None:
 def _fit_glyphs(rgb: np.ndarray, words: list[Word], numbers: bool = True):
     """Fits for the words the decoder may paint: the guidance words and, with ``numbers``, the
     confirmed words holding a digit whose digits the original bears out
-    (glyphs.numbers_checked); None for the others."""
+    (glyphs.numbers_checked), of those short enough to fit (glyphs.number_candidate); None
+    for the others."""
     gm = glyphs_module()
-    chosen = [w for w in words if w.draw] if numbers else guidance_words(words)
+    chosen = [w for w in words if w.draw and (not _has_digit(w) or gm.number_candidate(w))] \
+        if numbers else guidance_words(words)
     drawable = {id(w) for w in chosen}
     fitted = iter(gm.numbers_checked(rgb, chosen, gm.fit_words(rgb, chosen)))
     return [next(fitted) if id(w) in drawable else None for w in words]
@@ -466,7 +468,11 @@ def guidance_words(words: list[Word]) -> list[Word]:
     (``encode_image(numbers=True)``, textcodec.glyphs.numbers_checked). The encoder's
     cross-check (textcodec.crosscheck) flags the words a second OCR engine did not confirm on
     the original: not drawn either."""
-    return [w for w in words if w.draw and not any(c.isdigit() for c in w.text)]
+    return [w for w in words if w.draw and not _has_digit(w)]
+
+
+def _has_digit(word: Word) -> bool:
+    return any(c.isdigit() for c in word.text)
 
 
 def apply_fusion(block, x_hat, words: list[Word], quality: float = 0,

@@ -568,6 +568,16 @@ def number_check(lum: np.ndarray, word: Word, fit: Fit) -> tuple[float, float]:
 
 
 NUMBER_GAP = 0.4       # of the glyphs' height: the clear paper a number needs either side
+NUMBER_MAX_WORDS = 6   # phrases holding a digit are fitted only up to this many words: longer
+                       # lines cost seconds each and few pass (tools/number_cap_study.py)
+
+
+def number_candidate(word: Word) -> bool:
+    """Whether the encoder fits a phrase holding a digit at all: only short ones
+    (NUMBER_MAX_WORDS). A whole line of 17-21 words fitted word by word for a date in it
+    made the sample's encode at quality 0 take 12.9 s instead of 3.4 s, and a long line's
+    letters are where a misread word hides ("cattycomer", docs/benchmarks.md)."""
+    return len(word.text.split()) <= NUMBER_MAX_WORDS
 
 
 def number_bounded(lum: np.ndarray, word: Word, fit: Fit) -> bool:
