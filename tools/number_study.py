@@ -62,7 +62,8 @@ def main() -> None:
                     continue
                 truth = tokens_in_box(w.axis_aligned_box(), item.truth)
                 row = {"set": ds, "image": item.id, "text": w.text,
-                       "wrong": any(t not in truth for t in toks), "fitted": f is not None}
+                       "wrong": any(t not in truth for t in toks), "fitted": f is not None,
+                       "candidate": glyphs.number_candidate(w)}
                 if f is not None:
                     t0 = time.perf_counter()
                     row["r2"], row["margin"] = glyphs.number_check(lum, w, f)
@@ -74,7 +75,8 @@ def main() -> None:
     summary = {"numbers": len(rows), "check_seconds": round(check_seconds, 1), "grid": []}
     for label, wrong in (("right", False), ("wrong", True)):
         group = [r for r in rows if r["wrong"] == wrong]
-        summary[label] = {"phrases": len(group), "fitted": sum(r["fitted"] for r in group)}
+        summary[label] = {"phrases": len(group), "fitted": sum(r["fitted"] for r in group),
+                          "candidates": sum(r["candidate"] for r in group)}
         print(f"{label}: {len(group)} confirmed phrases with a number, "
               f"{summary[label]['fitted']} fitted")
     for r2 in R2_GRID:
@@ -85,15 +87,18 @@ def main() -> None:
                           and r["r2"] >= r2 and r["margin"] >= margin]
                 cell[label] = len(passed)
                 cell[label + "_bounded"] = sum(r["bounded"] for r in passed)
+                cell[label + "_capped"] = sum(r["bounded"] and r["candidate"] for r in passed)
             summary["grid"].append(cell)
             print(f"r2 >= {r2}, margin >= {margin}: drawn {cell['right']} right, "
                   f"{cell['wrong']} wrong; also bounded {cell['right_bounded']} right, "
-                  f"{cell['wrong_bounded']} wrong")
+                  f"{cell['wrong_bounded']} wrong; also short enough to fit "
+                  f"{cell['right_capped']} right, {cell['wrong_capped']} wrong")
     print(f"number_check took {check_seconds:.1f} s in all")
     for r in rows:
         if r["wrong"] and r["fitted"]:
             print(f"  wrong: {r['set']} {r['image']} {r['text']!r} r2 {r['r2']:.2f} "
-                  f"margin {r['margin']:.3f} bounded {r['bounded']}")
+                  f"margin {r['margin']:.3f} bounded {r['bounded']} "
+                  f"candidate {r['candidate']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
                                     "summary": summary, "rows": rows}, indent=1))
