@@ -54,7 +54,7 @@ def test_every_bundled_text_model_decodes_by_its_header(small_image):
     decodes with no model given, and with no words decodes as its own baseline does."""
     bundled = [e for e in zoo.entries().values()
                if e.base and (zoo.models_dir() / e.file).exists()]
-    assert {zoo.default_model(), "textcodec-text-v13"} <= {e.name for e in bundled}
+    assert {zoo.default_model(), "textcodec-text-v20"} <= {e.name for e in bundled}
     for entry in bundled:
         data = textcodec.encode(small_image, model=entry.name, quality=3, ocr=False)
         h = container.read(data).header
