@@ -1,6 +1,6 @@
 """What a device call would send, against its 64 MiB limit, before the call is made.
 
-    python tools/gpu/carry_size.py .whl .pack-lean [--away models/textcodec-base-v11.pt docs]
+    python tools/gpu/carry_size.py .whl .pack-lean [--away models/textcodec-base-v18.pt docs]
 
 The working tree that travels is every tracked file still present plus untracked files git
 does not ignore, and each carried path on top. ``--away`` names tracked paths the caller will

@@ -8,8 +8,9 @@
 #    already holds as many, or where chromium is not installed: the pack then has no web/); the
 #    pack takes the first PAGES of them (runs/web-PAGES);
 # 3. .pack-lean: tools/make_pack.py --lean (+ --web runs/web);
-# 4. the size check: tree + carries against the 64 MiB limit with base-v11 and docs/ moved out
-#    for the call (tools/gpu/carry_size.py), and the commands that move them out and back.
+# 4. the size check: tree + carries against the 64 MiB limit with base-v18 (the previous
+#    default's codec; runs start from base-v19) and docs/ moved out for the call
+#    (tools/gpu/carry_size.py), and the commands that move them out and back.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 pages=${1:-40}
@@ -37,9 +38,9 @@ else
 fi
 rm -rf .pack-lean
 python3 tools/make_pack.py --out .pack-lean --lean "${web[@]}"
-away=(models/textcodec-base-v11.pt docs)
+away=(models/textcodec-base-v18.pt docs)
 python3 tools/gpu/carry_size.py .whl .pack-lean --away "${away[@]}"
 cat <<EOF
 Before the calls:  mkdir -p /tmp/away && mv ${away[*]} /tmp/away/
-After them:        mv /tmp/away/textcodec-base-v11.pt models/ && mv /tmp/away/docs .
+After them:        mv /tmp/away/textcodec-base-v18.pt models/ && mv /tmp/away/docs .
 EOF
