@@ -442,14 +442,21 @@ def _check_fonts() -> None:
     glyphs.verify_fonts()
 
 
-def _fit_glyphs(rgb: np.ndarray, words: list[Word], numbers: bool = True):
-    """Fits for the words the decoder may paint: the guidance words and, with ``numbers``, the
-    confirmed words holding a digit whose digits the original bears out
-    (glyphs.numbers_checked), of those short enough to fit (glyphs.number_candidate); None
-    for the others."""
+def glyph_candidates(words: list[Word], numbers: bool = True) -> list[Word]:
+    """The words the encoder fits glyphs for: the guidance words and, with ``numbers``, the
+    confirmed words holding a digit short enough to fit (glyphs.number_candidate)."""
+    if not numbers:
+        return guidance_words(words)
     gm = glyphs_module()
-    chosen = [w for w in words if w.draw and (not _has_digit(w) or gm.number_candidate(w))] \
-        if numbers else guidance_words(words)
+    return [w for w in words if w.draw and (not _has_digit(w) or gm.number_candidate(w))]
+
+
+def _fit_glyphs(rgb: np.ndarray, words: list[Word], numbers: bool = True):
+    """Fits for the words the decoder may paint (``glyph_candidates``), those holding a digit
+    kept only where the original bears every digit out (glyphs.numbers_checked); None for the
+    others."""
+    gm = glyphs_module()
+    chosen = glyph_candidates(words, numbers)
     drawable = {id(w) for w in chosen}
     fitted = iter(gm.numbers_checked(rgb, chosen, gm.fit_words(rgb, chosen)))
     return [next(fitted) if id(w) in drawable else None for w in words]

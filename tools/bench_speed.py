@@ -278,7 +278,8 @@ def _glyph_times(img, words, side, args, reps, sync) -> dict:
     encode with and without them (the fit, and the encoder's own decode for the paint flags)
     and the decode with the marked words painted and without fusion; the sample's side stream
     without the cross-check, so every word is fitted (since session 39 those holding a digit
-    too, then checked: glyph_candidates). Each run starts with the
+    too, then checked; since session 40 only those of up to glyphs.NUMBER_MAX_WORDS words:
+    glyph_candidates). Each run starts with the
     glyph caches empty, as a fresh process does."""
     from textcodec import codec, glyphs
 
@@ -296,7 +297,7 @@ def _glyph_times(img, words, side, args, reps, sync) -> dict:
 
     r = low(True)
     return {"glyph_words": len(codec.guidance_words(words)),
-            "glyph_candidates": sum(w.draw for w in words), "glyphs_fitted": r.fitted,
+            "glyph_candidates": len(codec.glyph_candidates(words)), "glyphs_fitted": r.fitted,
             "glyphs_painted": r.painted, "glyph_numbers": r.numbers,
             "glyph_bytes": r.glyph_bytes,
             "encode_s_q0_glyphs": timed(cold(lambda: low(True)), reps, sync),

@@ -164,7 +164,8 @@ def _baseline_curve(path: Path) -> list:
 # the bench files of the models before the shipped ones, kept to compare against, newest
 # first: (folder, when, its baseline, the folder of the rows that replaced them (None: the
 # main bench's), their baseline)
-PREVIOUS_BENCH = [("bench-s31", "session 31's", "base-v17", None, "base-v18"),
+PREVIOUS_BENCH = [("bench-s39", "session 39's", "base-v18", None, "base-v19"),
+                  ("bench-s31", "session 31's", "base-v17", "bench-s39", "base-v18"),
                   ("bench-s30", "session 30's", "base-v16", "bench-s31", "base-v17"),
                   ("bench-s23", "session 23's", "base-v11", "bench-s30", "base-v16"),
                   ("bench-s18", "session 18's", "base-v9", "bench-s23", "base-v11")]
@@ -214,8 +215,8 @@ def _bench_change_paragraph(folder: str, when: str, old_model: str, new_folder: 
 
 
 # the default and baseline models the main bench rows were made with, and when
-BENCH_MODELS = ("text-v20", "base-v18")
-BENCH_SESSION = 39
+BENCH_MODELS = ("text-v21", "base-v19")
+BENCH_SESSION = 40
 
 
 def _shipped() -> tuple[str, str]:
@@ -1461,9 +1462,9 @@ def codec_s32_section() -> list[str]:
         "screens and the run's loss fell only from 0.603 to 0.601 (means of its first and last "
         "10k steps): at this size the codec is close to converged on this mix. ui2 ships as "
         "`textcodec-base-v18` and, with text-v19's block trained on it for 2,487 steps (fui2),"
-        " as `textcodec-text-v20`: the default and the baseline since session 32 (same "
+        " as `textcodec-text-v20`: the default and the baseline of sessions 32-39 (same "
         "architecture, same CPU speed). base-v17 / text-v19 leave models/ (in the manifest, "
-        "fetched on use); base-v11 / text-v13 stay bundled.",
+        "fetched on use); base-v11 / text-v13 stayed bundled until session 40.",
         ", both measured on an AVX-512 CPU in session 32")
 
 
@@ -2686,6 +2687,24 @@ def speed_s30_paragraph() -> list[str]:
             "(docs/bench/speed-cpu-avx512-s30-v13.json, -v18.json), the noisier figure.", ""]
 
 
+def speed_s40_paragraph() -> list[str]:
+    """Session 40: text-v21 (base-v19's refinement stage) against text-v20, interleaved."""
+    path = BENCH / "speed-cpu-avx512-s40-ab.jsonl"
+    if not path.exists():
+        return []
+    return ["**Session 40**: the default became text-v21 (base-v19: base-v18 with a "
+            "refinement stage after its synthesis, docs/training.md, sessions 38-40). Timed "
+            "against text-v20 in interleaved rounds the same way (`python tools/speed_ab.py "
+            "--rounds 8 --ocr textcodec-text-v20 textcodec-text-v21`, "
+            "docs/bench/speed-cpu-avx512-s40-ab.jsonl; 2 cores with AVX-512): "
+            + _ab_cells(path) + ". The stage costs about 0.2 s of the decode; the 1 s decode "
+            "and 3 s encode targets still hold. The table above is not re-run: this shared "
+            "CPU ran the same OCR 1.7x slower in session 40 than in the table's run "
+            "(`bench_speed.py --device cpu --ocr --repeat 3`, docs/bench/speed-cpu-avx512-s40.json: "
+            "OCR 4.5 s against 2.7 s, nothing else running), so only interleaved rounds "
+            "compare.", ""]
+
+
 def _light_row(c: dict) -> dict:
     """A speed row's figures with the light OCR pipeline's in the OCR columns (and its encode,
     where the run's default encode read with another engine)."""
@@ -2933,7 +2952,9 @@ def glyph_speed_paragraph() -> list[str]:
     fitted_words = g.get("glyph_candidates", g["glyph_words"])
     per_word = (g["encode_s_q0_glyphs"] - g["encode_s_q0_no_glyphs"]) / max(1, fitted_words)
     then = ""
-    for folder, what in (("bench-s38", "Session 38, before numbers were painted"),
+    for folder, what in (("bench-s39", "Session 39, every phrase holding a digit fitted "
+                                       "(text-v20)"),
+                         ("bench-s38", "session 38, before numbers were painted"),
                          ("bench-s37", "session 37, painting all or nothing")):
         old = BENCH / folder / "speed-glyphs-cpu.json"
         if old.exists():
@@ -2947,7 +2968,8 @@ def glyph_speed_paragraph() -> list[str]:
     numbers = (f" ({fitted_words - g['glyph_words']} more holding a digit, fitted and checked "
                f"since session 39: {g['glyph_numbers']} of them painted)"
                if "glyph_candidates" in g else "")
-    return ["**Sessions 37-39: the fitted glyphs' time** (`python tools/bench_speed.py --device cpu "
+    from textcodec import glyphs
+    return ["**Sessions 37-40: the fitted glyphs' time** (`python tools/bench_speed.py --device cpu "
             "--repeat 3 --glyphs-only`, docs/bench/speed-glyphs-cpu.json; this 2-core CPU, "
             "medians, each run with the glyph caches empty as a fresh process has them). The "
             "sample screenshot's side stream without the cross-check at quality 0 (glyphs are "
@@ -2961,12 +2983,13 @@ def glyph_speed_paragraph() -> list[str]:
             f"{g['decode_s_q0_painted']:.2f} s. At the default rate (quality 6) nothing is "
             "fitted, so the table above is unchanged; at the lowest rates the fit is the "
             "encode's largest cost and the next thing to make faster." + then + (
-                " Since session 39 the phrases holding a digit are fitted and checked too: "
-                "on this page 17, several of them whole lines of 17-21 words (150-160 "
-                "characters), whose fits (a place for each of their words) cost most of the "
-                "rise; 3 of the 17 are painted. A cap on the phrases fitted for their numbers "
-                "(a few words) or a fit of the digit-bearing words of a line alone is the next "
-                "step (docs/training.md, Next)." if "glyph_candidates" in g else ""), ""]
+                " Since session 39 the phrases holding a digit are fitted and checked too; "
+                "on this page session 39 fitted 17, several of them whole lines of 17-21 words "
+                "(150-160 characters) whose fits (a place for each of their words) cost most "
+                "of the rise, and painted 3. Since session 40 only those of at most "
+                f"{glyphs.NUMBER_MAX_WORDS} words are fitted (`glyphs.NUMBER_MAX_WORDS`; "
+                "\"Numbers\" says what that leaves unpainted)."
+                if "glyph_candidates" in g else ""), ""]
 
 
 def _codec_curve(path: Path, codec: str) -> list:
@@ -2984,6 +3007,8 @@ def numbers_section() -> list[str]:
         return []
     study = json.loads(path.read_text())
     s = study["summary"]
+    old = BENCH / "bench-s39" / "numbers.json"
+    before = json.loads(old.read_text()) if old.exists() else None
     from textcodec import glyphs
     cell = next(c for c in s["grid"] if c["r2"] == glyphs.NUMBER_MIN_R2
                 and c["margin"] == glyphs.NUMBER_MARGIN)
@@ -3014,13 +3039,34 @@ def numbers_section() -> list[str]:
            f"{s['right']['phrases']} right and {s['wrong']['phrases']} wrong phrases; "
            f"{s['right']['fitted']} and {s['wrong']['fitted']} of them fitted.", "",
            "| r^2 at least | margin at least | right drawn | wrong drawn | right drawn, "
-           "bounded | wrong drawn, bounded |", "|---|---|---|---|---|---|"]
+           "bounded | wrong drawn, bounded | right drawn, bounded, short enough | wrong "
+           "drawn, bounded, short enough |", "|---|---|---|---|---|---|---|---|"]
     out += [f"| {c['r2']:g} | {c['margin']:g} | {c['right']} | {c['wrong']} | "
-            f"{c['right_bounded']} | {c['wrong_bounded']} |" for c in s["grid"]]
+            f"{c['right_bounded']} | {c['wrong_bounded']} | {c.get('right_capped', '-')} | "
+            f"{c.get('wrong_capped', '-')} |" for c in s["grid"]]
     wrong = [r for r in study["rows"] if r["wrong"] and r["fitted"]]
-    out += ["", f"With the shipped thresholds the encoder paints {cell['right_bounded']} of "
+    long = [r for r in study["rows"] if not r["wrong"] and r["fitted"]
+            and not r.get("candidate", True) and r["r2"] >= glyphs.NUMBER_MIN_R2
+            and r["margin"] >= glyphs.NUMBER_MARGIN and r["bounded"]]
+    by_set = {}
+    for r in long:
+        by_set[r["set"]] = by_set.get(r["set"], 0) + 1
+    words = sorted(len(r["text"].split()) for r in long)
+    capped = "" if "right_capped" not in cell else (
+        f" Since session 40 the encoder fits a phrase holding a digit only where it has at "
+        f"most {glyphs.NUMBER_MAX_WORDS} words (`glyphs.NUMBER_MAX_WORDS`, for the encode's "
+        f"time, \"Fitted glyphs\"), so it paints {cell['right_capped']} of the right ones and "
+        f"{cell['wrong_capped']} of the wrong: the {len(long)} right numbers the cap leaves "
+        "unpainted stand in lines of "
+        + (f"{words[0]}-{words[-1]} words" if words else "no length") + " ("
+        + ", ".join(f"{k} {v}" for k, v in sorted(by_set.items()))
+        + ("; the generated pages' paragraphs of random words with a number in them), none "
+           "on a form." if set(by_set) <= {"synthetic", "web"} else ").")
+        + " Fitting the digit-bearing words of a long line alone would paint them back "
+        "(docs/training.md, Next).")
+    out += ["", f"With the thresholds the encoder paints {cell['right_bounded']} of "
             f"the {s['right']['phrases']} right numbers and {cell['wrong_bounded']} of the "
-            f"{s['wrong']['phrases']} wrong ones. The sheet cross-check already stops most "
+            f"{s['wrong']['phrases']} wrong ones." + capped + " The sheet cross-check already stops most "
             "misread numbers (\"Cross-check\", `--digits`); the wrong ones it let through "
             "here: " + "; ".join(
                 f"{r['set']} {r['image']} {r['text']!r} (r^2 {r['r2']:.2f}, margin "
@@ -3030,32 +3076,40 @@ def numbers_section() -> list[str]:
             "on these images it is fitted, not tested: both are numbers cut short by their "
             "box (of \"$367.17\" and of \"1723\"), and tests/test_glyphs.py checks the "
             "case on a drawn page. number_check took "
-            f"{s['check_seconds']:.1f} s for the {s['numbers']} phrases on this CPU.", ""]
+            f"{s['check_seconds']:.1f} s for the {s['numbers']} phrases on this CPU" + (
+                " (session 40's run, sharing the 2 cores with the main bench; session 39's "
+                f"alone took {before['summary']['check_seconds']:.1f} s, "
+                "docs/bench/bench-s39/numbers.json)." if before else "."), ""]
     out += _numbers_funnel() + _numbers_bench()
     return out
 
 
 def _numbers_funnel() -> list[str]:
     """What the numbers add on the real screens at quality 0 (tools/drawable_words.py), against
-    session 38's funnel (docs/bench/bench-s38/drawable-*.json)."""
+    session 39's funnel (docs/bench/bench-s39/drawable-*.json: before the cap on the phrases
+    fitted for their numbers, text-v20) and session 38's (bench-s38/: no numbers)."""
     cells = []
     for name, what in (("gimp", "GIMP's 12 dialogs"), ("qt", "the 12 Qt screenshots")):
-        new, old = BENCH / f"drawable-{name}.json", BENCH / "bench-s38" / f"drawable-{name}.json"
-        if not (new.exists() and old.exists()):
+        new = BENCH / f"drawable-{name}.json"
+        s39, s38 = (BENCH / f"bench-s{n}" / f"drawable-{name}.json" for n in (39, 38))
+        if not (new.exists() and s39.exists() and s38.exists()):
             continue
-        n, o = json.loads(new.read_text())["total"], json.loads(old.read_text())["total"]
+        n, a, o = (json.loads(f.read_text())["total"] for f in (new, s39, s38))
         if "numbers" not in n:
             continue
         cells.append(f"on {what}, of the {n['with_digits']} sent words holding a digit the "
-                     f"sheet confirms {n['confirmed_digits']} and {n['numbers']} are painted; "
-                     f"{n['painted']} painted words in all where session 38 painted "
-                     f"{o['painted']}, for {n['glyph_bytes'] - o['glyph_bytes']} more bytes "
-                     f"of glyph sections ({n['glyph_bytes']} against {o['glyph_bytes']})")
+                     f"sheet confirms {n['confirmed_digits']} and {n['numbers']} are painted "
+                     f"(session 39: {a['numbers']}); {n['painted']} painted words in all "
+                     f"where session 39 painted {a['painted']} and session 38, before "
+                     f"numbers, {o['painted']}; {n['glyph_bytes']} bytes of glyph sections "
+                     f"against {a['glyph_bytes']} and {o['glyph_bytes']}")
     if not cells:
         return []
     return ["At quality 0 (`python tools/drawable_words.py --dataset gimp` and `--dataset qt`, "
-            "docs/bench/drawable-*.json; session 38's in docs/bench/bench-s38/): "
-            + "; ".join(cells) + ".", ""]
+            "docs/bench/drawable-*.json, session 40: text-v21, phrases holding a digit fitted "
+            "up to `glyphs.NUMBER_MAX_WORDS` words; session 39's files in "
+            "docs/bench/bench-s39/, session 38's in bench-s38/): " + "; ".join(cells) + ".",
+            ""]
 
 
 def _numbers_bench() -> list[str]:
@@ -3063,7 +3117,7 @@ def _numbers_bench() -> list[str]:
     cells = []
     from textcodec.bench.metrics import bd_quality
     for name in SETS:
-        old, new = BENCH / "bench-s38" / f"{name}.jsonl", BENCH / name / "results.jsonl"
+        old, new = BENCH / "bench-s38" / f"{name}.jsonl", BENCH / "bench-s39" / f"{name}.jsonl"
         if not (old.exists() and new.exists()) or name == "kodak":
             continue
         a, b = _codec_curve(old, "textcodec"), _codec_curve(new, "textcodec")
@@ -3077,8 +3131,9 @@ def _numbers_bench() -> list[str]:
                      f"lowest rate {low_a.f1:.3f} -> {low_b.f1:.3f}")
     if not cells:
         return []
-    return ["**The main bench.** `textcodec`'s rows of session 39 (numbers painted) against "
-            "session 38's (docs/bench/bench-s38/, the same images and settings; PCHIP for "
+    return ["**The main bench.** `textcodec`'s rows of session 39 (numbers painted; "
+            "docs/bench/bench-s39/) against session 38's (docs/bench/bench-s38/, the same "
+            "model, images and settings; PCHIP for "
             "CER; from quality 6 up nothing is painted, so the rows are the same): "
             + "; ".join(cells) + ".", ""]
 
@@ -3089,7 +3144,7 @@ def glyphs_section() -> list[str]:
     sets = [(n, BENCH / f"glyphs-{n}.jsonl") for n in ("funsd", "web")]
     if not all(path.exists() for _, path in sets):
         return []
-    out = ["## Fitted glyphs (sessions 37-38): the encoder fits the words, the decoder paints "
+    out = ["## Fitted glyphs (sessions 37-40): the encoder fits the words, the decoder paints "
            "them",
            "",
            "The guidance map's words line up with a sixth to a quarter of the original's ink "
@@ -3109,10 +3164,11 @@ def glyphs_section() -> list[str]:
            "Since session 38 the cross-check reads a sheet (\"Cross-check\"), so more words "
            "are drawable.", "",
            "Command: `python tools/compare_fusion.py --dataset funsd --skip 4 --images 4 "
-           "--qualities 0,2,4,6 --tesseract plain=models/textcodec-text-v20.pt:off "
-           "block=models/textcodec-text-v20.pt:noglyphs glyphs=models/textcodec-text-v20.pt` "
-           "(and `--dataset web --images 3`; docs/bench/glyphs-*.jsonl, session 38's files, "
-           "before numbers were painted): *plain* = the file "
+           "--qualities 0,2,4,6 --tesseract plain=models/textcodec-text-v21.pt:off "
+           "block=models/textcodec-text-v21.pt:noglyphs glyphs=models/textcodec-text-v21.pt` "
+           "(and `--dataset web --images 3`; docs/bench/glyphs-*.jsonl, session 40's files: "
+           "text-v21, numbers painted, phrases holding a digit fitted up to "
+           "`glyphs.NUMBER_MAX_WORDS` words): *plain* = the file "
            "without the section decoded without fusion, *block* = the same file with the "
            "fusion block (at every rate), *glyphs* = the file with the section, block and "
            "painting, as `textcodec encode` / `decode` make and read it (its bpp includes the "
@@ -3171,20 +3227,34 @@ def glyphs_section() -> list[str]:
 
 
 def _glyphs_s37(w: dict, f: dict) -> str:
-    """Session 38's glyph rows against session 37's (docs/bench/bench-s37/glyphs-*.jsonl)."""
-    old = {n: BENCH / "bench-s37" / f"glyphs-{n}.jsonl" for n in ("web", "funsd")}
+    """The glyph rows against session 38's (docs/bench/bench-s39/glyphs-*.jsonl: text-v20, no
+    numbers) and those against session 37's (docs/bench/bench-s37/)."""
+    old = {(n, k): BENCH / k / f"glyphs-{n}.jsonl" for n in ("web", "funsd")
+           for k in ("bench-s39", "bench-s37")}
     if not all(p.exists() for p in old.values()):
         return ""
-    ow, of = _drawn_rows(old["web"]), _drawn_rows(old["funsd"])
+    s38w, s38f = _drawn_rows(old["web", "bench-s39"]), _drawn_rows(old["funsd", "bench-s39"])
+    s37w, s37f = _drawn_rows(old["web", "bench-s37"]), _drawn_rows(old["funsd", "bench-s37"])
 
     def moved(rows, before, q, key):
         return f"{before['glyphs', q][key]:.3f} -> {rows['glyphs', q][key]:.3f}"
-    return (" Against session 37's rows (docs/bench/bench-s37/glyphs-*.jsonl: the page-read "
-            "cross-check, all-or-nothing painting), word F1 of the painted decodes moved "
-            f"{moved(w, ow, 0.0, 'f1')} on the pages at quality 0 and "
-            f"{moved(w, ow, 4.0, 'f1')} at 4, {moved(f, of, 0.0, 'f1')} on the forms at 0 and "
-            f"{moved(f, of, 4.0, 'f1')} at 4 (Tesseract: pages {moved(w, ow, 0.0, 'f1_tesseract')}"
-            f" at 0, forms {moved(f, of, 4.0, 'f1_tesseract')} at 4).")
+
+    def db(rows, before, q):
+        return f"{rows['glyphs', q]['psnr'] - before['glyphs', q]['psnr']:+.2f} dB"
+    return (" Against session 38's rows (docs/bench/bench-s39/glyphs-*.jsonl: text-v20 on "
+            "base-v18, no number painted), word F1 of the painted decodes moved "
+            f"{moved(w, s38w, 0.0, 'f1')} on the pages at quality 0 and "
+            f"{moved(w, s38w, 4.0, 'f1')} at 4, {moved(f, s38f, 0.0, 'f1')} on the forms at 0 "
+            f"and {moved(f, s38f, 4.0, 'f1')} at 4, and PSNR {db(w, s38w, 0.0)} / "
+            f"{db(w, s38w, 4.0)} on the pages and {db(f, s38f, 0.0)} / {db(f, s38f, 4.0)} on "
+            "the forms at 0 / 4 (the new codec's refinement stage and the numbers together). "
+            "Session 38's against session 37's (docs/bench/bench-s37/: the page-read "
+            "cross-check, all-or-nothing painting): word F1 "
+            f"{moved(s38w, s37w, 0.0, 'f1')} on the pages at 0 and "
+            f"{moved(s38w, s37w, 4.0, 'f1')} at 4, {moved(s38f, s37f, 0.0, 'f1')} on the forms "
+            f"at 0 and {moved(s38f, s37f, 4.0, 'f1')} at 4 (Tesseract: pages "
+            f"{moved(s38w, s37w, 0.0, 'f1_tesseract')} at 0, forms "
+            f"{moved(s38f, s37f, 4.0, 'f1_tesseract')} at 4).")
 
 
 def _glyph_strengths() -> list[str]:
@@ -3262,22 +3332,31 @@ def _glyph_substitutions() -> list[str]:
 
 
 def _painted_misreadings(runs: list[dict]) -> str:
-    """The misread tokens painting put in by the ground truth (fused, not plain), and why."""
-    fused, plain = set(), set()
-    for d in runs:
-        for r in d["rows"]:
-            if r["reference"] == "truth":
-                (fused if r["fusion"] else plain).update(
-                    (r["image"], r["quality"], t) for t in r["examples"])
-    tokens = sorted({t for _, _, t in fused - plain})
-    if not tokens:
-        return ""
-    return (" By the ground truth: " + ", ".join(repr(t) for t in tokens) + "."
-            + (" \"cattycomer\" is \"cattycorner\" read with \"rn\" as \"m\", a misreading "
-               "Tesseract shares, so the cross-check confirms it; it stands in a line that also "
-               "holds two dates, and until session 39 no line holding a digit was painted. Now "
-               "the line is, its numbers having passed the number check (\"Numbers\"), which "
-               "checks digits, not the letters beside them." if "cattycomer" in tokens else ""))
+    """The misread tokens painting put in by the ground truth (fused, not plain), and why;
+    and those of session 39's runs (docs/bench/bench-s39/) it no longer puts in."""
+    def painted(runs):
+        fused, plain = set(), set()
+        for d in runs:
+            for r in d["rows"]:
+                if r["reference"] == "truth":
+                    (fused if r["fusion"] else plain).update(
+                        (r["image"], r["quality"], t) for t in r["examples"])
+        return sorted({t for _, _, t in fused - plain})
+    tokens = painted(runs)
+    before = painted([json.loads(p.read_text()) for p in
+                      sorted((BENCH / "bench-s39").glob("substitution-glyphs*.json"))])
+    gone = [t for t in before if t not in tokens]
+    out = (" By the ground truth: " + (", ".join(repr(t) for t in tokens) if tokens else "none")
+           + ".")
+    if "cattycomer" in tokens + gone:
+        out += (" Session 39's runs painted \"cattycomer\" (\"cattycorner\" read with \"rn\" "
+                "as \"m\", a misreading Tesseract shares, so the cross-check confirms it) in "
+                "a long line that also holds two dates: its numbers passed the number "
+                "check, which checks digits, not the letters beside them. "
+                + ("Since session 40 such a line is not fitted at all (more than "
+                   "`glyphs.NUMBER_MAX_WORDS` words), and it is gone."
+                   if "cattycomer" in gone else "It is still painted."))
+    return out
 
 
 def _truth_check() -> str:
@@ -3549,14 +3628,14 @@ def main() -> None:
            "english_g2 recognizer; CER/WER compare with the original's reading (at most 120 "
            "evenly spaced boxes per image), and with ground truth where the set has it.", "",
            "## Reading these numbers", "",
-           f"- The `textcodec` and `textcodec-nofusion` rows are session {BENCH_SESSION}'s "
-           "(Kodak's session 37's: photos with next to no text, not re-run), "
-           f"made with the default model `textcodec-{default}`, the encoder's cross-check "
-           "(Tesseract) on and the fitted glyphs on; `textcodec-baseline` "
-           f"(`textcodec-{baseline}`) is session 32's (docs/bench/bench-s32/ keeps session "
-           "32's textcodec rows, before the fitted glyphs, docs/bench/bench-s37/ session "
-           "37's, before the sheet cross-check and the graded strengths, and "
-           "docs/bench/bench-s38/ session 38's, before numbers were painted); the classical "
+           f"- The `textcodec`, `textcodec-nofusion` and `textcodec-baseline` rows are "
+           f"session {BENCH_SESSION}'s, made with the default model `textcodec-{default}` "
+           "(the encoder's cross-check, Tesseract, on and the fitted glyphs on) and the "
+           f"baseline `textcodec-{baseline}`. Earlier rows are kept: docs/bench/bench-s39/ "
+           "holds session 39's (text-v20 on base-v18, every codec), docs/bench/bench-s38/ "
+           "session 38's textcodec rows (before numbers were painted), docs/bench/bench-s37/ "
+           "session 37's (before the sheet cross-check and the graded strengths) and "
+           "docs/bench/bench-s32/ session 32's (before the fitted glyphs); the classical "
            "codecs' rows are "
            "session 12's files for the same images and settings." + (
                "" if shipped == BENCH_MODELS else
@@ -3564,14 +3643,16 @@ def main() -> None:
                f"`textcodec-{shipped[1]}` (the same design trained wide and narrowed for the CPU, "
                "sessions 25-30: \"The codec, session 30\" compares it with base-v11 and times "
                "it against text-v13 on the CPU)."),
-           "- Sections below that name earlier models (text-v11, base-v9 and before) were "
-           "measured with those and have not been re-run on the shipped ones.",
+           "- Sections below that name earlier models (text-v20 and base-v18, text-v11, base-v9 "
+           "and before) were measured with those and have not been re-run on the shipped "
+           "ones.",
            f"- `textcodec` = `textcodec-{default}` with its OCR side stream and fusion block; "
            "`textcodec-nofusion` = the same files decoded without fusion; `textcodec-baseline` "
            f"= `textcodec-{baseline}` (no side stream). Both carry one and the same codec "
            "(a hyperprior with a checkerboard context model, trained with R+D at 192-channel "
            "transforms for 1.1M batch-16-equivalent steps, then narrowed for the CPU and "
-           "trained on, the synthesis decoding rounded latents; the text losses never beat "
+           "trained on, the synthesis decoding rounded latents; since session 40 with a "
+           "rate-conditioned refinement stage trained with the synthesis; the text losses never beat "
            "R+D at equal length, docs/training.md), so `textcodec-nofusion` against the baseline is the side "
            "stream's bytes alone, and `textcodec` against `textcodec-nofusion` is the fusion "
            "stage alone (the block, and from session 37 the fitted glyphs painted where the "
@@ -3714,7 +3795,7 @@ def main() -> None:
               *ocr_session10_paragraph(cpu, ocr)]
              if "ocr_int8_s" in cpu and ocr else []),
            *avx2_paragraph(avx2), *avx2_s19_paragraph(avx2_s19), *gdn_rows_paragraph(),
-           *speed_s30_paragraph(), *light_ocr_paragraph(),
+           *speed_s30_paragraph(), *speed_s40_paragraph(), *light_ocr_paragraph(),
            *light_default_paragraph(avx2_s21, gpu21),
            *gpu_ocr_paragraph(gpu),
            "Commands: `python tools/bench_speed.py --device cpu --ocr --repeat 3` "
