@@ -3012,7 +3012,7 @@ def numbers_section() -> list[str]:
     from textcodec import glyphs
     cell = next(c for c in s["grid"] if c["r2"] == glyphs.NUMBER_MIN_R2
                 and c["margin"] == glyphs.NUMBER_MARGIN)
-    out = ["## Numbers (session 39): painted where the pixels bear every digit out", "",
+    out = ["## Numbers (sessions 39-40): painted where the pixels bear every digit out", "",
            "Up to session 38 no word holding a digit was drawn (`codec.guidance_words`): a "
            "misread digit makes another number, as legible as the true one. Yet the encoder "
            "holds the original, so it can ask the pixels. Since session 39 it fits the "
@@ -3080,8 +3080,34 @@ def numbers_section() -> list[str]:
                 " (session 40's run, sharing the 2 cores with the main bench; session 39's "
                 f"alone took {before['summary']['check_seconds']:.1f} s, "
                 "docs/bench/bench-s39/numbers.json)." if before else "."), ""]
-    out += _numbers_funnel() + _numbers_bench()
+    out += _numbers_funnel() + _numbers_cap_bench() + _numbers_bench()
     return out
+
+
+def _numbers_cap_bench() -> list[str]:
+    """Session 40: the main bench's textcodec rows without the cap (docs/bench/nocap-s40/,
+    tools/number_cap_bench.py) against those with it."""
+    from textcodec.bench.metrics import bd_quality
+    cells = []
+    for name in SETS:
+        lifted = BENCH / "nocap-s40" / f"{name}.jsonl"
+        if not lifted.exists():
+            continue
+        main = BENCH / name / "results.jsonl"
+        a, b = _codec_curve(lifted, "textcodec"), _codec_curve(main, "textcodec")
+        base = _codec_curve(main, "textcodec-baseline")
+
+        def cer(ref, test):
+            return 100 * bd_quality([p.bpp for p in ref], [p.cer for p in ref],
+                                    [p.bpp for p in test], [p.cer for p in test], "pchip")
+        cells.append(f"{name} BD-CER against the baseline {cer(base, a):+.1f} pts without the "
+                     f"cap, {cer(base, b):+.1f} with it")
+    if not cells:
+        return []
+    return ["What the cap costs in the main bench (`python tools/number_cap_bench.py`, "
+            "docs/bench/nocap-s40/: the same `textcodec` rows made with every phrase holding "
+            "a digit fitted; PCHIP): " + "; ".join(cells) + ". Qt's numbers stand in short "
+            "phrases; the web pages' in paragraph lines.", ""]
 
 
 def _numbers_funnel() -> list[str]:
