@@ -3248,7 +3248,7 @@ def glyphs_section() -> list[str]:
             "pages (their glyphs are not the bundled fonts', and the scan blurs them), and the "
             "gain shrinks from quality 4, where the decoded words start to read." + _glyphs_s37(w, f),
             "",
-            *_glyph_substitutions(), "", *_glyph_strengths()]
+            *_glyph_substitutions(), "", *_glyph_strengths(), *_glyph_rates()]
     return out
 
 
@@ -3281,6 +3281,44 @@ def _glyphs_s37(w: dict, f: dict) -> str:
             f"at 0 and {moved(s38f, s37f, 4.0, 'f1')} at 4 (Tesseract: pages "
             f"{moved(s38w, s37w, 0.0, 'f1_tesseract')} at 0, forms "
             f"{moved(s38f, s37f, 4.0, 'f1_tesseract')} at 4).")
+
+
+def _glyph_rates() -> list[str]:
+    """Session 40: would painting above codec.GLYPHS_MAX_QUALITY pay (tools/glyph_rate_study.py)?"""
+    path = BENCH / "glyph-rates.json"
+    if not path.exists():
+        return []
+    d = json.loads(path.read_text())
+    from textcodec import codec
+    out = ["### Above quality 5 (session 40)", "",
+           f"Glyphs are fitted up to quality {codec.GLYPHS_MAX_QUALITY:g} "
+           "(`codec.GLYPHS_MAX_QUALITY`), so the default rate spends no time on the fit. "
+           "`python tools/glyph_rate_study.py` (docs/bench/glyph-rates.json) encodes the main "
+           "bench's images at qualities " + d["args"]["qualities"] + " as shipped and with "
+           f"the glyphs allowed up to quality {float(d['args']['max']):g}, scored as the bench "
+           "scores (english_g2 in EasyOCR's boxes against its reading of the original; mean "
+           "encode seconds a file, the side stream given, cross-check included):", "",
+           "| set | quality | bpp | PSNR | CER | word F1 | encode s |",
+           "|---|---|---|---|---|---|---|"]
+    gains, more_bytes, more_time = [], [], []
+    for c in d["cells"]:
+        a, b = c["shipped"], c["painted"]
+        out.append(f"| {c['set']} | {c['quality']:g} | {a['bpp']:.4f} -> {b['bpp']:.4f} | "
+                   f"{a['psnr']:.2f} -> {b['psnr']:.2f} | {a['cer']:.3f} -> {b['cer']:.3f} | "
+                   f"{a['f1']:.3f} -> {b['f1']:.3f} | {a['encode_s']:.2f} -> "
+                   f"{b['encode_s']:.2f} |")
+        gains.append(100 * (a["cer"] - b["cer"]))
+        more_bytes.append(100 * (b["bpp"] / a["bpp"] - 1))
+        if c["quality"] != min(x["quality"] for x in d["cells"]):
+            more_time.append(b["encode_s"] - a["encode_s"])
+    out += ["", f"Painting above quality 5 takes {min(gains):.1f} to {max(gains):.1f} CER points "
+            f"off these sets (at quality 0, 15 to 46, the main bench above) for {min(more_bytes):.1f}"
+            f"-{max(more_bytes):.1f} % more bytes and "
+            f"{min(more_time):.1f}-{max(more_time):.1f} s more encode a file at quality 8 (at "
+            "the first quality each set's first shipped encode also pays the engines' start, "
+            "so its column is not a timing). GLYPHS_MAX_QUALITY stays at 5: the default rate "
+            "(quality 6) would pay seconds for under a point.", ""]
+    return out
 
 
 def _glyph_strengths() -> list[str]:
