@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from textcodec import container, crosscheck, sidestream, zoo
 from textcodec.container import EntropyCoder, Header, ImageMode, SideCodec, TlcFile
 from textcodec.errors import ContainerError, InputError, ModelError, RateControlError
-from textcodec.words import Word
+from textcodec.words import Word, has_digit
 
 # the encoder fits glyphs (textcodec.glyphs) only up to this quality, so the fit's time (about
 # 0.16 s a word on 2 cores) is not spent at the default rate (6). Painted at full strength
@@ -272,7 +272,7 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                 done = [f for f in flagged if f is not None]
                 fitted, painted = len(done), sum(f.paint for f in done)
                 graded = sum(0 < f.strength < glyphs_module().FULL for f in done)
-                numbered = sum(f.paint and _has_digit(w)
+                numbered = sum(f.paint and has_digit(w.text)
                                for w, f in zip(sent, flagged) if f is not None)
                 glyph_bytes = len(section) + len(strengths or b"")
     return EncodeResult(data, header, list(words or []) if ocr else [],
@@ -448,7 +448,7 @@ def glyph_candidates(words: list[Word], numbers: bool = True) -> list[Word]:
     if not numbers:
         return guidance_words(words)
     gm = glyphs_module()
-    return [w for w in words if w.draw and (not _has_digit(w) or gm.number_candidate(w))]
+    return [w for w in words if w.draw and (not has_digit(w.text) or gm.number_candidate(w))]
 
 
 def _fit_glyphs(rgb: np.ndarray, words: list[Word], numbers: bool = True):
@@ -475,11 +475,7 @@ def guidance_words(words: list[Word]) -> list[Word]:
     (``encode_image(numbers=True)``, textcodec.glyphs.numbers_checked). The encoder's
     cross-check (textcodec.crosscheck) flags the words a second OCR engine did not confirm on
     the original: not drawn either."""
-    return [w for w in words if w.draw and not _has_digit(w)]
-
-
-def _has_digit(word: Word) -> bool:
-    return any(c.isdigit() for c in word.text)
+    return [w for w in words if w.draw and not has_digit(w.text)]
 
 
 def apply_fusion(block, x_hat, words: list[Word], quality: float = 0,

@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from textcodec.errors import ContainerError, SideStreamError
 from textcodec.varint import read_uvarint, unzigzag, write_uvarint, zigzag
-from textcodec.words import Word
+from textcodec.words import Word, has_digit
 
 FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
 # (file, sha256): a fit names its font by index here, so the table is part of the format:
@@ -613,7 +613,7 @@ def numbers_checked(image: np.ndarray, words: list[Word],
     lum = luminance(image)
     out = []
     for w, f in zip(words, fits):
-        if f is not None and any(c.isdigit() for c in w.text):
+        if f is not None and has_digit(w.text):
             r2, margin = number_check(lum, w, f)
             if r2 < NUMBER_MIN_R2 or margin < NUMBER_MARGIN or \
                     not number_bounded(lum, w, f):

@@ -71,6 +71,12 @@ def words_in_box(box: tuple[float, float, float, float], words: list[Word]) -> l
     return sorted(inside, key=lambda w: (round(w.cy / max(4.0, w.height)), w.cx))
 
 
+def has_digit(text: str) -> bool:
+    """Whether ``text`` holds a digit: such words are read and drawn with more care (a
+    misread digit is another number; textcodec.codec.guidance_words, glyphs.numbers_checked)."""
+    return any(c.isdigit() for c in text)
+
+
 def normalise_token(token: str) -> str:
     """A token as engines are compared on it: lower case, letters and digits only."""
     return "".join(c for c in token.lower() if c.isalnum())

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import statistics
 import time
 from pathlib import Path
@@ -36,7 +35,9 @@ from textcodec.bench import datasets
 from textcodec.codec import decode_array, encode_image, guidance_words
 from textcodec.crosscheck import second_reading
 from textcodec.ocr.engine import filter_words, get_engine
-from textcodec.words import Word, normalise_token, tokens_in_box
+from textcodec.words import Word, has_digit, normalise_token, tokens_in_box
+
+from study_output import write_study   # beside this script (on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = 3 * (2 / 255) ** 2   # per-pixel error floor of a character column (flat paper)
@@ -91,7 +92,7 @@ def main() -> None:
     for ds in ("synthetic", "funsd"):
         for item in itertools.islice(datasets.load(ds, args.skip + args.images), args.skip, None):
             found = filter_words(easy.read(item.image))
-            side = [w for w in found if any(c.isdigit() for c in w.text)] if args.digits \
+            side = [w for w in found if has_digit(w.text)] if args.digits \
                 else guidance_words(found)
             if not side:
                 continue
@@ -110,7 +111,7 @@ def main() -> None:
                 ep, count = column_errors(w, item.image, plain)
                 ef, _ = column_errors(w, item.image, fused)
                 for tok, a, b in token_spans(w.text):
-                    if args.digits and not any(c.isdigit() for c in tok):
+                    if args.digits and not has_digit(tok):
                         continue
                     floor = FLOOR * count[a:b]
                     cols = (ef[a:b] + floor) / np.maximum(ep[a:b] + floor, 1e-12)
@@ -138,10 +139,7 @@ def main() -> None:
               f"deciles {s['box_ratio_deciles']}, worst column {s['worst_column_deciles']}")
     summary["sheet_seconds"] = round(sheet_seconds, 1)
     print(f"the sheets took {sheet_seconds:.1f} s in all")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                    "summary": summary, "tokens": tokens}, indent=1))
-    print(f"wrote {args.out}")
+    write_study(args.out, args, summary=summary, tokens=tokens)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ from pathlib import Path
 from textcodec import codec, crosscheck
 from textcodec.bench import datasets
 from textcodec.ocr.engine import default_engine, filter_words, get_engine
+from textcodec.words import has_digit
+
+from study_output import write_study   # beside this script (on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,9 +49,8 @@ def main() -> None:
         row = {"image": item.id, "found": len(found), "kept": len(kept),
                "drawable": len(codec.guidance_words(sheet)),
                "drawable_page": len(codec.guidance_words(page)),
-               "with_digits": sum(any(c.isdigit() for c in w.text) for w in kept),
-               "confirmed_digits": sum(w.draw and any(c.isdigit() for c in w.text)
-                                       for w in sheet),
+               "with_digits": sum(has_digit(w.text) for w in kept),
+               "confirmed_digits": sum(w.draw and has_digit(w.text) for w in sheet),
                "fitted": enc.fitted, "painted": enc.painted, "numbers": enc.numbers,
                "bytes": len(enc.data),
                "glyph_bytes": enc.glyph_bytes}
@@ -56,10 +58,7 @@ def main() -> None:
         print(json.dumps(row), flush=True)
     total = {k: sum(r[k] for r in rows) for k in rows[0] if k != "image"} if rows else {}
     print("total", json.dumps(total))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                               "total": total, "images": rows}, indent=1))
-    print(f"wrote {out}")
+    write_study(out, args, total=total, images=rows)
 
 
 if __name__ == "__main__":

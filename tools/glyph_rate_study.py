@@ -16,13 +16,14 @@ encode's seconds.
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import replace
 from pathlib import Path
 
 from textcodec import codec
 from textcodec.bench import codecs, runner
 from textcodec.bench.report import load
+
+from study_output import write_study   # beside this script (on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITS = {"synthetic": 3, "funsd": 2, "gimp": 12, "web": 3, "qt": 12}   # the main bench's
@@ -81,10 +82,7 @@ def main() -> None:
                   f"{b['f1']:.3f}, encode {a['encode_s']:.2f} -> {b['encode_s']:.2f} s",
                   flush=True)
             summary.append(cell)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                    "cells": summary}, indent=1))
-    print(f"wrote {args.out}")
+    write_study(args.out, args, cells=summary)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ from PIL import Image
 from textcodec import crosscheck, glyphs
 from textcodec.bench import datasets
 from textcodec.ocr.engine import default_engine, filter_words, get_engine
+from textcodec.words import has_digit
+
+from study_output import write_study   # beside this script (on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,22 +46,18 @@ def main() -> None:
         words = crosscheck.cross_check(image, filter_words(engine.read(image)), "tesseract")
         for cap in (int(c) for c in args.caps.split(",")):
             chosen = [w for w in words if w.draw and (
-                cap == 0 or not any(c.isdigit() for c in w.text) or len(w.text.split()) <= cap)]
+                cap == 0 or not has_digit(w.text) or len(w.text.split()) <= cap)]
             glyphs._token.cache_clear()
             glyphs._face.cache_clear()
             t0 = time.perf_counter()
             fits = glyphs.numbers_checked(image, chosen, glyphs.fit_words(image, chosen))
             seconds = time.perf_counter() - t0
-            numbers = sum(f is not None and any(c.isdigit() for c in w.text)
-                          for w, f in zip(chosen, fits))
+            numbers = sum(f is not None and has_digit(w.text) for w, f in zip(chosen, fits))
             row = {"image": name, "cap": cap, "candidates": len(chosen),
                    "seconds": round(seconds, 2), "numbers_kept": numbers}
             rows.append(row)
             print(json.dumps(row), flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                    "rows": rows}, indent=1))
-    print(f"wrote {args.out}")
+    write_study(args.out, args, rows=rows)
 
 
 if __name__ == "__main__":

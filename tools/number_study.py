@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import time
 from pathlib import Path
 
@@ -29,7 +28,9 @@ from textcodec import glyphs
 from textcodec.bench import datasets
 from textcodec.crosscheck import cross_check
 from textcodec.ocr.engine import filter_words, get_engine
-from textcodec.words import normalise_token, tokens_in_box
+from textcodec.words import has_digit, normalise_token, tokens_in_box
+
+from study_output import write_study   # beside this script (on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 R2_GRID = (0.6, 0.7, 0.8)
@@ -37,7 +38,7 @@ MARGIN_GRID = (0.0, 0.05, 0.1, 0.2)
 
 
 def digit_tokens(text: str) -> list[str]:
-    return [n for t in text.split() if (n := normalise_token(t)) and any(c.isdigit() for c in n)]
+    return [n for t in text.split() if (n := normalise_token(t)) and has_digit(n)]
 
 
 def main() -> None:
@@ -99,10 +100,7 @@ def main() -> None:
             print(f"  wrong: {r['set']} {r['image']} {r['text']!r} r2 {r['r2']:.2f} "
                   f"margin {r['margin']:.3f} bounded {r['bounded']} "
                   f"candidate {r['candidate']}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                    "summary": summary, "rows": rows}, indent=1))
-    print(f"wrote {args.out}")
+    write_study(args.out, args, summary=summary, rows=rows)
 
 
 if __name__ == "__main__":

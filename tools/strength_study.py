@@ -35,6 +35,8 @@ from textcodec.bench.textscore import Reader
 from textcodec.ocr.engine import default_engine, filter_words, get_engine
 from textcodec.words import normalise_token
 
+from study_output import write_study   # beside this script (on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ("none", "all-or-nothing", "least error", "greatest that helps")
 
@@ -113,10 +115,7 @@ def main() -> None:
                    "cer": round(s["cer"] / max(1, words), 4)}
             rows.append(row)
             print(json.dumps(row), flush=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                               "images": [it.id for it in items], "rows": rows}, indent=1))
-    print(f"wrote {out}")
+    write_study(out, args, images=[it.id for it in items], rows=rows)
 
 
 if __name__ == "__main__":

@@ -155,10 +155,18 @@ def _f1_reading() -> str:
 CLASSICAL = {"jpeg": "JPEG", "webp": "WebP", "avif": "AVIF", "jxl": "JPEG XL"}
 
 
-def _baseline_curve(path: Path) -> list:
-    """The baseline's points of a bench results file (textcodec.bench.report's aggregation)."""
+def _codec_curve(path: Path, codec: str) -> list:
+    """One codec's points of a bench results file (textcodec.bench.report's aggregation)."""
     from textcodec.bench.report import aggregate, by_codec, load
-    return by_codec(aggregate(load(path)))["textcodec-baseline"]
+    return by_codec(aggregate(load(path))).get(codec, [])
+
+
+def _bd_cer_points(ref: list, test: list) -> float:
+    """BD-CER of curve ``test`` against ``ref`` in CER points, PCHIP (the steadier fit where
+    CER flattens at the ends)."""
+    from textcodec.bench.metrics import bd_quality
+    return 100 * bd_quality([p.bpp for p in ref], [p.cer for p in ref],
+                            [p.bpp for p in test], [p.cer for p in test], "pchip")
 
 
 # the bench files of the models before the shipped ones, kept to compare against, newest
@@ -187,7 +195,7 @@ def _bench_change_paragraph(folder: str, when: str, old_model: str, new_folder: 
                else BENCH / name / "results.jsonl")
         if not (old.exists() and new.exists()):
             continue
-        a, b = _baseline_curve(old), _baseline_curve(new)
+        a, b = (_codec_curve(f, "textcodec-baseline") for f in (old, new))
         ra, rb = [p.bpp for p in a], [p.bpp for p in b]
 
         def quality(key, method="cubic"):
@@ -2700,7 +2708,8 @@ def speed_s40_paragraph() -> list[str]:
             + _ab_cells(path) + ". The stage costs about 0.2 s of the decode; the 1 s decode "
             "and 3 s encode targets still hold. The table above is not re-run: this shared "
             "CPU ran the same OCR 1.7x slower in session 40 than in the table's run "
-            "(`bench_speed.py --device cpu --ocr --repeat 3`, docs/bench/speed-cpu-avx512-s40.json: "
+            "(`bench_speed.py --device cpu --ocr --repeat 3`, "
+            "docs/bench/speed-cpu-avx512-s40.json: "
             "OCR 4.5 s against 2.7 s, nothing else running), so only interleaved rounds "
             "compare.", ""]
 
@@ -2969,7 +2978,8 @@ def glyph_speed_paragraph() -> list[str]:
                f"since session 39: {g['glyph_numbers']} of them painted)"
                if "glyph_candidates" in g else "")
     from textcodec import glyphs
-    return ["**Sessions 37-40: the fitted glyphs' time** (`python tools/bench_speed.py --device cpu "
+    return ["**Sessions 37-40: the fitted glyphs' time** (`python tools/bench_speed.py "
+            "--device cpu "
             "--repeat 3 --glyphs-only`, docs/bench/speed-glyphs-cpu.json; this 2-core CPU, "
             "medians, each run with the glyph caches empty as a fresh process has them). The "
             "sample screenshot's side stream without the cross-check at quality 0 (glyphs are "
@@ -2990,12 +3000,6 @@ def glyph_speed_paragraph() -> list[str]:
                 f"{glyphs.NUMBER_MAX_WORDS} words are fitted (`glyphs.NUMBER_MAX_WORDS`; "
                 "\"Numbers\" says what that leaves unpainted)."
                 if "glyph_candidates" in g else ""), ""]
-
-
-def _codec_curve(path: Path, codec: str) -> list:
-    """One codec's points of a bench results file (textcodec.bench.report's aggregation)."""
-    from textcodec.bench.report import aggregate, by_codec, load
-    return by_codec(aggregate(load(path))).get(codec, [])
 
 
 def numbers_section() -> list[str]:
@@ -3066,7 +3070,8 @@ def numbers_section() -> list[str]:
         "(docs/training.md, Next).")
     out += ["", f"With the thresholds the encoder paints {cell['right_bounded']} of "
             f"the {s['right']['phrases']} right numbers and {cell['wrong_bounded']} of the "
-            f"{s['wrong']['phrases']} wrong ones." + capped + " The sheet cross-check already stops most "
+            f"{s['wrong']['phrases']} wrong ones." + capped
+            + " The sheet cross-check already stops most "
             "misread numbers (\"Cross-check\", `--digits`); the wrong ones it let through "
             "here: " + "; ".join(
                 f"{r['set']} {r['image']} {r['text']!r} (r^2 {r['r2']:.2f}, margin "
@@ -3087,7 +3092,6 @@ def numbers_section() -> list[str]:
 def _numbers_cap_bench() -> list[str]:
     """Session 40: the main bench's textcodec rows without the cap (docs/bench/nocap-s40/,
     tools/number_cap_bench.py) against those with it."""
-    from textcodec.bench.metrics import bd_quality
     cells = []
     for name in SETS:
         lifted = BENCH / "nocap-s40" / f"{name}.jsonl"
@@ -3096,12 +3100,8 @@ def _numbers_cap_bench() -> list[str]:
         main = BENCH / name / "results.jsonl"
         a, b = _codec_curve(lifted, "textcodec"), _codec_curve(main, "textcodec")
         base = _codec_curve(main, "textcodec-baseline")
-
-        def cer(ref, test):
-            return 100 * bd_quality([p.bpp for p in ref], [p.cer for p in ref],
-                                    [p.bpp for p in test], [p.cer for p in test], "pchip")
-        cells.append(f"{name} BD-CER against the baseline {cer(base, a):+.1f} pts without the "
-                     f"cap, {cer(base, b):+.1f} with it")
+        cells.append(f"{name} BD-CER against the baseline {_bd_cer_points(base, a):+.1f} pts "
+                     f"without the cap, {_bd_cer_points(base, b):+.1f} with it")
     if not cells:
         return []
     return ["What the cap costs in the main bench (`python tools/number_cap_bench.py`, "
@@ -3149,9 +3149,9 @@ def _numbers_bench() -> list[str]:
         a, b = _codec_curve(old, "textcodec"), _codec_curve(new, "textcodec")
         if len(a) < 4 or len(a) != len(b):
             continue
-        ra, rb = [p.bpp for p in a], [p.bpp for p in b]
-        cer = 100 * bd_quality(ra, [p.cer for p in a], rb, [p.cer for p in b], "pchip")
-        dpsnr = bd_quality(ra, [p.psnr for p in a], rb, [p.psnr for p in b])
+        cer = _bd_cer_points(a, b)
+        dpsnr = bd_quality([p.bpp for p in a], [p.psnr for p in a], [p.bpp for p in b],
+                           [p.psnr for p in b])
         low_a, low_b = min(a, key=lambda p: p.bpp), min(b, key=lambda p: p.bpp)
         cells.append(f"{name} BD-CER {cer:+.1f} pts, BD-PSNR {dpsnr:+.2f} dB, word F1 at the "
                      f"lowest rate {low_a.f1:.3f} -> {low_b.f1:.3f}")
@@ -3246,13 +3246,14 @@ def glyphs_section() -> list[str]:
             "over its baseline); here the plain decodes read almost nothing at these rates, so "
             "the relative gain is many times that. Scanned forms fit less well than rendered "
             "pages (their glyphs are not the bundled fonts', and the scan blurs them), and the "
-            "gain shrinks from quality 4, where the decoded words start to read." + _glyphs_s37(w, f),
+            "gain shrinks from quality 4, where the decoded words start to read."
+            + _glyphs_before(w, f),
             "",
             *_glyph_substitutions(), "", *_glyph_strengths(), *_glyph_rates()]
     return out
 
 
-def _glyphs_s37(w: dict, f: dict) -> str:
+def _glyphs_before(w: dict, f: dict) -> str:
     """The glyph rows against session 38's (docs/bench/bench-s39/glyphs-*.jsonl: text-v20, no
     numbers) and those against session 37's (docs/bench/bench-s37/)."""
     old = {(n, k): BENCH / k / f"glyphs-{n}.jsonl" for n in ("web", "funsd")
@@ -3312,7 +3313,8 @@ def _glyph_rates() -> list[str]:
         if c["quality"] != min(x["quality"] for x in d["cells"]):
             more_time.append(b["encode_s"] - a["encode_s"])
     out += ["", f"Painting above quality 5 takes {min(gains):.1f} to {max(gains):.1f} CER points "
-            f"off these sets (at quality 0, 15 to 46, the main bench above) for {min(more_bytes):.1f}"
+            "off these sets (at quality 0, 15 to 46, the main bench above) for "
+            f"{min(more_bytes):.1f}"
             f"-{max(more_bytes):.1f} % more bytes and "
             f"{min(more_time):.1f}-{max(more_time):.1f} s more encode a file at quality 8 (at "
             "the first quality each set's first shipped encode also pays the engines' start, "
@@ -3716,7 +3718,8 @@ def main() -> None:
            "(a hyperprior with a checkerboard context model, trained with R+D at 192-channel "
            "transforms for 1.1M batch-16-equivalent steps, then narrowed for the CPU and "
            "trained on, the synthesis decoding rounded latents; since session 40 with a "
-           "rate-conditioned refinement stage trained with the synthesis; the text losses never beat "
+           "rate-conditioned refinement stage trained with the synthesis; the text losses "
+           "never beat "
            "R+D at equal length, docs/training.md), so `textcodec-nofusion` against the baseline is the side "
            "stream's bytes alone, and `textcodec` against `textcodec-nofusion` is the fusion "
            "stage alone (the block, and from session 37 the fitted glyphs painted where the "
