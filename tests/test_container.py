@@ -194,7 +194,7 @@ def test_a_strengths_section_round_trips_and_marks_the_file_1_6():
     g = TlcFile(f.header, f.latent, f.text, f.coder, glyphs=b"\x00\x01\x01\x00",
                 strengths=b"\x01\x30")
     data = container.write(g)
-    assert data[5] == container.MINOR_VERSION == 6
+    assert data[5] == 6
     got = container.read(data)
     assert (got.glyphs, got.strengths) == (g.glyphs, g.strengths)
 
@@ -205,3 +205,28 @@ def test_a_strengths_section_without_glyphs_is_refused():
     data = body + zlib.crc32(body).to_bytes(4, "little")
     with pytest.raises(ContainerError, match="STRENGTHS section without the GLYPHS"):
         container.read(data)
+
+
+def test_a_spans_section_round_trips_and_marks_the_file_1_7():
+    """SPANS stands beside GLYPHS or alone (a page whose only painted words are numbers of
+    long lines); either way the file is 1.7, and a file without it keeps its older mark."""
+    f = make()
+    for glyph_section in (None, b"\x00\x01\x01\x00"):
+        g = TlcFile(f.header, f.latent, f.text, f.coder, glyphs=glyph_section,
+                    spans=b"\x01\x00")
+        data = container.write(g)
+        assert data[5] == container.MINOR_VERSION == 7
+        got = container.read(data)
+        assert (got.glyphs, got.spans) == (glyph_section, g.spans)
+    assert container.write(TlcFile(f.header, f.latent, f.text, f.coder,
+                                   glyphs=b"\x00\x01\x01\x00"))[5] == 5
+
+
+def test_a_spans_section_without_the_side_stream_is_refused():
+    f = make(text=False)
+    with pytest.raises(ValueError, match="SPANS section needs the side stream"):
+        container.write(TlcFile(f.header, f.latent, None, f.coder, spans=b"\x01\x00"))
+    body = container.write(f)[:-4]
+    body += container._section(container.SectionType.SPANS, b"\x01\x00")
+    with pytest.raises(ContainerError, match="SPANS section without the side stream"):
+        container.read(body + zlib.crc32(body).to_bytes(4, "little"))

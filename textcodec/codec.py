@@ -10,7 +10,7 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -156,6 +156,7 @@ class EncodeResult:
     glyph_bytes: int = 0   # the GLYPHS and STRENGTHS sections' payloads
     graded: int = 0        # ... of the painted, those painted at less than full strength
     numbers: int = 0       # ... of the painted, those holding a digit
+    spans: int = 0         # ... of the painted, the numbers of long lines (the SPANS section)
 
     @property
     def bpp(self) -> float:
@@ -242,42 +243,55 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         words, text = side_stream()
         y, streams = latent()
 
-    def build(q: float, section: bytes | None = None,
-              strengths: bytes | None = None) -> tuple[bytes, Header]:
+    def build(q: float, section: bytes | None = None, strengths: bytes | None = None,
+              spans: bytes | None = None) -> tuple[bytes, Header]:
         q = container.quantize_quality(q)
         header = Header(w, h, mode, lm.name, lm.hash_prefix, q)
         s = streams if q == fixed else tuple(net.compress_latent(y, q, coder))
         return container.write(TlcFile(header, s, text, coder, glyphs=section,
-                                       strengths=strengths)), header
+                                       strengths=strengths, spans=spans)), header
 
     if max_bytes is not None:
         data, header = _search_rate(build, max_bytes, top)
     else:
         data, header = build(q)
-    fitted = painted = glyph_bytes = graded = numbered = 0
+    fitted = painted = glyph_bytes = graded = numbered = spanned = 0
     if glyphs and text is not None and header.quality <= GLYPHS_MAX_QUALITY:
+        gm = glyphs_module()
         sent = sidestream.decompress(text)          # the words as the decoder reads them
         fits = _fit_glyphs(rgb, sent, numbers)
-        if any(fits):
+        spans = _fit_spans(rgb, sent) if numbers else []
+        if any(fits) or spans:
             with torch.no_grad():
                 pre, _, _ = _synthesize(container.read(data), dev, "auto", model)
-            flagged = glyphs_module().gate(rgb, pre, sent, fits)
-            section = glyphs_module().pack(sent, flagged)
-            strengths = glyphs_module().pack_strengths(flagged)
-            with_glyphs, _ = build(header.quality, section, strengths)
-            # a section that paints nothing, or overflows the budget, is not worth its bytes
-            if any(f is not None and f.paint for f in flagged) and \
+            # painted in the decoder's order: the words fitted whole, then the spans
+            parts = [gm.span_word(sent[s.word], s.first, s.count) for s in spans]
+            flagged = gm.gate(rgb, pre, sent + parts, fits + [s.fit for s in spans])
+            whole = flagged[:len(sent)]
+            spans = [replace(s, fit=f) for s, f in zip(spans, flagged[len(sent):])]
+            # a section that paints nothing is not worth its bytes
+            painting = any(f is not None and f.paint for f in whole)
+            section = gm.pack(sent, whole) if painting else None
+            strengths = gm.pack_strengths(whole) if painting else None
+            spans_payload = gm.pack_spans(sent, spans)
+            with_glyphs, _ = build(header.quality, section, strengths, spans_payload)
+            # ... nor one that overflows the budget
+            if (painting or spans_payload) and \
                     (max_bytes is None or len(with_glyphs) <= max_bytes):
                 data = with_glyphs
-                done = [f for f in flagged if f is not None]
-                fitted, painted = len(done), sum(f.paint for f in done)
-                graded = sum(0 < f.strength < glyphs_module().FULL for f in done)
-                numbered = sum(f.paint and has_digit(w.text)
-                               for w, f in zip(sent, flagged) if f is not None)
-                glyph_bytes = len(section) + len(strengths or b"")
+                done = [f for f in whole if f is not None] if painting else []
+                kept = [s.fit for s in spans if s.fit.paint]
+                spanned = len(kept)
+                fitted = len(done) + len(kept)
+                painted = sum(f.paint for f in done) + spanned
+                graded = sum(0 < f.strength < gm.FULL for f in done + kept)
+                numbered = spanned + sum(f.paint and has_digit(w.text)
+                                         for w, f in zip(sent, whole) if f is not None)
+                glyph_bytes = len(section or b"") + len(strengths or b"") + \
+                    len(spans_payload or b"")
     return EncodeResult(data, header, list(words or []) if ocr else [],
                         0 if text is None else len(text.payload), fitted, painted, glyph_bytes,
-                        graded, numbered)
+                        graded, numbered, spanned)
 
 
 def default_quality(lambdas) -> float:
@@ -384,8 +398,8 @@ def _decode_array(data_or_path, device: str, fusion: str,
                   model: str | None) -> tuple[np.ndarray, TlcFile]:
     f = read_file(data_or_path)
     x, words, f = _synthesize(f, _device(device), fusion, model)
-    if f.glyphs is not None and fusion in ("auto", "always"):
-        x = glyphs_module().paint(x, words, file_fits(f, words))
+    if (f.glyphs is not None or f.spans is not None) and fusion in ("auto", "always"):
+        x = glyphs_module().paint(x, *file_paints(f, words))
     return (np.clip(x, 0, 1) * 255).round().astype(np.uint8), f
 
 
@@ -427,6 +441,19 @@ def file_fits(f: TlcFile, words: list[Word]):
     return fits if f.strengths is None else gm.apply_strengths(f.strengths, fits)
 
 
+def file_paints(f: TlcFile, words: list[Word]) -> tuple[list[Word], list]:
+    """What the decoder paints, in order, as parallel lists of words and fits: the side
+    stream's words with the fits of GLYPHS (graded by STRENGTHS), then the parts of lines
+    that SPANS fits."""
+    gm = glyphs_module()
+    fits = file_fits(f, words) if f.glyphs is not None else [None] * len(words)
+    if f.spans is None:
+        return words, fits
+    spans = gm.unpack_spans(f.spans, words, fits if f.glyphs is not None else None)
+    return (words + [gm.span_word(words[s.word], s.first, s.count) for s in spans],
+            fits + [s.fit for s in spans])
+
+
 def glyphs_module():
     """textcodec.glyphs, imported on first use (its fonts are checked then)."""
     from textcodec import glyphs
@@ -460,6 +487,14 @@ def _fit_glyphs(rgb: np.ndarray, words: list[Word], numbers: bool = True):
     drawable = {id(w) for w in chosen}
     fitted = iter(gm.numbers_checked(rgb, chosen, gm.fit_words(rgb, chosen)))
     return [next(fitted) if id(w) in drawable else None for w in words]
+
+
+def _fit_spans(rgb: np.ndarray, words: list[Word]):
+    """Spans (glyphs.fit_spans) for the numbers of the confirmed lines too long to fit
+    whole (glyphs.number_candidate)."""
+    gm = glyphs_module()
+    return gm.fit_spans(rgb, words, [i for i, w in enumerate(words) if w.draw
+                                     and has_digit(w.text) and not gm.number_candidate(w)])
 
 
 FUSION_TILE = 128   # CPU: 128-px tiles run ~4x faster than one full frame (cache-sized)

@@ -16,11 +16,11 @@ from textcodec.varint import read_uvarint, write_uvarint
 
 MAGIC = b"\x89TLC"
 MAJOR_VERSION = 1
-MINOR_VERSION = 6  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes), 1.3 the
+MINOR_VERSION = 7  # 1.1 added the CODER section, 1.2 its coder 2 (rANS in lanes), 1.3 the
 #                   side-stream compressor 3 (zstd with the bundled dictionary), 1.4 its
 #                   compressor 4 (the context-mixing coder, textcodec/_sidecm.c), 1.5 the
 #                   optional GLYPHS section (textcodec/glyphs.py), 1.6 the optional
-#                   STRENGTHS section beside it
+#                   STRENGTHS section beside it, 1.7 the optional SPANS section
 PREAMBLE_SIZE = len(MAGIC) + 2
 CRC_SIZE = 4
 MAX_PIXELS = 1 << 28  # 268 Mpx: beyond this the decoder would need unbounded memory
@@ -39,6 +39,8 @@ class SectionType(enum.IntEnum):
     GLYPHS = 0x85   # optional: the words' fitted glyphs (textcodec.glyphs); older readers skip it
     STRENGTHS = 0x86  # optional: how strongly each fitted word is painted; a 1.5 reader skips
     #                   it and paints only the words marked in GLYPHS (those at full strength)
+    SPANS = 0x87    # optional: fits of parts of the side stream's lines (their numbers); a 1.6
+    #                 reader skips it and leaves those parts as decoded
 
 
 OPTIONAL_SECTION_BIT = 0x80
@@ -106,6 +108,7 @@ class TlcFile:
     section_sizes: dict[str, int] = field(default_factory=dict, compare=False)
     glyphs: bytes | None = None   # the GLYPHS payload, read against the side stream's words
     strengths: bytes | None = None   # the STRENGTHS payload, read against GLYPHS' fits
+    spans: bytes | None = None    # the SPANS payload, read against the side stream's words
 
 
 def quantize_quality(quality: float) -> float:
@@ -128,10 +131,12 @@ def _header_payload(h: Header) -> bytes:
 
 def write(f: TlcFile) -> bytes:
     """Serialise a file: preamble, HEADER, CODER (unless CompressAI's), LATENT, optional TEXT
-    GLYPHS and STRENGTHS, CRC-32 of all before it."""
+    GLYPHS, STRENGTHS and SPANS, CRC-32 of all before it."""
     # a file is marked with the oldest minor version that knows all its sections: without
-    # GLYPHS it is byte for byte what a 1.4 writer made, without STRENGTHS what a 1.5 one made
-    minor = 6 if f.strengths is not None else 5 if f.glyphs is not None else 4
+    # GLYPHS it is byte for byte what a 1.4 writer made, without STRENGTHS what a 1.5 one
+    # made, without SPANS what a 1.6 one made
+    minor = 7 if f.spans is not None else 6 if f.strengths is not None \
+        else 5 if f.glyphs is not None else 4
     out = bytearray(MAGIC + bytes([MAJOR_VERSION, minor]))
     out += _section(SectionType.HEADER, _header_payload(f.header))
     if f.coder != EntropyCoder.COMPRESSAI:
@@ -152,6 +157,10 @@ def write(f: TlcFile) -> bytes:
         if f.glyphs is None:
             raise ValueError("a STRENGTHS section needs the GLYPHS section it grades")
         out += _section(SectionType.STRENGTHS, f.strengths)
+    if f.spans is not None:
+        if f.text is None:
+            raise ValueError("a SPANS section needs the side stream it fits")
+        out += _section(SectionType.SPANS, f.spans)
     out += zlib.crc32(out).to_bytes(CRC_SIZE, "little")
     return bytes(out)
 
@@ -268,7 +277,9 @@ def read(data: bytes) -> TlcFile:
                         "a GLYPHS section without the side stream it fits")
     strengths = _dependent(found, SectionType.STRENGTHS, glyphs is not None,
                            "a STRENGTHS section without the GLYPHS section it grades")
-    return TlcFile(header, latent, text, coder, sizes, glyphs, strengths)
+    spans = _dependent(found, SectionType.SPANS, text is not None,
+                       "a SPANS section without the side stream it fits")
+    return TlcFile(header, latent, text, coder, sizes, glyphs, strengths, spans)
 
 
 def _dependent(found: dict, tag: SectionType, needed_is_there: bool,

@@ -580,10 +580,12 @@ def number_candidate(word: Word) -> bool:
     return len(word.text.split()) <= NUMBER_MAX_WORDS
 
 
-def number_bounded(lum: np.ndarray, word: Word, fit: Fit) -> bool:
+def number_bounded(lum: np.ndarray, word: Word, fit: Fit,
+                   sides: tuple[bool, bool] = (True, True)) -> bool:
     """Whether the original is clear paper for NUMBER_GAP of the fitted glyphs' height left
-    and right of their ink, along their rows: where it is not, the box may have cut a number
-    short ("723" read in "1723"), which the swaps cannot see."""
+    and right of their ink (``sides``: which of the two to look at), along their rows: where
+    it is not, the box may have cut a number short ("723" read in "1723"), which the swaps
+    cannot see."""
     H, W = lum.shape
     placed = glyph_map(word, fit, W, H)
     if placed is None:
@@ -601,8 +603,9 @@ def number_bounded(lum: np.ndarray, word: Word, fit: Fit) -> bool:
         return False
     paper, dark = float(np.median(inside[~ink])), float(np.median(inside[ink]))
     level = abs(dark - paper) / 2
-    sides = (lum[r0:r1, max(0, c0 - gap):c0], lum[r0:r1, c1:min(W, c1 + gap)])
-    return all(int((np.abs(side - paper) > level).sum()) < 2 for side in sides)
+    looked = (lum[r0:r1, max(0, c0 - gap):c0], lum[r0:r1, c1:min(W, c1 + gap)])
+    return all(int((np.abs(side - paper) > level).sum()) < 2
+               for side, look in zip(looked, sides) if look)
 
 
 def numbers_checked(image: np.ndarray, words: list[Word],
@@ -619,6 +622,147 @@ def numbers_checked(image: np.ndarray, words: list[Word],
                     not number_bounded(lum, w, f):
                 f = None
         out.append(f)
+    return out
+
+
+# ---- spans: the numbers of long lines ----------------------------------------------------
+# a line of more than NUMBER_MAX_WORDS words is not fitted whole; its runs of words holding a
+# digit are fitted alone, each in a box cut from the line's at the blank columns between its
+# words, and travel in the SPANS section: which words of which line, and their fit placed from
+# the line's own box corner, so the decoder needs no box of its own for them
+SPAN_GAP = 0.15   # of a line's box height: the least blank run that parts two of its words
+SPAN_REACH = 1    # words either side of a run of numbers fitted with it: the font and place
+#                   of a lone number of a few digits are in doubt, a few words' ink settles them
+
+
+@dataclass(frozen=True)
+class Span:
+    """A fit of tokens ``first .. first + count - 1`` of side-stream word ``word`` (a line),
+    its ``x``, ``y`` from the corner of the line's box, its ``moves`` one per token of the
+    span."""
+
+    word: int
+    first: int
+    count: int
+    fit: Fit
+
+
+def span_text(text: str, first: int, count: int) -> str | None:
+    """The span's tokens joined by single spaces; None where the line has no such tokens."""
+    parts = tokens(text)
+    if first < 0 or count < 1 or first + count > len(parts):
+        return None
+    return " ".join(t for _, t in parts[first:first + count])
+
+
+def span_word(word: Word, first: int, count: int) -> Word | None:
+    """What a span paints: its tokens' text over the line's box (a span's fit is placed from
+    the line's box corner, so the two draw alike)."""
+    text = span_text(word.text, first, count)
+    return None if text is None else replace(word, text=text)
+
+
+def digit_runs(text: str, reach: int = 0) -> list[tuple[int, int]]:
+    """(first, count) of each run of consecutive tokens holding a digit, taken ``reach``
+    tokens further each way (within the text); runs that then meet are one."""
+    n = len(tokens(text))
+    runs: list[tuple[int, int]] = []
+    for i, (_, t) in enumerate(tokens(text)):
+        if not has_digit(t):
+            continue
+        a, b = max(0, i - reach), min(n, i + reach + 1)
+        if runs and sum(runs[-1]) >= a:
+            runs[-1] = (runs[-1][0], b - runs[-1][0])
+        else:
+            runs.append((a, b - a))
+    return runs
+
+
+def _blank_runs(inked: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of False between the first and last True of a 1-D mask."""
+    on = np.flatnonzero(inked)
+    out, start = [], None
+    for c in range(int(on[0]), int(on[-1]) + 1):
+        if not inked[c] and start is None:
+            start = c
+        elif inked[c] and start is not None:
+            out.append((start, c))
+            start = None
+    return out
+
+
+def span_box(lum: np.ndarray, word: Word, first: int, count: int) -> Word | None:
+    """A box for tokens ``first .. first + count - 1`` of an upright line in the original's
+    luminance: the line's box cut at the blank columns between words. Where the line shows
+    as many wide blank runs as it has gaps between tokens, the widest are its word gaps and
+    the span runs between two of them; otherwise the cuts nearest where the tokens would lie
+    at a bundled font's advances. Its left edge lies on the line's quarter-pixel grid, so a
+    fit in it moves to the line's box exactly. None where the line holds no clear ink."""
+    parts = tokens(word.text)
+    if abs(word.angle) >= 1 or span_text(word.text, first, count) is None:
+        return None
+    bx, by = _box_corner(word)
+    H, W = lum.shape
+    x0, y0 = max(0, math.floor(bx)), max(0, math.floor(by))
+    x1, y1 = min(W, math.ceil(bx + word.width)), min(H, math.ceil(by + word.height))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    inked = ink_mask(lum[y0:y1, x0:x1]).any(0)
+    if inked.sum() < 2:
+        return None
+    on = np.flatnonzero(inked)
+    runs = _blank_runs(inked)
+    least = max(2.0, SPAN_GAP * word.height)
+    wide = sorted(sorted(runs, key=lambda r: r[0] - r[1])[:len(parts) - 1])
+    if len(wide) == len(parts) - 1 and all(e - s >= least for s, e in wide):
+        cuts = [float(on[0])] + [(s + e) / 2 for s, e in wide] + [float(on[-1] + 1)]
+        a, b = cuts[first], cuts[first + count]
+    else:
+        cuts = [float(on[0])] + [(s + e) / 2 for s, e in runs if e - s >= least] + \
+            [float(on[-1] + 1)]
+        total = _advance(0, PROBE_SIZE, word.text)
+        if total <= 0:
+            return None
+        at, last = parts[first][0], parts[first + count - 1]
+        span = float(on[-1] + 1 - on[0])
+        want_a = on[0] + span * _advance(0, PROBE_SIZE, word.text[:at]) / total
+        want_b = on[0] + span * _advance(0, PROBE_SIZE,
+                                         word.text[:last[0] + len(last[1])]) / total
+        a = min(cuts, key=lambda c: abs(c - want_a))
+        b = min(cuts, key=lambda c: abs(c - want_b))
+    if b - a < 2:
+        return None
+    left = bx + round(QUARTER * (x0 + a - bx)) / QUARTER
+    width = x0 + b - left
+    return Word(span_text(word.text, first, count), left + width / 2, word.cy, width,
+                word.height, 0.0, word.confidence, word.draw)
+
+
+def fit_spans(image: np.ndarray, words: list[Word], lines: list[int],
+              reach: int | None = None) -> list[Span]:
+    """Spans for the runs of digit-bearing tokens of ``lines`` (indices into ``words``), each
+    with ``reach`` words either side (None: SPAN_REACH): each fitted in its own box
+    (``span_box``, ``fit_word``) and kept only where, as for a number fitted whole, its fit
+    explains the box (MIN_R2) and ``number_check`` finds every digit borne out, and
+    ``number_bounded`` the number whole where it ends the span (elsewhere a word of the
+    line's own follows it, fitted with it); its fit moved to the line's box."""
+    lum = luminance(image)
+    out = []
+    for i in lines:
+        line = words[i]
+        for first, count in digit_runs(line.text, SPAN_REACH if reach is None else reach):
+            sub = span_box(lum, line, first, count)
+            r = None if sub is None else fit_word(lum, sub)
+            if r is None or r[0] < MIN_R2:
+                continue
+            fit = r[1]
+            r2, margin = number_check(lum, sub, fit)
+            ends = tokens(sub.text)
+            if r2 < NUMBER_MIN_R2 or margin < NUMBER_MARGIN or not number_bounded(
+                    lum, sub, fit, (has_digit(ends[0][1]), has_digit(ends[-1][1]))):
+                continue
+            shift = round(QUARTER * (_box_corner(sub)[0] - _box_corner(line)[0]))
+            out.append(Span(i, first, count, replace(fit, x=fit.x + shift)))
     return out
 
 
@@ -826,3 +970,86 @@ def unpack(payload: bytes, words: list[Word]) -> list[Fit | None]:
         raise
     except Exception as e:   # ContainerError from varints carries the in-stream offset
         raise SideStreamError(f"malformed glyph section: {e}") from None
+
+
+# the SPANS section's payload (ULEB128 integers, signed ones zigzagged): version, k, then for
+# each span in the order of its line and first token: the line's index less the previous
+# span's (the first's from 0), its first token, its token count, font, strength (1..FULL),
+# size, x, y, and where it has more than one token a move for each
+SPANS_VERSION = 1
+
+
+def pack_spans(words: list[Word], spans: list[Span]) -> bytes | None:
+    """The SPANS section's payload for the spans of nonzero strength; None where there are
+    none."""
+    kept = sorted((s for s in spans if s.fit.paint), key=lambda s: (s.word, s.first))
+    if not kept:
+        return None
+    out = bytearray(write_uvarint(SPANS_VERSION) + write_uvarint(len(kept)))
+    at = 0
+    for s in kept:
+        if span_text(words[s.word].text, s.first, s.count) is None:
+            raise ValueError(f"span {s.first}+{s.count} outside {words[s.word].text!r}")
+        f = s.fit
+        if len(f.moves) not in (0, s.count) or s.count == 1 and f.moves:
+            raise ValueError(f"a span of {s.count} words with {len(f.moves)} moves")
+        for v in (s.word - at, s.first, s.count, f.font, f.strength, f.size):
+            out += write_uvarint(v)
+        for v in (f.x, f.y) + ((f.moves or (0,) * s.count) if s.count > 1 else ()):
+            out += write_uvarint(zigzag(v))
+        at = s.word
+    return bytes(out)
+
+
+def unpack_spans(payload: bytes, words: list[Word],
+                 fits: list[Fit | None] | None = None) -> list[Span]:
+    """The spans of a SPANS payload for the side stream's ``words`` (``fits``: GLYPHS' fits of
+    them, where the file has the section: a line fitted whole holds no span);
+    SideStreamError on anything malformed."""
+    view = memoryview(payload)
+    pos = 0
+
+    def value(what: str) -> int:
+        nonlocal pos
+        v, pos = read_uvarint(view, pos, what)
+        return v
+
+    try:
+        if value("spans version") != SPANS_VERSION:
+            raise SideStreamError("unsupported spans section version")
+        k = value("span count")
+        if k > sum(len(tokens(w.text)) for w in words):
+            raise SideStreamError(f"spans section holds {k} spans for {len(words)} words")
+        out: list[Span] = []
+        at, end = 0, 0   # the previous span's line, and the token after it
+        for n in range(k):
+            delta, first, count, font, strength, size = (
+                value(w) for w in ("span line", "span token", "span length", "span font",
+                                   "span strength", "span size"))
+            x, y = unzigzag(value("span x")), unzigzag(value("span y"))
+            line = at + delta
+            if n and delta == 0 and first < end:
+                raise SideStreamError(f"span {n} overlaps or precedes the one before it")
+            if line >= len(words) or span_text(words[line].text, first, count) is None:
+                raise SideStreamError(f"span {n} names words its line does not hold")
+            if fits is not None and fits[line] is not None:
+                raise SideStreamError(f"span {n} lies in a line fitted whole")
+            if font >= len(FONTS):
+                raise SideStreamError(f"span {n} names font {font} of {len(FONTS)}")
+            if not 1 <= strength <= FULL:
+                raise SideStreamError(f"span {n}: strength {strength} out of range")
+            moves = tuple(unzigzag(value("span moves")) for _ in range(count)) \
+                if count > 1 else ()
+            if not 1 <= size <= MAX_POSITION or \
+                    any(abs(v) > MAX_POSITION for v in (x, y) + moves):
+                raise SideStreamError(f"span {n} lies outside the frame's bounds")
+            out.append(Span(line, first, count, Fit(font, size, x, y, moves, strength)))
+            at, end = line, first + count
+        if pos != len(view):
+            raise SideStreamError(f"{len(view) - pos} stray bytes at the end of the spans "
+                                  f"section")
+        return out
+    except SideStreamError:
+        raise
+    except Exception as e:   # ContainerError from varints carries the in-stream offset
+        raise SideStreamError(f"malformed spans section: {e}") from None
