@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import textcodec
 from textcodec import codec, container, glyphs
 from textcodec.errors import SideStreamError
-from textcodec.words import Word
+from textcodec.words import Word, has_digit
 
 
 def _page(words_fits, size=(60, 260), ink=(30, 30, 30), paper=(245, 245, 240)):
@@ -346,23 +346,26 @@ def test_the_encode_result_counts_what_the_file_paints(page_with_words, monkeypa
 @pytest.mark.parametrize("reading", ["Total 30,418 kB", "Total 30,416 kB"])
 def test_a_number_is_painted_only_where_its_digits_are_right(reading):
     """The encoder paints a word holding a digit where the pixels bear the number out, never
-    a misread one; --no-numbers paints none; the decoder paints what the file marks (no
-    reader change: a 1.5 reader paints the same)."""
+    a misread one (of which it may paint the words without a digit: spans); --no-numbers
+    paints none; the decoder paints what the file marks."""
     image, box = _number_page()
     word = replace(box, text=reading)
     r = codec.encode_image(image, words=[word], quality=0, cross_check="off")
     right = reading == "Total 30,418 kB"
-    assert r.numbers == int(right) == r.painted
-    fits = codec.file_fits(container.read(r.data), codec.text_layer(r.data)) \
-        if r.fitted else [None]
-    assert (fits[0] is not None and fits[0].paint) == right
+    assert r.numbers == int(right)
+    parts, fits = codec.file_paints(container.read(r.data), codec.text_layer(r.data))
+    painted = [p.text for p, f in zip(parts, fits) if f is not None and f.paint]
+    assert len(painted) == r.painted >= 1
+    assert (painted == [reading]) == right
+    assert any(has_digit(t) for t in painted) == right
     if right:
         painted, _ = codec.decode_array(r.data, device="cpu")
         plain, _ = codec.decode_array(r.data, device="cpu", fusion="off")
         err = lambda a: float(((a.astype(float) - image.astype(float)) ** 2).mean())  # noqa: E731
         assert err(painted) < err(plain)
     off = codec.encode_image(image, words=[word], quality=0, cross_check="off", numbers=False)
-    assert off.fitted == off.numbers == 0
+    assert off.numbers == off.spans == 0
+    assert off.fitted == 0
 
 
 def test_a_long_phrase_holding_a_digit_is_not_fitted_whole(monkeypatch):
@@ -385,26 +388,30 @@ def test_a_long_phrase_holding_a_digit_is_not_fitted_whole(monkeypatch):
 def test_the_numbers_of_a_long_line_are_painted_as_spans():
     """A line of nine words holding two numbers is not fitted whole; the run of its words
     from one number to the other, with a word either side, is (a span, in the SPANS
-    section, which a 1.6 reader skips: it decodes the plain image) and painted; a misread
-    number in the run gets it none. --no-numbers fits none."""
+    section, which a 1.6 reader skips: it decodes the plain image), and so are the runs of
+    words left either side of it, all painted; a misread number in the run gets it none,
+    and the words left without a digit are fitted on their own. --no-numbers fits none."""
     image, box = _long_line()
     assert not glyphs.number_candidate(box)
     r = codec.encode_image(image, words=[box], quality=0, cross_check="off")
     f = container.read(r.data)
     assert f.glyphs is None and f.spans is not None and r.data[5] == 7
-    assert r.fitted == r.numbers == r.painted == r.spans == 1
+    assert r.fitted == r.painted == r.spans == 3 and r.numbers == 1
     assert r.glyph_bytes == len(f.spans)
     parts, fits = codec.file_paints(f, codec.text_layer(r.data))
-    assert [p.text for p in parts] == [box.text, "on 12 March 2024 by"] and fits[0] is None
+    assert [p.text for p in parts] == [box.text, "Released", "on 12 March 2024 by",
+                                       "the whole team"] and fits[0] is None
     painted, _ = codec.decode_array(r.data, device="cpu")
     plain, _ = codec.decode_array(r.data, device="cpu", fusion="off")
     older = _without_spans(r.data)
     assert np.array_equal(codec.decode_array(older, device="cpu")[0], plain)
     err = lambda a: float(((a.astype(float) - image.astype(float)) ** 2).mean())  # noqa: E731
     assert err(painted) < err(plain)
-    misread = codec.encode_image(image, words=[replace(box, text=box.text.replace("12", "17"))],
-                                 quality=0, cross_check="off")
-    assert misread.fitted == misread.spans == 0 and container.read(misread.data).spans is None
+    misread = replace(box, text=box.text.replace("12", "17"))
+    m = codec.encode_image(image, words=[misread], quality=0, cross_check="off")
+    parts, _ = codec.file_paints(container.read(m.data), codec.text_layer(m.data))
+    assert m.numbers == 0 and [p.text for p in parts[1:]] == [
+        "Released on", "March", "by the whole team"]
     off = codec.encode_image(image, words=[box], quality=0, cross_check="off", numbers=False)
     assert off.fitted == off.spans == 0
 
@@ -428,9 +435,9 @@ def test_a_span_is_fitted_over_its_own_words_of_the_line():
     span's glyphs, drawn from the line's box as the decoder draws them, land on the
     original's ink in the columns they cover."""
     image, box = _long_line()
-    alone = glyphs.fit_spans(image, [box], [0], reach=0)
+    alone = glyphs.fit_spans(image, [box], [0], reach=0, letters=False)
     assert [(s.word, s.first, s.count) for s in alone] == [(0, 2, 1), (0, 4, 1)]
-    spans = glyphs.fit_spans(image, [box], [0])
+    spans = glyphs.fit_spans(image, [box], [0], letters=False)
     assert [(s.word, s.first, s.count) for s in spans] == [(0, 1, 5)]
     ink = glyphs.luminance(image) < 0.5
     for s in spans:
@@ -449,8 +456,8 @@ def test_a_misread_number_of_a_long_line_gets_no_span(misread, kept):
     neighbours (reach 1, one run from 12 to 2024) neither does."""
     image, box = _long_line()
     wrong = replace(box, text=box.text.replace("12 March 2024", misread))
-    assert [s.first for s in glyphs.fit_spans(image, [wrong], [0], reach=0)] == kept
-    assert glyphs.fit_spans(image, [wrong], [0], reach=1) == []
+    assert [s.first for s in glyphs.fit_spans(image, [wrong], [0], reach=0, letters=False)] == kept
+    assert glyphs.fit_spans(image, [wrong], [0], reach=1, letters=False) == []
 
 
 def _spans():

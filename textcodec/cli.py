@@ -206,7 +206,7 @@ def encode(
                     + (f"; {r.painted} of {r.fitted} fitted words painted"
                        + (f", {r.graded} of them lightly" if r.graded else "")
                        + (f", {r.numbers} holding digits" if r.numbers else "")
-                       + (f" ({r.spans} of them parts of long lines)" if r.spans else "")
+                       + (f", {r.spans} parts of phrases" if r.spans else "")
                        + f" ({r.glyph_bytes} bytes)" if r.fitted else ""))
 
         _each(_targets(images, output, ".tlc", force), "encoding", one)

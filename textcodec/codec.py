@@ -156,7 +156,7 @@ class EncodeResult:
     glyph_bytes: int = 0   # the GLYPHS and STRENGTHS sections' payloads
     graded: int = 0        # ... of the painted, those painted at less than full strength
     numbers: int = 0       # ... of the painted, those holding a digit
-    spans: int = 0         # ... of the painted, the numbers of long lines (the SPANS section)
+    spans: int = 0         # ... of the painted, parts of phrases (the SPANS section)
 
     @property
     def bpp(self) -> float:
@@ -260,7 +260,7 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         gm = glyphs_module()
         sent = sidestream.decompress(text)          # the words as the decoder reads them
         fits = _fit_glyphs(rgb, sent, numbers)
-        spans = _fit_spans(rgb, sent) if numbers else []
+        spans = _fit_spans(rgb, sent, fits) if numbers else []
         if any(fits) or spans:
             with torch.no_grad():
                 pre, _, _ = _synthesize(container.read(data), dev, "auto", model)
@@ -280,13 +280,13 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                     (max_bytes is None or len(with_glyphs) <= max_bytes):
                 data = with_glyphs
                 done = [f for f in whole if f is not None] if painting else []
-                kept = [s.fit for s in spans if s.fit.paint]
+                kept = [(w, s.fit) for w, s in zip(parts, spans) if s.fit.paint]
                 spanned = len(kept)
-                fitted = len(done) + len(kept)
+                fitted = len(done) + spanned
                 painted = sum(f.paint for f in done) + spanned
-                graded = sum(0 < f.strength < gm.FULL for f in done + kept)
-                numbered = spanned + sum(f.paint and has_digit(w.text)
-                                         for w, f in zip(sent, whole) if f is not None)
+                graded = sum(0 < f.strength < gm.FULL for f in done + [f for _, f in kept])
+                numbered = sum(f.paint and has_digit(w.text)
+                               for w, f in list(zip(sent, whole)) + kept if f is not None)
                 glyph_bytes = len(section or b"") + len(strengths or b"") + \
                     len(spans_payload or b"")
     return EncodeResult(data, header, list(words or []) if ocr else [],
@@ -489,12 +489,13 @@ def _fit_glyphs(rgb: np.ndarray, words: list[Word], numbers: bool = True):
     return [next(fitted) if id(w) in drawable else None for w in words]
 
 
-def _fit_spans(rgb: np.ndarray, words: list[Word]):
-    """Spans (glyphs.fit_spans) for the numbers of the confirmed lines too long to fit
-    whole (glyphs.number_candidate)."""
-    gm = glyphs_module()
-    return gm.fit_spans(rgb, words, [i for i, w in enumerate(words) if w.draw
-                                     and has_digit(w.text) and not gm.number_candidate(w)])
+def _fit_spans(rgb: np.ndarray, words: list[Word], fits: list) -> list:
+    """Spans (glyphs.fit_spans) for the confirmed phrases holding a digit that are not
+    painted whole (``fits``: the whole fits): of those too long to fit whole
+    (glyphs.number_candidate), their numbers; of every one, its words without a digit."""
+    return glyphs_module().fit_spans(rgb, words, [
+        i for i, (w, f) in enumerate(zip(words, fits)) if w.draw and has_digit(w.text)
+        and f is None])
 
 
 FUSION_TILE = 128   # CPU: 128-px tiles run ~4x faster than one full frame (cache-sized)

@@ -506,18 +506,24 @@ def fit_words(image: np.ndarray, words: list[Word]) -> list[Fit | None]:
     recent: list[int] = []
     out: list[Fit | None] = []
     for w in words:
-        r = fit_word(lum, w, recent[:RECENT]) if recent else None
-        if r is None or r[0] < SURE:
-            rest = [f for f in range(len(FONTS)) if f not in recent[:RECENT]]
-            alt = fit_word(lum, w, rest) if rest else None
-            if alt is not None and (r is None or alt[0] > r[0]):
-                r = alt
-        if r is not None and r[0] >= MIN_R2:
-            recent = [r[1].font] + [f for f in recent if f != r[1].font]
-            out.append(r[1])
-        else:
-            out.append(None)
+        r = _fit_after(lum, w, recent)
+        out.append(r[1] if r is not None and r[0] >= MIN_R2 else None)
     return out
+
+
+def _fit_after(lum: np.ndarray, word: Word, recent: list[int]) -> tuple[float, Fit] | None:
+    """fit_word trying first the RECENT fonts of ``recent`` (most recent first), and every
+    bundled font only where those fit the word worse than SURE; a fit kept (MIN_R2) puts its
+    font first in ``recent``."""
+    r = fit_word(lum, word, recent[:RECENT]) if recent else None
+    if r is None or r[0] < SURE:
+        rest = [f for f in range(len(FONTS)) if f not in recent[:RECENT]]
+        alt = fit_word(lum, word, rest) if rest else None
+        if alt is not None and (r is None or alt[0] > r[0]):
+            r = alt
+    if r is not None and r[0] >= MIN_R2:
+        recent[:] = [r[1].font] + [f for f in recent if f != r[1].font]
+    return r
 
 
 # ---- numbers: drawn only where the pixels say which digits they are ---------------------
@@ -739,31 +745,74 @@ def span_box(lum: np.ndarray, word: Word, first: int, count: int) -> Word | None
 
 
 def fit_spans(image: np.ndarray, words: list[Word], lines: list[int],
-              reach: int | None = None) -> list[Span]:
-    """Spans for the runs of digit-bearing tokens of ``lines`` (indices into ``words``), each
-    with ``reach`` words either side (None: SPAN_REACH): each fitted in its own box
-    (``span_box``, ``fit_word``) and kept only where, as for a number fitted whole, its fit
-    explains the box (MIN_R2) and ``number_check`` finds every digit borne out, and
-    ``number_bounded`` the number whole where it ends the span (elsewhere a word of the
-    line's own follows it, fitted with it); its fit moved to the line's box."""
+              reach: int | None = None, letters: bool = True) -> list[Span]:
+    """Spans for ``lines`` (indices into ``words``: phrases holding a digit that are not
+    painted whole), in the order of line and first token. Of a line longer than the cap
+    (``number_candidate``), each run of digit-bearing tokens with ``reach`` tokens either
+    side (None: SPAN_REACH), fitted in its own box (``span_box``) and kept only where, as for
+    a number fitted whole, its fit explains the box (MIN_R2) and ``number_check`` finds
+    every digit borne out, and ``number_bounded`` the number whole where it ends the span
+    (elsewhere a word of the line's own follows it, fitted with it). With ``letters``, of
+    every line the runs of tokens without a digit that no kept span covers, kept as a word
+    without a digit is (MIN_R2), the fonts that fitted before tried first as ``fit_words``
+    does. Each fit moved to the line's box."""
     lum = luminance(image)
+    recent: list[int] = []
     out = []
     for i in lines:
         line = words[i]
-        for first, count in digit_runs(line.text, SPAN_REACH if reach is None else reach):
-            sub = span_box(lum, line, first, count)
-            r = None if sub is None else fit_word(lum, sub)
-            if r is None or r[0] < MIN_R2:
-                continue
-            fit = r[1]
-            r2, margin = number_check(lum, sub, fit)
-            ends = tokens(sub.text)
-            if r2 < NUMBER_MIN_R2 or margin < NUMBER_MARGIN or not number_bounded(
-                    lum, sub, fit, (has_digit(ends[0][1]), has_digit(ends[-1][1]))):
-                continue
-            shift = round(QUARTER * (_box_corner(sub)[0] - _box_corner(line)[0]))
-            out.append(Span(i, first, count, replace(fit, x=fit.x + shift)))
+        parts = tokens(line.text)
+        kept: list[Span] = []
+        runs = [] if number_candidate(line) else \
+            digit_runs(line.text, SPAN_REACH if reach is None else reach)
+        for first, count in runs:
+            span = _fit_span(lum, line, i, first, count, recent, number=True)
+            if span is not None:
+                kept.append(span)
+        if letters:
+            covered = {k for s in kept for k in range(s.first, s.first + s.count)}
+            free = [k for k, (_, t) in enumerate(parts) if k not in covered
+                    and not has_digit(t)]
+            for first, count in _runs(free):
+                span = _fit_span(lum, line, i, first, count, recent, number=False)
+                if span is not None:
+                    kept.append(span)
+        out += sorted(kept, key=lambda s: s.first)
     return out
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """(first, count) of each run of consecutive integers of a sorted list."""
+    runs: list[tuple[int, int]] = []
+    for k in indices:
+        if runs and sum(runs[-1]) == k:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((k, 1))
+    return runs
+
+
+def _fit_span(lum: np.ndarray, line: Word, index: int, first: int, count: int,
+              recent: list[int], number: bool) -> Span | None:
+    """One span of ``fit_spans``, or None where its box or fit fails its checks."""
+    sub = span_box(lum, line, first, count)
+    if sub is None:
+        return None
+    # a number's check needs its best fit: every font is tried (numbers are few)
+    r = fit_word(lum, sub) if number else _fit_after(lum, sub, recent)
+    if r is None or r[0] < MIN_R2:
+        return None
+    if number:
+        recent[:] = [r[1].font] + [f for f in recent if f != r[1].font]
+    fit = r[1]
+    if number:
+        r2, margin = number_check(lum, sub, fit)
+        ends = tokens(sub.text)
+        if r2 < NUMBER_MIN_R2 or margin < NUMBER_MARGIN or not number_bounded(
+                lum, sub, fit, (has_digit(ends[0][1]), has_digit(ends[-1][1]))):
+            return None
+    shift = round(QUARTER * (_box_corner(sub)[0] - _box_corner(line)[0]))
+    return Span(index, first, count, replace(fit, x=fit.x + shift))
 
 
 # ---- painting: the encoder's gate and the decoder's brush --------------------------------

@@ -279,7 +279,7 @@ def _glyph_times(img, words, side, args, reps, sync) -> dict:
     and the decode with the marked words painted and without fusion; the sample's side stream
     without the cross-check, so every word is fitted (since session 39 those holding a digit
     too, then checked; since session 40 only those of up to glyphs.NUMBER_MAX_WORDS words:
-    glyph_candidates). Each run starts with the
+    glyph_candidates; since session 41 the rest as spans, glyph_spans). Each run starts with the
     glyph caches empty, as a fresh process does."""
     from textcodec import codec, glyphs
 
@@ -299,7 +299,7 @@ def _glyph_times(img, words, side, args, reps, sync) -> dict:
     return {"glyph_words": len(codec.guidance_words(words)),
             "glyph_candidates": len(codec.glyph_candidates(words)), "glyphs_fitted": r.fitted,
             "glyphs_painted": r.painted, "glyph_numbers": r.numbers,
-            "glyph_bytes": r.glyph_bytes,
+            "glyph_spans": r.spans, "glyph_bytes": r.glyph_bytes,
             "encode_s_q0_glyphs": timed(cold(lambda: low(True)), reps, sync),
             "encode_s_q0_no_glyphs": timed(lambda: low(False), reps, sync),
             "decode_s_q0_painted": timed(cold(lambda: codec.decode_array(

@@ -14,23 +14,20 @@ ground truth, EasyOCR's digit-bearing phrases that the sheet cross-check confirm
 decoder could draw) are labelled right where every digit-bearing token of the phrase is in the
 truth in its box, and wrong otherwise. Prints, for a grid of the two thresholds (the fit's
 r^2 and the margin), how many right and wrong phrases would be drawn, and how many of those
-are bounded too (what the encoder draws).
+are bounded too (what the encoder draws). With --unconfirmed, the same for the phrases the
+cross-check did not confirm, which the encoder never fits.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import time
 from pathlib import Path
 
 from textcodec import glyphs
-from textcodec.bench import datasets
-from textcodec.crosscheck import cross_check
-from textcodec.ocr.engine import filter_words, get_engine
 from textcodec.words import has_digit, normalise_token, tokens_in_box
 
-from study_output import write_study   # beside this script (on sys.path)
+from study_output import confirmed_pages, write_study   # beside this script (on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 R2_GRID = (0.6, 0.7, 0.8)
@@ -46,39 +43,45 @@ def main() -> None:
     p.add_argument("--images", type=int, default=8)
     p.add_argument("--skip", type=int, default=8)
     p.add_argument("--sets", default="synthetic,funsd,web")
-    p.add_argument("--out", type=Path, default=ROOT / "docs" / "bench" / "numbers.json")
+    p.add_argument("--unconfirmed", action="store_true",
+                   help="study the phrases the cross-check did NOT confirm (never drawn): "
+                        "would the number check alone let their numbers be painted?")
+    p.add_argument("--out", type=Path, default=None,
+                   help="default docs/bench/numbers.json (numbers-unconfirmed.json with "
+                        "--unconfirmed)")
     args = p.parse_args()
-    easy = get_engine("easyocr")
+    if args.out is None:
+        args.out = ROOT / "docs" / "bench" / ("numbers-unconfirmed.json" if args.unconfirmed
+                                              else "numbers.json")
     rows, check_seconds = [], 0.0
-    for ds in args.sets.split(","):
-        for item in itertools.islice(datasets.load(ds, args.skip + args.images), args.skip, None):
-            found = cross_check(item.image, filter_words(easy.read(item.image)), "tesseract")
-            # fitted in page order, as the encoder fits its drawable words
-            drawable = [w for w in found if w.draw]
-            fits = glyphs.fit_words(item.image, drawable)
-            lum = glyphs.luminance(item.image)
-            for w, f in zip(drawable, fits):
-                toks = digit_tokens(w.text)
-                if not toks:
-                    continue
-                truth = tokens_in_box(w.axis_aligned_box(), item.truth)
-                row = {"set": ds, "image": item.id, "text": w.text,
-                       "wrong": any(t not in truth for t in toks), "fitted": f is not None,
-                       "candidate": glyphs.number_candidate(w)}
-                if f is not None:
-                    t0 = time.perf_counter()
-                    row["r2"], row["margin"] = glyphs.number_check(lum, w, f)
-                    row["bounded"] = glyphs.number_bounded(lum, w, f)
-                    check_seconds += time.perf_counter() - t0
-                rows.append(row)
-            print(f"{ds} {item.id}: {sum(r['image'] == item.id for r in rows)} numbers",
-                  flush=True)
+    for ds, item, found in confirmed_pages(args.sets, args.skip, args.images):
+        # fitted in page order, as the encoder fits its drawable words
+        drawable = [w for w in found if w.draw != args.unconfirmed]
+        fits = glyphs.fit_words(item.image, drawable)
+        lum = glyphs.luminance(item.image)
+        for w, f in zip(drawable, fits):
+            toks = digit_tokens(w.text)
+            if not toks:
+                continue
+            truth = tokens_in_box(w.axis_aligned_box(), item.truth)
+            row = {"set": ds, "image": item.id, "text": w.text,
+                   "wrong": any(t not in truth for t in toks), "fitted": f is not None,
+                   "candidate": glyphs.number_candidate(w)}
+            if f is not None:
+                t0 = time.perf_counter()
+                row["r2"], row["margin"] = glyphs.number_check(lum, w, f)
+                row["bounded"] = glyphs.number_bounded(lum, w, f)
+                check_seconds += time.perf_counter() - t0
+            rows.append(row)
+        print(f"{ds} {item.id}: {sum(r['image'] == item.id for r in rows)} numbers",
+              flush=True)
     summary = {"numbers": len(rows), "check_seconds": round(check_seconds, 1), "grid": []}
     for label, wrong in (("right", False), ("wrong", True)):
         group = [r for r in rows if r["wrong"] == wrong]
         summary[label] = {"phrases": len(group), "fitted": sum(r["fitted"] for r in group),
                           "candidates": sum(r["candidate"] for r in group)}
-        print(f"{label}: {len(group)} confirmed phrases with a number, "
+        print(f"{label}: {len(group)} {'un' if args.unconfirmed else ''}confirmed phrases "
+              "with a number, "
               f"{summary[label]['fitted']} fitted")
     for r2 in R2_GRID:
         for margin in MARGIN_GRID:

@@ -15,17 +15,13 @@ right and wrong runs would be painted, and the time the fits took.
 from __future__ import annotations
 
 import argparse
-import itertools
 import time
 from pathlib import Path
 
 from textcodec import glyphs
-from textcodec.bench import datasets
-from textcodec.crosscheck import cross_check
-from textcodec.ocr.engine import filter_words, get_engine
 from textcodec.words import has_digit, normalise_token, tokens_in_box
 
-from study_output import write_study   # beside this script (on sys.path)
+from study_output import confirmed_pages, write_study   # beside this script (on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,27 +35,24 @@ def main() -> None:
                    help="words either side of a number fitted with it")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "bench" / "spans.json")
     args = p.parse_args()
-    easy = get_engine("easyocr")
     rows, seconds = [], 0.0
-    for ds in args.sets.split(","):
-        for item in itertools.islice(datasets.load(ds, args.skip + args.images), args.skip, None):
-            found = cross_check(item.image, filter_words(easy.read(item.image)), "tesseract")
-            lines = [i for i, w in enumerate(found) if w.draw and has_digit(w.text)
-                     and not glyphs.number_candidate(w)]
-            t0 = time.perf_counter()
-            spans = glyphs.fit_spans(item.image, found, lines, args.reach)
-            seconds += time.perf_counter() - t0
-            kept = {(s.word, s.first) for s in spans}
-            for i in lines:
-                w = found[i]
-                truth = tokens_in_box(w.axis_aligned_box(), item.truth)
-                for first, count in glyphs.digit_runs(w.text, args.reach):
-                    text = glyphs.span_text(w.text, first, count)
-                    toks = [n for t in text.split() if (n := normalise_token(t))]
-                    rows.append({"set": ds, "image": item.id, "line": w.text, "text": text,
-                                 "wrong": any(t not in truth for t in toks),
-                                 "painted": (i, first) in kept})
-            print(f"{ds} {item.id}: {len(lines)} long lines, {len(spans)} spans kept", flush=True)
+    for ds, item, found in confirmed_pages(args.sets, args.skip, args.images):
+        lines = [i for i, w in enumerate(found) if w.draw and has_digit(w.text)
+                 and not glyphs.number_candidate(w)]
+        t0 = time.perf_counter()
+        spans = glyphs.fit_spans(item.image, found, lines, args.reach, letters=False)
+        seconds += time.perf_counter() - t0
+        kept = {(s.word, s.first) for s in spans}
+        for i in lines:
+            w = found[i]
+            truth = tokens_in_box(w.axis_aligned_box(), item.truth)
+            for first, count in glyphs.digit_runs(w.text, args.reach):
+                text = glyphs.span_text(w.text, first, count)
+                toks = [n for t in text.split() if (n := normalise_token(t))]
+                rows.append({"set": ds, "image": item.id, "line": w.text, "text": text,
+                             "wrong": any(t not in truth for t in toks),
+                             "painted": (i, first) in kept})
+        print(f"{ds} {item.id}: {len(lines)} long lines, {len(spans)} spans kept", flush=True)
     summary = {"runs": len(rows), "fit_seconds": round(seconds, 1)}
     for label, wrong in (("right", False), ("wrong", True)):
         group = [r for r in rows if r["wrong"] == wrong]
