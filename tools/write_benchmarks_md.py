@@ -225,6 +225,7 @@ def _bench_change_paragraph(folder: str, when: str, old_model: str, new_folder: 
 # the default and baseline models the main bench rows were made with, and when
 BENCH_MODELS = ("text-v21", "base-v19")
 BENCH_SESSION = 40
+SPANS_SESSION = 41   # the textcodec and nofusion rows up to codec.GLYPHS_MAX_QUALITY, re-made
 
 
 def _shipped() -> tuple[str, str]:
@@ -2961,7 +2962,9 @@ def glyph_speed_paragraph() -> list[str]:
     fitted_words = g.get("glyph_candidates", g["glyph_words"])
     per_word = (g["encode_s_q0_glyphs"] - g["encode_s_q0_no_glyphs"]) / max(1, fitted_words)
     then = ""
-    for folder, what in (("bench-s39", "Session 39, every phrase holding a digit fitted "
+    for folder, what in (("bench-s40", "Session 40, phrases holding a digit fitted up to "
+                                       "6 words, no spans"),
+                         ("bench-s39", "session 39, every phrase holding a digit fitted "
                                        "(text-v20)"),
                          ("bench-s38", "session 38, before numbers were painted"),
                          ("bench-s37", "session 37, painting all or nothing")):
@@ -2978,7 +2981,14 @@ def glyph_speed_paragraph() -> list[str]:
                f"since session 39: {g['glyph_numbers']} of them painted)"
                if "glyph_candidates" in g else "")
     from textcodec import glyphs
-    return ["**Sessions 37-40: the fitted glyphs' time** (`python tools/bench_speed.py "
+    spans = (f" Since session 41 the rest of those phrases is fitted in parts (\"Numbers\", "
+             f"spans): {g['glyph_spans']} spans here, fitted {g['glyphs_fitted']} in all, which "
+             "brings back most of session 39's time: the long lines' runs of words are fitted "
+             "at every font and size where the fonts fitted before do not explain them (most "
+             "of it drawing the run's glyphs, 4x, at each), and most long runs that fail to "
+             "fit cost as much as those that pass. `encode --no-numbers` fits neither."
+             if "glyph_spans" in g else "")
+    return ["**Sessions 37-41: the fitted glyphs' time** (`python tools/bench_speed.py "
             "--device cpu "
             "--repeat 3 --glyphs-only`, docs/bench/speed-glyphs-cpu.json; this 2-core CPU, "
             "medians, each run with the glyph caches empty as a fresh process has them). The "
@@ -2997,9 +3007,8 @@ def glyph_speed_paragraph() -> list[str]:
                 "on this page session 39 fitted 17, several of them whole lines of 17-21 words "
                 "(150-160 characters) whose fits (a place for each of their words) cost most "
                 "of the rise, and painted 3. Since session 40 only those of at most "
-                f"{glyphs.NUMBER_MAX_WORDS} words are fitted (`glyphs.NUMBER_MAX_WORDS`; "
-                "\"Numbers\" says what that leaves unpainted)."
-                if "glyph_candidates" in g else ""), ""]
+                f"{glyphs.NUMBER_MAX_WORDS} words are fitted whole (`glyphs.NUMBER_MAX_WORDS`)."
+                if "glyph_candidates" in g else "") + spans, ""]
 
 
 def numbers_section() -> list[str]:
@@ -3016,7 +3025,7 @@ def numbers_section() -> list[str]:
     from textcodec import glyphs
     cell = next(c for c in s["grid"] if c["r2"] == glyphs.NUMBER_MIN_R2
                 and c["margin"] == glyphs.NUMBER_MARGIN)
-    out = ["## Numbers (sessions 39-40): painted where the pixels bear every digit out", "",
+    out = ["## Numbers (sessions 39-41): painted where the pixels bear every digit out", "",
            "Up to session 38 no word holding a digit was drawn (`codec.guidance_words`): a "
            "misread digit makes another number, as legible as the true one. Yet the encoder "
            "holds the original, so it can ask the pixels. Since session 39 it fits the "
@@ -3066,8 +3075,7 @@ def numbers_section() -> list[str]:
         + ", ".join(f"{k} {v}" for k, v in sorted(by_set.items()))
         + ("; the generated pages' paragraphs of random words with a number in them), none "
            "on a form." if set(by_set) <= {"synthetic", "web"} else ").")
-        + " Fitting the digit-bearing words of a long line alone would paint them back "
-        "(docs/training.md, Next).")
+        + " Since session 41 those lines' numbers are fitted alone (below).")
     out += ["", f"With the thresholds the encoder paints {cell['right_bounded']} of "
             f"the {s['right']['phrases']} right numbers and {cell['wrong_bounded']} of the "
             f"{s['wrong']['phrases']} wrong ones." + capped
@@ -3085,8 +3093,83 @@ def numbers_section() -> list[str]:
                 " (session 40's run, sharing the 2 cores with the main bench; session 39's "
                 f"alone took {before['summary']['check_seconds']:.1f} s, "
                 "docs/bench/bench-s39/numbers.json)." if before else "."), ""]
-    out += _numbers_funnel() + _numbers_cap_bench() + _numbers_bench()
+    out += _numbers_funnel() + _numbers_cap_bench() + _numbers_bench() + _numbers_spans()
     return out
+
+
+def _numbers_spans() -> list[str]:
+    """Session 41: the numbers of lines too long to fit whole, fitted alone (glyphs.fit_spans,
+    the SPANS section): the study (docs/bench/spans.json) and the main bench's textcodec rows
+    against session 40's (docs/bench/bench-s40/)."""
+    path = BENCH / "spans.json"
+    if not path.exists():
+        return []
+    from textcodec import glyphs
+    study = json.loads(path.read_text())
+    s, a = study["summary"], study["args"]
+    by_set = {}
+    for r in study["rows"]:
+        cell = by_set.setdefault(r["set"], [0, 0, 0, 0])
+        cell[2 * r["wrong"]] += 1
+        cell[2 * r["wrong"] + 1] += r["painted"]
+    out = ["**Numbers of long lines** (session 41). A line of more than "
+           f"{glyphs.NUMBER_MAX_WORDS} words is not fitted whole; each run of its words holding "
+           f"a digit is, with {glyphs.SPAN_REACH} word either side (`glyphs.SPAN_REACH`: a lone "
+           "two-digit number fits a monospaced face as well as the page's own), in a box cut "
+           "from the line's at its word gaps (`glyphs.span_box`), kept where the checks above "
+           "pass (`glyphs.fit_spans`; the number bounded only where it ends the run), and "
+           "carried in a SPANS section (docs/format.md, 1.7; a 1.6 reader skips it). Command: "
+           f"`python tools/span_study.py --images {a['images']}` (docs/bench/spans.json; the "
+           f"images of the study above, {a['skip']} skipped per set; a run is right where each "
+           "of its tokens is in the ground truth in the line's box): "
+           + "; ".join(f"{k} {v[1]} of {v[0]} right runs painted, {v[3]} of {v[2]} wrong"
+                       for k, v in by_set.items())
+           + f". The fits took {s['fit_seconds']:.1f} s in all on this CPU (sharing its two "
+           "cores with the main bench and another study).", ""]
+    numbers_only = BENCH / "spans-s41-numbers"
+    cells = []
+    for name in SETS:
+        old, new = BENCH / "bench-s40" / f"{name}.jsonl", BENCH / name / "results.jsonl"
+        if not (old.exists() and new.exists()) or name == "kodak":
+            continue
+        a40, a41 = _codec_curve(old, "textcodec"), _codec_curve(new, "textcodec")
+        if [(p.bpp, p.cer) for p in a40] == [(p.bpp, p.cer) for p in a41]:
+            cells.append(f"{name} the same (no span)")
+            continue
+        mid = numbers_only / f"{name}.jsonl"
+        steps = [("numbers alone", _codec_curve(mid, "textcodec"))] if mid.exists() else []
+        parts = [f"{label} {_span_gain(a40, c)}" for label, c in
+                 steps + [("with the words", a41)]]
+        low40, low41 = min(a40, key=lambda p: p.bpp), min(a41, key=lambda p: p.bpp)
+        gt = (f", by the ground truth {low40.gt_cer:.3f} -> {low41.gt_cer:.3f}"
+              if math.isfinite(low40.gt_cer) else "")
+        cells.append(f"{name} " + ", ".join(parts) + f"; at quality 0 {low40.bpp:.4f} -> "
+                     f"{low41.bpp:.4f} bpp, CER {low40.cer:.3f} -> {low41.cer:.3f}{gt}, "
+                     f"PSNR {low40.psnr:.2f} -> {low41.psnr:.2f} dB")
+    if cells:
+        out += ["The words without a digit of the same lines, and of any phrase holding a "
+                "digit that is not painted whole, are fitted as spans too, in their runs, the "
+                "fonts that fitted before tried first, and kept as any word without a digit is "
+                "(r^2 >= " + f"{glyphs.MIN_R2:g}): on the web pages most of a long line. The "
+                "main bench's `textcodec` rows of session 41 against session 40's "
+                "(docs/bench/bench-s40/, the same model, images and settings; PCHIP; from "
+                "quality 6 up nothing is painted), with the numbers alone "
+                "(docs/bench/spans-s41-numbers/) and with the words: " + "; ".join(cells)
+                + ". The ground truth scores every word of a page, the original's reading at "
+                "most 120 boxes of CRAFT's (lines and words).", ""]
+    return out
+
+
+def _span_gain(ref: list, test: list) -> str:
+    """BD-CER of ``test`` against ``ref`` (PCHIP), and by the ground truth where the set has
+    it."""
+    from textcodec.bench.metrics import bd_quality
+    cell = f"BD-CER {_bd_cer_points(ref, test):+.2f} pts"
+    if all(math.isfinite(p.gt_cer) for p in ref + test):
+        gt = 100 * bd_quality([p.bpp for p in ref], [p.gt_cer for p in ref],
+                              [p.bpp for p in test], [p.gt_cer for p in test], "pchip")
+        cell += f" (ground truth {gt:+.2f})"
+    return cell
 
 
 def _numbers_cap_bench() -> list[str]:
@@ -3097,17 +3180,19 @@ def _numbers_cap_bench() -> list[str]:
         lifted = BENCH / "nocap-s40" / f"{name}.jsonl"
         if not lifted.exists():
             continue
-        main = BENCH / name / "results.jsonl"
+        # session 40's rows with the cap (the main bench's since session 41 hold the spans)
+        main = BENCH / "bench-s40" / f"{name}.jsonl"
         a, b = _codec_curve(lifted, "textcodec"), _codec_curve(main, "textcodec")
         base = _codec_curve(main, "textcodec-baseline")
         cells.append(f"{name} BD-CER against the baseline {_bd_cer_points(base, a):+.1f} pts "
                      f"without the cap, {_bd_cer_points(base, b):+.1f} with it")
     if not cells:
         return []
-    return ["What the cap costs in the main bench (`python tools/number_cap_bench.py`, "
+    return ["What the cap cost in session 40's main bench (`python tools/number_cap_bench.py`, "
             "docs/bench/nocap-s40/: the same `textcodec` rows made with every phrase holding "
-            "a digit fitted; PCHIP): " + "; ".join(cells) + ". Qt's numbers stand in short "
-            "phrases; the web pages' in paragraph lines.", ""]
+            "a digit fitted, against session 40's with the cap, docs/bench/bench-s40/; "
+            "PCHIP): " + "; ".join(cells) + ". Qt's numbers stand in short "
+            "phrases; the web pages' in paragraph lines (the spans below paint them now).", ""]
 
 
 def _numbers_funnel() -> list[str]:
@@ -3697,7 +3782,11 @@ def main() -> None:
            f"- The `textcodec`, `textcodec-nofusion` and `textcodec-baseline` rows are "
            f"session {BENCH_SESSION}'s, made with the default model `textcodec-{default}` "
            "(the encoder's cross-check, Tesseract, on and the fitted glyphs on) and the "
-           f"baseline `textcodec-{baseline}`. Earlier rows are kept: docs/bench/bench-s39/ "
+           f"baseline `textcodec-{baseline}`; the `textcodec` and `textcodec-nofusion` rows at "
+           f"qualities 0-5, where glyphs are painted, are session {SPANS_SESSION}'s (the "
+           "numbers of long lines painted too, \"Numbers\"). Earlier rows are kept: "
+           "docs/bench/bench-s40/ holds session 40's (before those spans, every codec), "
+           "docs/bench/bench-s39/ "
            "holds session 39's (text-v20 on base-v18, every codec), docs/bench/bench-s38/ "
            "session 38's textcodec rows (before numbers were painted), docs/bench/bench-s37/ "
            "session 37's (before the sheet cross-check and the graded strengths) and "
