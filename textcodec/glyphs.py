@@ -631,11 +631,12 @@ def numbers_checked(image: np.ndarray, words: list[Word],
     return out
 
 
-# ---- spans: the numbers of long lines ----------------------------------------------------
+# ---- spans: parts of phrases -------------------------------------------------------------
 # a line of more than NUMBER_MAX_WORDS words is not fitted whole; its runs of words holding a
 # digit are fitted alone, each in a box cut from the line's at the blank columns between its
-# words, and travel in the SPANS section: which words of which line, and their fit placed from
-# the line's own box corner, so the decoder needs no box of its own for them
+# words, and so are the runs of words without a digit left over of any phrase holding a digit
+# not painted whole. They travel in the SPANS section: which words of which phrase, and their
+# fit placed from the phrase's own box corner, so the decoder needs no box of its own for them
 SPAN_GAP = 0.15   # of a line's box height: the least blank run that parts two of its words
 SPAN_REACH = 1    # words either side of a run of numbers fitted with it: the font and place
 #                   of a lone number of a few digits are in doubt, a few words' ink settles them
