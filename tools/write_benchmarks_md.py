@@ -251,6 +251,19 @@ def _lead_cells(name: str) -> str:
                         for c, label in (("avif", "AVIF"), ("webp", "WebP")) if c in bd)
 
 
+def _web_psnr_verdict() -> str:
+    """Whether textcodec leads or trails its baseline in PSNR on the web pages (BD-rate)."""
+    bd = (_set_bd("web") or {}).get("textcodec", {})
+    rate = bd.get("bd_rate_psnr")
+    if rate is None:
+        return "its PSNR against the baseline is not measured"
+    figures = f"BD-rate {rate:+.1f} %, BD-PSNR {bd.get('bd_psnr', float('nan')):+.2f} dB"
+    if abs(rate) < 2:
+        return (f"in PSNR it is about even with it ({figures}; since session 41, when the "
+                "words around the numbers were painted too)")
+    return f"in PSNR it is {'ahead of' if rate < 0 else 'behind'} it ({figures})"
+
+
 def _web_cells() -> str:
     """The web set's BD figures of the classical codecs and of textcodec against the baseline."""
     bd = _set_bd("web")
@@ -3843,9 +3856,9 @@ def main() -> None:
            "programs, a toolkit it never trained on: AVIF and WebP lead by " + _lead_cells("qt")
            + ".",
            "- **Rendered web pages (the web set, session 30)**, 1280x720 browser text: " + _web_cells()
-           + ". The side stream is large on pages this dense (160-260 words each): in PSNR "
-           "`textcodec` trails its own baseline here, and since session 37 its painted glyphs "
-           "(\"Fitted glyphs\") put it ahead in CER.", "",
+           + ". The side stream is large on pages this dense (160-260 words each); since "
+           "session 37 the painted glyphs (\"Fitted glyphs\") put `textcodec` ahead of its "
+           "own baseline in CER, and " + _web_psnr_verdict() + ".", "",
            "## Speed (1280x720 screenshot)", "",
            "| where | encode (no OCR) | OCR (the default engine) | decode "
            "| decode + fusion (300 words) "
