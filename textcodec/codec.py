@@ -279,14 +279,15 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
             if (painting or spans_payload) and \
                     (max_bytes is None or len(with_glyphs) <= max_bytes):
                 data = with_glyphs
-                done = [f for f in whole if f is not None] if painting else []
-                kept = [(w, s.fit) for w, s in zip(parts, spans) if s.fit.paint]
-                spanned = len(kept)
-                fitted = len(done) + spanned
-                painted = sum(f.paint for f in done) + spanned
-                graded = sum(0 < f.strength < gm.FULL for f in done + [f for _, f in kept])
-                numbered = sum(f.paint and has_digit(w.text)
-                               for w, f in list(zip(sent, whole)) + kept if f is not None)
+                # what the file holds: GLYPHS' fits (where it has the section), the spans
+                # of nonzero strength
+                in_spans = [(w, s.fit) for w, s in zip(parts, spans) if s.fit.paint]
+                held = [(w, f) for w, f in zip(sent, whole) if painting and f is not None] \
+                    + in_spans
+                fitted, spanned = len(held), len(in_spans)
+                painted = sum(f.paint for _, f in held)
+                graded = sum(0 < f.strength < gm.FULL for _, f in held)
+                numbered = sum(f.paint and has_digit(w.text) for w, f in held)
                 glyph_bytes = len(section or b"") + len(strengths or b"") + \
                     len(spans_payload or b"")
     return EncodeResult(data, header, list(words or []) if ocr else [],

@@ -39,8 +39,9 @@ class SectionType(enum.IntEnum):
     GLYPHS = 0x85   # optional: the words' fitted glyphs (textcodec.glyphs); older readers skip it
     STRENGTHS = 0x86  # optional: how strongly each fitted word is painted; a 1.5 reader skips
     #                   it and paints only the words marked in GLYPHS (those at full strength)
-    SPANS = 0x87    # optional: fits of parts of the side stream's lines (their numbers); a 1.6
-    #                 reader skips it and leaves those parts as decoded
+    SPANS = 0x87    # optional: fits of parts of the side stream's phrases (numbers of long
+    #                 lines, the words around numbers); a 1.6 reader skips it and leaves those
+    #                 parts as decoded
 
 
 OPTIONAL_SECTION_BIT = 0x80

@@ -522,8 +522,13 @@ def _fit_after(lum: np.ndarray, word: Word, recent: list[int]) -> tuple[float, F
         if alt is not None and (r is None or alt[0] > r[0]):
             r = alt
     if r is not None and r[0] >= MIN_R2:
-        recent[:] = [r[1].font] + [f for f in recent if f != r[1].font]
+        _remember(recent, r[1].font)
     return r
+
+
+def _remember(recent: list[int], font: int) -> None:
+    """Put ``font`` first in the list of fonts that fitted before."""
+    recent[:] = [font] + [f for f in recent if f != font]
 
 
 # ---- numbers: drawn only where the pixels say which digits they are ---------------------
@@ -672,17 +677,9 @@ def span_word(word: Word, first: int, count: int) -> Word | None:
 def digit_runs(text: str, reach: int = 0) -> list[tuple[int, int]]:
     """(first, count) of each run of consecutive tokens holding a digit, taken ``reach``
     tokens further each way (within the text); runs that then meet are one."""
-    n = len(tokens(text))
-    runs: list[tuple[int, int]] = []
-    for i, (_, t) in enumerate(tokens(text)):
-        if not has_digit(t):
-            continue
-        a, b = max(0, i - reach), min(n, i + reach + 1)
-        if runs and sum(runs[-1]) >= a:
-            runs[-1] = (runs[-1][0], b - runs[-1][0])
-        else:
-            runs.append((a, b - a))
-    return runs
+    parts = tokens(text)
+    digits = [i for i, (_, t) in enumerate(parts) if has_digit(t)]
+    return _runs([k for k in range(len(parts)) if any(abs(k - i) <= reach for i in digits)])
 
 
 def _blank_runs(inked: np.ndarray) -> list[tuple[int, int]]:
@@ -706,7 +703,8 @@ def span_box(lum: np.ndarray, word: Word, first: int, count: int) -> Word | None
     at a bundled font's advances. Its left edge lies on the line's quarter-pixel grid, so a
     fit in it moves to the line's box exactly. None where the line holds no clear ink."""
     parts = tokens(word.text)
-    if abs(word.angle) >= 1 or span_text(word.text, first, count) is None:
+    text = span_text(word.text, first, count)
+    if abs(word.angle) >= 1 or text is None:
         return None
     bx, by = _box_corner(word)
     H, W = lum.shape
@@ -741,8 +739,8 @@ def span_box(lum: np.ndarray, word: Word, first: int, count: int) -> Word | None
         return None
     left = bx + round(QUARTER * (x0 + a - bx)) / QUARTER
     width = x0 + b - left
-    return Word(span_text(word.text, first, count), left + width / 2, word.cy, width,
-                word.height, 0.0, word.confidence, word.draw)
+    return Word(text, left + width / 2, word.cy, width, word.height, 0.0, word.confidence,
+                word.draw)
 
 
 def fit_spans(image: np.ndarray, words: list[Word], lines: list[int],
@@ -803,10 +801,9 @@ def _fit_span(lum: np.ndarray, line: Word, index: int, first: int, count: int,
     r = fit_word(lum, sub) if number else _fit_after(lum, sub, recent)
     if r is None or r[0] < MIN_R2:
         return None
-    if number:
-        recent[:] = [r[1].font] + [f for f in recent if f != r[1].font]
     fit = r[1]
     if number:
+        _remember(recent, fit.font)
         r2, margin = number_check(lum, sub, fit)
         ends = tokens(sub.text)
         if r2 < NUMBER_MIN_R2 or margin < NUMBER_MARGIN or not number_bounded(

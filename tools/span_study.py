@@ -5,11 +5,11 @@
 
 A phrase holding a digit is fitted whole only up to glyphs.NUMBER_MAX_WORDS words (the cap:
 a long line costs seconds and few of its numbers pass). Here the runs of digit-bearing words
-of the longer lines that the sheet cross-check confirmed are fitted alone, each in a box cut
-from the line's at its word gaps (glyphs.span_box), and checked as numbers are
-(glyphs.number_check, glyphs.number_bounded). On held-out images with ground truth a run is
-right where each of its digit-bearing tokens is in the truth in the line's box. Prints how many
-right and wrong runs would be painted, and the time the fits took.
+of the longer lines that the sheet cross-check confirmed are fitted alone, with --reach words
+either side, each in a box cut from the line's at its word gaps (glyphs.span_box), and checked
+as numbers are (glyphs.number_check, glyphs.number_bounded). On held-out images with ground
+truth a run is right where each of its tokens (the neighbours included) is in the truth in the
+line's box. Prints how many right and wrong runs would be painted, and the time the fits took.
 """
 
 from __future__ import annotations

@@ -161,12 +161,12 @@ def _codec_curve(path: Path, codec: str) -> list:
     return by_codec(aggregate(load(path))).get(codec, [])
 
 
-def _bd_cer_points(ref: list, test: list) -> float:
-    """BD-CER of curve ``test`` against ``ref`` in CER points, PCHIP (the steadier fit where
-    CER flattens at the ends)."""
+def _bd_cer_points(ref: list, test: list, key: str = "cer") -> float:
+    """BD-CER of curve ``test`` against ``ref`` in CER points (``key``: "gt_cer" against the
+    ground truth), PCHIP (the steadier fit where CER flattens at the ends)."""
     from textcodec.bench.metrics import bd_quality
-    return 100 * bd_quality([p.bpp for p in ref], [p.cer for p in ref],
-                            [p.bpp for p in test], [p.cer for p in test], "pchip")
+    return 100 * bd_quality([p.bpp for p in ref], [getattr(p, key) for p in ref],
+                            [p.bpp for p in test], [getattr(p, key) for p in test], "pchip")
 
 
 # the bench files of the models before the shipped ones, kept to compare against, newest
@@ -3176,12 +3176,9 @@ def _numbers_spans() -> list[str]:
 def _span_gain(ref: list, test: list) -> str:
     """BD-CER of ``test`` against ``ref`` (PCHIP), and by the ground truth where the set has
     it."""
-    from textcodec.bench.metrics import bd_quality
     cell = f"BD-CER {_bd_cer_points(ref, test):+.2f} pts"
     if all(math.isfinite(p.gt_cer) for p in ref + test):
-        gt = 100 * bd_quality([p.bpp for p in ref], [p.gt_cer for p in ref],
-                              [p.bpp for p in test], [p.gt_cer for p in test], "pchip")
-        cell += f" (ground truth {gt:+.2f})"
+        cell += f" (ground truth {_bd_cer_points(ref, test, 'gt_cer'):+.2f})"
     return cell
 
 
