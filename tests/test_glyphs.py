@@ -249,6 +249,30 @@ def _raw(payload: bytes) -> bytes:
     return zstandard.ZstdDecompressor().decompress(bytes(payload[1:]), max_output_size=1 << 16)
 
 
+def test_fitted_guidance_draws_fitted_words_on_their_ink_and_the_rest_over_their_boxes():
+    """glyphs.guidance (the map a block trained on fitted guidance reads): a fitted word is
+    its fit's glyphs, on the original's strokes where the guidance font stretched over the
+    box is not; an unfitted word and the box mask are render.render's own."""
+    from textcodec import render
+
+    box, truth = _boxed("Interface", glyphs.Fit(font=6, size=49, x=5, y=34), 70, 30)
+    other = Word("Layers", 200, 30, 60, 16)
+    guide, mask = glyphs.guidance([box, other], [truth, None], 260, 60)
+    rendered, rendered_mask = render.render([box, other], 260, 60)
+    assert np.array_equal(mask, rendered_mask)
+    expect, _ = render.render([other], 260, 60)
+    region, g = glyphs.glyph_map(box, truth, 260, 60)
+    np.maximum(expect[region], g, out=expect[region])
+    assert np.array_equal(guide, expect)
+    ink = _ink(box, truth, 260, 60)[:, :140]      # the fitted word's half of the frame
+    iou = lambda m: (m[:, :140] & ink).sum() / (m[:, :140] | ink).sum()  # noqa: E731
+    assert iou(guide > 0.5) == 1 and iou(rendered > 0.5) < 0.5
+    no_fits = glyphs.guidance([box, other], [None, None], 260, 60)
+    assert all(np.array_equal(a, b) for a, b in zip(no_fits, (rendered, rendered_mask)))
+    with pytest.raises(ValueError):
+        glyphs.guidance([box, other], [truth], 260, 60)
+
+
 def test_the_gate_paints_only_words_that_bring_the_decode_nearer():
     """gate() keeps a word's paint flag only where painting it lowers the error against the
     original; paint() with those flags lowers the painted region's error."""
@@ -321,6 +345,51 @@ def test_a_file_with_fitted_glyphs_paints_them_and_decodes_plain_without(page_wi
     err = lambda a: float(((a.astype(float) - image.astype(float)) ** 2).mean())  # noqa: E731
     assert err(painted) < err(plain)
     assert len(with_glyphs) - len(without) < 16 * len(words)
+
+
+def _fitted_guidance_checkpoint(tmp_path):
+    """The default text model with its block marked as trained on fitted guidance."""
+    from textcodec import zoo
+    from textcodec.checkpoint import load_release, save_release
+
+    model, _ = load_release(zoo.resolve(zoo.default_model())[0])
+    model.fusion_guidance = model.config["fusion_guidance"] = "fitted"
+    ck = tmp_path / "fitted.pt"
+    save_release(model, ck, "fitted-test")
+    return ck
+
+
+def test_a_block_on_fitted_guidance_reads_the_files_fits_as_the_encoder_did(
+        tmp_path, page_with_words, monkeypatch):
+    """A block trained on fitted guidance (config fusion_guidance = "fitted"): the decoder
+    draws the GLYPHS section's fits into its guidance (the decode differs from the same
+    block given rendered guidance), the encoder gated the strengths against that very decode
+    (encoder and decoder saw the same pixels), and the file paints over it."""
+    image, words = page_with_words
+    ck = _fitted_guidance_checkpoint(tmp_path)
+    seen = []
+    synthesize = codec._synthesize
+    monkeypatch.setattr(codec, "_synthesize",
+                        lambda *a: seen.append(synthesize(*a)[0]) or synthesize(*a))
+    data = codec.encode_image(image, model=str(ck), words=words, quality=0,
+                              cross_check="off").data
+    monkeypatch.undo()
+    f = container.read(data)
+    sent = codec.text_layer(data)
+    fits = codec.file_fits(f, sent)
+    assert sum(x is not None for x in fits) >= 2
+    import torch
+
+    with torch.no_grad():
+        pre, _, _ = codec._synthesize(f, "cpu", "auto", str(ck))
+        rendered, _, _ = codec._synthesize(f, "cpu", "auto", str(ck), [None] * len(sent))
+    assert not np.array_equal(pre, rendered)
+    assert len(seen) == 1 and np.array_equal(seen[0], pre)
+    bare = [None if x is None else replace(x, strength=0) for x in fits]
+    assert glyphs.gate(image, pre, sent, bare) == fits
+    painted, _ = codec.decode_array(data, model=str(ck), device="cpu")
+    expect = glyphs.paint(pre, sent, fits)
+    assert np.array_equal(painted, (np.clip(expect, 0, 1) * 255).round().astype(np.uint8))
 
 
 @pytest.mark.parametrize("brush", ["fitted", "overshooting"])

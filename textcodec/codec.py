@@ -261,16 +261,20 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         sent = sidestream.decompress(text)          # the words as the decoder reads them
         fits = _fit_glyphs(rgb, sent, numbers)
         spans = _fit_spans(rgb, sent, fits) if numbers else []
+        guided_by_fits = (net.fusion is not None and net.fusion_guidance == "fitted"
+                          and header.quality <= FUSION_MAX_QUALITY)
         if any(fits) or spans:
             with torch.no_grad():
-                pre, _, _ = _synthesize(container.read(data), dev, "auto", model)
+                pre, _, _ = _synthesize(container.read(data), dev, "auto", model, fits)
             # painted in the decoder's order: the words fitted whole, then the spans
             parts = [gm.span_word(sent[s.word], s.first, s.count) for s in spans]
             flagged = gm.gate(rgb, pre, sent + parts, fits + [s.fit for s in spans])
             whole = flagged[:len(sent)]
             spans = [replace(s, fit=f) for s, f in zip(spans, flagged[len(sent):])]
-            # a section that paints nothing is not worth its bytes
-            painting = any(f is not None and f.paint for f in whole)
+            # a section that paints nothing is not worth its bytes, unless the block draws
+            # its fits (and drew them in ``pre``, which the strengths were set against)
+            painting = any(f is not None and f.paint for f in whole) or (
+                guided_by_fits and any(f is not None for f in whole))
             section = gm.pack(sent, whole) if painting else None
             strengths = gm.pack_strengths(whole) if painting else None
             spans_payload = gm.pack_spans(sent, spans)
@@ -404,10 +408,12 @@ def _decode_array(data_or_path, device: str, fusion: str,
     return (np.clip(x, 0, 1) * 255).round().astype(np.uint8), f
 
 
-def _synthesize(f: TlcFile, dev: str, fusion: str,
-                model: str | None) -> tuple[np.ndarray, list[Word], TlcFile]:
+def _synthesize(f: TlcFile, dev: str, fusion: str, model: str | None,
+                fits: list | None = None) -> tuple[np.ndarray, list[Word], TlcFile]:
     """The decode before any glyph is painted: ((H, W, 3) float32 in [0, 1], the side
-    stream's words, the file)."""
+    stream's words, the file). ``fits``: the side stream's words' fits, where a block trained
+    on fitted guidance is to draw them (None: those of the file's GLYPHS section; the encoder
+    passes its own before the section is written)."""
     hdr = f.header
     words = sidestream.decompress(f.text) if f.text is not None else []
     lm = _model_for_header(hdr, dev, model)
@@ -430,9 +436,22 @@ def _synthesize(f: TlcFile, dev: str, fusion: str,
     if guide and net.fusion is not None:
         # one pass on a GPU; cache-sized tiles on a CPU (same result either way)
         x_hat = apply_fusion(net.fusion, x_hat, guide, hdr.quality,
-                             tile=FUSION_TILE if x_hat.device.type == "cpu" else 1 << 16)
+                             tile=FUSION_TILE if x_hat.device.type == "cpu" else 1 << 16,
+                             fits=_guidance_fits(net, f, words, guide, fits))
     out = x_hat[0, :, :hdr.height, :hdr.width].clamp(0, 1).permute(1, 2, 0)
     return out.cpu().numpy().astype(np.float32), words, f
+
+
+def _guidance_fits(net, f: TlcFile, words: list[Word], guide: list[Word],
+                   fits: list | None) -> list | None:
+    """The fits of the guidance words ``guide`` (of ``words``) where the model's block was
+    trained on fitted guidance; None where it draws rendered guidance."""
+    if getattr(net, "fusion_guidance", "rendered") != "fitted":
+        return None
+    if fits is None:
+        fits = file_fits(f, words) if f.glyphs is not None else [None] * len(words)
+    by_word = {id(w): fit for w, fit in zip(words, fits)}
+    return [by_word[id(w)] for w in guide]
 
 
 def file_fits(f: TlcFile, words: list[Word]):
@@ -516,16 +535,19 @@ def guidance_words(words: list[Word]) -> list[Word]:
 
 
 def apply_fusion(block, x_hat, words: list[Word], quality: float = 0,
-                 tile: int = FUSION_TILE):
+                 tile: int = FUSION_TILE, fits: list | None = None):
     """Run the fusion block where the words are; elsewhere it is the identity (gated by the box
     mask), so only tiles holding mask pixels are computed, each with a halo wider than the
-    block's receptive field: the result equals a full-frame pass (tested)."""
+    block's receptive field: the result equals a full-frame pass (tested). ``fits`` (one per
+    word, or None for rendered guidance): the guidance drawn from them
+    (textcodec.glyphs.guidance), for a block trained so."""
     import torch
 
     from textcodec.render import render
 
     _, _, H, W = x_hat.shape
-    guide, mask = render(words, W, H)
+    guide, mask = (render(words, W, H) if fits is None
+                   else glyphs_module().guidance(words, fits, W, H))
     if not mask.any():
         return x_hat
     halo = block.receptive_radius + 1

@@ -208,6 +208,31 @@ def glyph_map(word: Word, fit: Fit, width: int,
     return (slice(r0, r1), slice(c0, c1)), canvas[r0 - y0:r1 - y0, c0 - x0:c1 - x0]
 
 
+def guidance(words: list[Word], fits: list[Fit | None], width: int,
+             height: int) -> tuple[np.ndarray, np.ndarray]:
+    """(guide, mask) as ``render.render`` draws them for a fusion block trained on fitted
+    guidance: each word with a fit drawn by its fit (its glyphs in the original's font, size
+    and place: ``glyph_map``), the others in the guidance font stretched over their boxes.
+    The mask is every word's box either way: the block works where the words are."""
+    from textcodec.render import placements
+
+    if len(words) != len(fits):
+        raise ValueError("one fit (or None) per word")
+    guide = np.zeros((height, width), np.float32)
+    mask = np.zeros((height, width), np.float32)
+    fitted = {id(w) for w, f in zip(words, fits) if f is not None}
+    for w, region, glyphs, box in placements(words, width, height):
+        np.maximum(mask[region], box, out=mask[region])
+        if id(w) not in fitted:
+            np.maximum(guide[region], glyphs, out=guide[region])
+    for w, f in zip(words, fits):
+        placed = None if f is None else glyph_map(w, f, width, height)
+        if placed is not None:
+            region, g = placed
+            np.maximum(guide[region], g, out=guide[region])
+    return guide, mask
+
+
 # ---- the encoder's fit ------------------------------------------------------------------
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 

@@ -626,3 +626,97 @@ def test_stages_keep_their_mode_across_saves(tmp_path, monkeypatch, stage, train
     main(["--out", str(tmp_path / "r"), "--steps", "4", "--save-every", "1", "--name", "r",
           "--stage", stage, "--refine", "4,1", "--init", str(tmp_path / "b" / "b.pt")] + args)
     assert modes == [training] * 4
+
+
+def _fitted_funsd_pack(tmp_path):
+    """A pack of one FUNSD-style form whose words are drawn by known fits, with those fits
+    stored as tools/fit_pack.py stores them (one word left unfitted)."""
+    from textcodec import glyphs
+
+    pack = tmp_path / "pack"
+    for sub in ("images", "annotations"):
+        (pack / "funsd" / sub).mkdir(parents=True)
+    rng = random.Random(0)
+    cover = np.zeros((300, 300), np.float32)
+    entries, fits = [], []
+    for row in range(8):
+        text = "".join(rng.choice("abcdefghkmnoprstuvwxz") for _ in range(rng.randint(3, 7)))
+        fit = glyphs.Fit(font=4, size=56, x=8, y=4)
+        word = Word(text, 70 + 150 * (row % 2), 30 + 60 * (row // 2), 90, 22)
+        region, g = glyphs.glyph_map(word, fit, 300, 300)
+        np.maximum(cover[region], g, out=cover[region])
+        x0, y0, x1, y1 = word.axis_aligned_box()
+        entries.append({"words": [{"text": text, "box": [x0, y0, x1, y1]}]})
+        fits.append(fit if row else None)
+    page = pack / "funsd" / "images" / "form.png"
+    Image.fromarray(((1 - cover) * 255).round().astype(np.uint8)).convert("RGB").save(page)
+    (pack / "funsd" / "annotations" / "form.json").write_text(json.dumps({"form": entries}))
+    words = data_mod.load_funsd_words(page)
+    data_mod.save_page_fits(data_mod.page_fits_path(pack, "funsd", page), fits)
+    return pack, page, words, fits
+
+
+def test_page_fits_round_trip_and_fits_for_other_words_are_refused(tmp_path):
+    pack, page, words, fits = _fitted_funsd_pack(tmp_path)
+    path = data_mod.page_fits_path(pack, "funsd", page)
+    assert data_mod.load_page_fits(path, words) == fits
+    assert data_mod.load_page_fits(tmp_path / "none.json", words) is None
+    with pytest.raises(ValueError, match="fit_pack"):
+        data_mod.load_page_fits(path, words[:-1])
+    (pack / "fits").rename(tmp_path / "away")
+    with pytest.raises(ValueError, match="fit_pack"):
+        MixedDataset(pack, (0, 0, 1, 0), guidance=True, fitted=True)
+
+
+def test_fitted_guidance_draws_the_packs_fits_and_keeps_them_in_place_under_ocr_errors(
+        tmp_path):
+    """Crops of a pack with fits: the fitted words are drawn by their fits (glyphs.guidance),
+    and the OCR errors' box shifts move only the unfitted words (a fit is placed on the
+    original's ink, whatever box the OCR gave)."""
+    from textcodec import glyphs
+
+    pack, *_ = _fitted_funsd_pack(tmp_path)
+    it = iter(MixedDataset(pack, (0, 0, 1, 0), seed=1, size=128, guidance=True, corrupt=None,
+                           fitted=True))
+    samples = [next(it) for _ in range(20)]
+    with_fits = [s for s in samples if s.fits and any(s.fits)]
+    assert with_fits
+    for s in with_fits:
+        words = [Word(t, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], b[3] - b[1])
+                 for b, t in zip(s.boxes, s.texts)]
+        guide, mask = glyphs.guidance(words, s.fits, 128, 128)
+        assert np.array_equal(s.guide, guide) and np.array_equal(s.mask, mask)
+    s = with_fits[0]
+    fitted = [i for i, f in enumerate(s.fits) if f is not None]
+    b = s.boxes[fitted[0]].astype(int)
+    inside = (slice(b[1], b[3]), slice(b[0], b[2]))
+    still = data_mod.with_guidance(replace_sample(s), random.Random(5), (0, 0, 0), True)
+    for seed in range(4):
+        moved = data_mod.with_guidance(replace_sample(s), random.Random(seed), (0, 0, 3), True)
+        assert np.array_equal(moved.guide[inside], still.guide[inside])
+
+
+def replace_sample(s):
+    return data_mod.Sample(s.image, s.boxes, list(s.texts), fits=s.fits)
+
+
+def test_fusion_stage_on_fitted_guidance_records_it_in_the_checkpoint(tmp_path):
+    pack, *_ = _fitted_funsd_pack(tmp_path)
+    common = ["--batch", "2", "--workers", "0", "--crop", "128", "--mix", "0,0,1,0",
+              "--device", "cpu", "--lambdas", "0.001,0.002"]
+    args = common + ["--pack", str(pack)]
+    main(["--out", str(tmp_path / "b"), "--steps", "1", "--name", "b"] + args)
+    main(["--out", str(tmp_path / "f"), "--steps", "2", "--name", "f", "--stage", "fusion",
+          "--guidance", "fitted", "--init", str(tmp_path / "b" / "b.pt")] + args)
+    model, blob = load_release(tmp_path / "f" / "f.pt")
+    assert blob["config"]["fusion_guidance"] == "fitted" and model.fusion_guidance == "fitted"
+    with pytest.raises(SystemExit, match="--stage fusion"):
+        main(["--out", str(tmp_path / "x"), "--steps", "1", "--guidance", "fitted"] + args)
+    bare = tmp_path / "bare"
+    (bare / "funsd").mkdir(parents=True)
+    for sub in ("images", "annotations"):
+        (bare / "funsd" / sub).symlink_to(pack / "funsd" / sub)
+    with pytest.raises(SystemExit, match="fit_pack"):
+        main(["--out", str(tmp_path / "y"), "--steps", "1", "--name", "y", "--stage", "fusion",
+              "--guidance", "fitted", "--init", str(tmp_path / "b" / "b.pt"),
+              "--pack", str(bare)] + common)

@@ -58,6 +58,9 @@ def _scale_table() -> torch.Tensor:
     return torch.exp(torch.linspace(math.log(SCALE_MIN), math.log(SCALE_MAX), SCALE_LEVELS))
 
 
+FUSION_GUIDANCE = ("rendered", "fitted")
+
+
 class VariableRateHyperprior(nn.Module):
     ARCH = "vr-hyperprior"    # its name in nets.ARCHITECTURES and in checkpoints
     # weights training may start fresh (not in a parent): the refinement stage's
@@ -68,12 +71,16 @@ class VariableRateHyperprior(nn.Module):
                                                0.0064, 0.0128, 0.0256),
                  fusion: bool = False, fusion_channels: int | None = None,
                  fusion_units: int | None = None, N_enc: int | None = None,
-                 refine_channels: int = 0, refine_layers: int = 4):
+                 refine_channels: int = 0, refine_layers: int = 4,
+                 fusion_guidance: str = "rendered"):
         """N: the hyper transforms' channels and, unless ``N_enc`` is given, the analysis
         transform's; N_dec and N_last: the synthesis transform's (textcodec.nets.widen
         grows N_enc, N_dec and N_last of a trained model without changing what it computes).
         refine_channels > 0 adds the rate-conditioned refinement stage after g_s
-        (textcodec.nets.refine) with refine_layers hidden layers."""
+        (textcodec.nets.refine) with refine_layers hidden layers. ``fusion_guidance``: the
+        guidance the block was trained on, "rendered" (every word in the guidance font over
+        its box, textcodec.render) or "fitted" (the words the file's GLYPHS section fits drawn
+        by their fits, textcodec.glyphs.guidance); the decoder draws what the block knows."""
         super().__init__()
         self.config = dict(N=N, M=M, N_dec=N_dec, N_last=N_last, lambdas=tuple(lambdas),
                            fusion=fusion)
@@ -85,8 +92,14 @@ class VariableRateHyperprior(nn.Module):
         # a block of another size than FusionBlock's own (the paper's) is kept in the config
         block_size = {k: v for k, v in (("channels", fusion_channels), ("units", fusion_units))
                       if v is not None}
+        if fusion_guidance not in FUSION_GUIDANCE:
+            raise ValueError(f"fusion_guidance must be one of {FUSION_GUIDANCE}, "
+                             f"got {fusion_guidance!r}")
+        self.fusion_guidance = fusion_guidance if fusion else "rendered"
         if fusion:
             self.config.update({f"fusion_{k}": v for k, v in block_size.items()})
+            if fusion_guidance != "rendered":   # absent from every checkpoint before session 42
+                self.config["fusion_guidance"] = fusion_guidance
         self.lambdas = tuple(lambdas)
         K = len(lambdas)
         self.g_a = nn.Sequential(_conv(3, Ne), GDN(Ne), _conv(Ne, Ne), GDN(Ne), _conv(Ne, Ne),

@@ -48,6 +48,7 @@ class Sample:
     guide: np.ndarray | None = None   # (256, 256) rendered (possibly corrupted) side stream
     mask: np.ndarray | None = None    # (256, 256) box mask of the rendered words
     rate: int | None = None           # the rate index the guidance's errors were drawn for
+    fits: list | None = None          # glyph fits of the words (None each where none), if known
 
 
 # Characters OCR confuses with each other (the misreadings that fool a reader because the
@@ -86,19 +87,33 @@ def corrupt_words(words: list[Word], rng: random.Random, p_drop: float = 0.15,
     """OCR as it really errs (TextBoost stage 2 must learn not to trust it blindly):
     drop words, misread them (``misread``: look-alike swaps, random replacements, insertions
     and deletions), shift boxes by a few pixels."""
+    return [w for _, w in corrupt_indexed(words, rng, p_drop, p_sub, max_shift, p_confusable)]
+
+
+def corrupt_indexed(words: list[Word], rng: random.Random, p_drop: float = 0.15,
+                    p_sub: float = 0.15, max_shift: float = 2.0, p_confusable: float = 0.5,
+                    placed: frozenset[int] = frozenset()) -> list[tuple[int, Word]]:
+    """``corrupt_words`` with each kept word's index in ``words``; the words of ``placed``
+    (indices, fitted words) keep their boxes, since a fit's glyphs land on the original's ink
+    whatever the OCR's box (its place is measured from the box the file sends), and are
+    misread FITTED_MISREAD as often: a misreading fits the original's pixels worse (MIN_R2
+    refuses many) and the encoder's cross-check flags more."""
     out = []
-    for w in words:
+    for i, w in enumerate(words):
         if rng.random() < p_drop:
             continue
         text = w.text
-        if rng.random() < p_sub and text:
+        if rng.random() < p_sub * (FITTED_MISREAD if i in placed else 1) and text:
             text = misread(text, rng, p_confusable)
-        out.append(Word(text, w.cx + rng.uniform(-max_shift, max_shift),
-                        w.cy + rng.uniform(-max_shift, max_shift), w.width, w.height, w.angle))
+        dx, dy = rng.uniform(-max_shift, max_shift), rng.uniform(-max_shift, max_shift)
+        if i in placed:
+            dx = dy = 0.0
+        out.append((i, Word(text, w.cx + dx, w.cy + dy, w.width, w.height, w.angle)))
     return out
 
 
 CORRUPTION = (0.15, 0.15, 2.0)   # p_drop, p_sub, max_shift: the default OCR error model
+FITTED_MISREAD = 0.25   # how much less often a fitted word is misread (``corrupt_indexed``)
 
 
 def corruption_at(low: tuple[float, float, float], high: tuple[float, float, float],
@@ -129,19 +144,34 @@ def parse_corruption(spec: str) -> tuple[tuple[float, float, float], tuple[float
 
 
 def with_guidance(sample: Sample, rng: random.Random,
-                  corrupt: tuple[float, float, float] | None = CORRUPTION) -> Sample:
+                  corrupt: tuple[float, float, float] | None = CORRUPTION,
+                  fitted: bool = False) -> Sample:
     """Render the sample's words as the decoder would render a side stream, with OCR errors
     (``corrupt`` = p_drop, p_sub, max_shift; None renders the ground truth), leaving out the
-    words the decoder leaves out (``codec.guidance_words``: those holding a digit)."""
+    words the decoder leaves out (``codec.guidance_words``: those holding a digit).
+    ``fitted``: the words with a fit (``Sample.fits``) drawn by it, as the decoder draws them
+    for a block trained on fitted guidance (textcodec.glyphs.guidance); a misread word is
+    drawn in its fit's font, size and place, as the encoder would have fitted the misreading."""
     from textcodec.codec import guidance_words
     from textcodec.render import render
 
     words = [Word(t, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], b[3] - b[1])
              for b, t in zip(sample.boxes, sample.texts)]
+    fits = sample.fits if fitted and sample.fits is not None else [None] * len(words)
+    pairs = list(enumerate(words))
     if corrupt is not None:
-        words = corrupt_words(words, rng, *corrupt)
-    h, w = sample.image.shape[:2]
-    sample.guide, sample.mask = render(guidance_words(words), w, h)
+        placed = frozenset(i for i, f in enumerate(fits) if f is not None)
+        pairs = corrupt_indexed(words, rng, *corrupt, placed=placed)
+    keep = {id(w) for w in guidance_words([w for _, w in pairs])}
+    pairs = [(i, w) for i, w in pairs if id(w) in keep]
+    height, width = sample.image.shape[:2]
+    kept = [w for _, w in pairs]
+    if fitted:
+        from textcodec.glyphs import guidance
+
+        sample.guide, sample.mask = guidance(kept, [fits[i] for i, _ in pairs], width, height)
+    else:
+        sample.guide, sample.mask = render(kept, width, height)
     return sample
 
 
@@ -161,13 +191,53 @@ def load_funsd_words(image_path: Path) -> list[Word]:
     return words
 
 
-def word_boxes(words: list[Word]) -> tuple[np.ndarray, list[str]]:
-    """(K, 4) axis-aligned boxes and texts, computed once per page."""
+# a page's words as crops take them: boxes, texts, and their glyph fits where the pack has them
+PageWords = tuple[np.ndarray, list[str], "list | None"]
+
+
+def page_fits_path(pack: Path, kind: str, page: Path) -> Path:
+    """Where tools/fit_pack.py stores the glyph fits of a pack's page (funsd or web)."""
+    return pack / "fits" / kind / (page.stem + ".json")
+
+
+def save_page_fits(path: Path, fits: list) -> None:
+    """One page's fits, one per word of its loader's list (``load_funsd_words``,
+    ``webpage.load``): null, or [font, size, x, y, moves] as textcodec.glyphs.Fit holds them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [None if f is None else [f.font, f.size, f.x, f.y, list(f.moves)] for f in fits]
+    path.write_text(json.dumps({"fonts": len(_glyph_fonts()), "fits": rows}))
+
+
+def load_page_fits(path: Path, words: list[Word]) -> list | None:
+    """A page's stored fits for its ``words``, or None where the pack has none for it; a
+    file that does not match the words (another count, a font past the table) is an error:
+    the pack was fitted for other pages."""
+    if not path.exists():
+        return None
+    from textcodec.glyphs import Fit
+
+    blob = json.loads(path.read_text())
+    rows = blob["fits"]
+    if len(rows) != len(words) or blob.get("fonts", 0) > len(_glyph_fonts()):
+        raise ValueError(f"{path}: {len(rows)} fits for {len(words)} words, or fonts this "
+                         f"textcodec lacks: make them again (tools/fit_pack.py)")
+    return [None if r is None else Fit(r[0], r[1], r[2], r[3], tuple(r[4])) for r in rows]
+
+
+def _glyph_fonts():
+    from textcodec.glyphs import FONTS
+
+    return FONTS
+
+
+def word_boxes(words: list[Word], fits: list | None = None) -> PageWords:
+    """(K, 4) axis-aligned boxes, texts and the words' fits (None where the pack has none),
+    computed once per page."""
     boxes = np.array([w.axis_aligned_box() for w in words], np.float32).reshape(-1, 4)
-    return boxes, [w.text for w in words]
+    return boxes, [w.text for w in words], fits
 
 
-def crop_with_words(image: np.ndarray, words: tuple[np.ndarray, list[str]],
+def crop_with_words(image: np.ndarray, words: PageWords | tuple[np.ndarray, list[str]],
                     rng: random.Random, size: int = 256) -> Sample:
     h, w = image.shape[:2]
     if h < size or w < size:  # pad small images by edge replication
@@ -175,12 +245,14 @@ def crop_with_words(image: np.ndarray, words: tuple[np.ndarray, list[str]],
         h, w = image.shape[:2]
     y0, x0 = rng.randint(0, h - size), rng.randint(0, w - size)
     crop = image[y0:y0 + size, x0:x0 + size]
-    all_boxes, texts = words
+    all_boxes, texts = words[:2]
+    fits = words[2] if len(words) > 2 else None
     b = all_boxes - np.array([x0, y0, x0, y0], np.float32)
     keep = ((b[:, 0] >= 0) & (b[:, 1] >= 0) & (b[:, 2] <= size) & (b[:, 3] <= size)
             & (b[:, 3] - b[:, 1] >= MIN_BOX_HEIGHT))
     idx = np.flatnonzero(keep)
-    return Sample(np.ascontiguousarray(crop), b[idx], [texts[i] for i in idx])
+    return Sample(np.ascontiguousarray(crop), b[idx], [texts[i] for i in idx],
+                  fits=None if fits is None else [fits[i] for i in idx])
 
 
 class MixedDataset(torch.utils.data.IterableDataset):
@@ -193,11 +265,13 @@ class MixedDataset(torch.utils.data.IterableDataset):
                  guidance: bool = False,
                  corrupt: tuple[float, float, float] | None = CORRUPTION,
                  corrupt_high: tuple[float, float, float] | None = None, num_rates: int = 1,
-                 rates: tuple[int, ...] | None = None):
+                 rates: tuple[int, ...] | None = None, fitted: bool = False):
         """``corrupt_high`` or ``rates`` given: each guided sample draws its own rate index
         (``Sample.rate``, from ``rates`` if given, else from all ``num_rates``; the training
         step then codes it at that rate) and its OCR errors from
-        ``corruption_at(corrupt, corrupt_high or corrupt, rate, num_rates)``."""
+        ``corruption_at(corrupt, corrupt_high or corrupt, rate, num_rates)``. ``fitted``: the
+        guidance draws the words the pack holds fits for by their fits (``with_guidance``);
+        the pack must hold them (tools/fit_pack.py)."""
         if not 4 <= len(mix) <= len(MIX_KINDS) or min(mix) < 0 or not sum(mix) > 0:
             raise ValueError(f"mix {mix}: 4 to {len(MIX_KINDS)} non-negative weights "
                              f"({', '.join(MIX_KINDS)}), not all zero")
@@ -212,6 +286,10 @@ class MixedDataset(torch.utils.data.IterableDataset):
         self.corrupt_high, self.num_rates = corrupt_high, num_rates
         self.rates = tuple(rates) if rates else tuple(range(num_rates))
         self.draw_rate = corrupt_high is not None or rates is not None
+        self.fitted = fitted
+        if fitted and (pack is None or not (pack / "fits").is_dir()):
+            raise ValueError(f"fitted guidance needs the pages' fits in {pack}/fits "
+                             f"(python tools/fit_pack.py --pack {pack})")
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
@@ -220,12 +298,12 @@ class MixedDataset(torch.utils.data.IterableDataset):
             if not self.guidance:
                 yield sample
             elif not self.draw_rate or self.corrupt is None:
-                yield with_guidance(sample, rng, self.corrupt)
+                yield with_guidance(sample, rng, self.corrupt, self.fitted)
             else:
                 sample.rate = rng.choice(self.rates)
                 yield with_guidance(sample, rng, corruption_at(
                     self.corrupt, self.corrupt_high or self.corrupt, sample.rate,
-                    self.num_rates))
+                    self.num_rates), self.fitted)
 
     def _load(self):
         fonts = mono = None
@@ -238,15 +316,20 @@ class MixedDataset(torch.utils.data.IterableDataset):
             mono = [f for f in fonts or [] if any(k in f.name for k in ("Mono", "Cousine", "Code"))]
             for p in sorted(self.pack.glob(PACK_FILES["funsd"])):  # train split only
                 img = np.asarray(Image.open(p).convert("RGB"))
-                self.funsd.append((img, word_boxes(load_funsd_words(p))))
+                words = load_funsd_words(p)
+                self.funsd.append((img, word_boxes(words, self._fits("funsd", p, words))))
             for p in sorted(self.pack.glob(PACK_FILES["photo"])):
                 self.photos.append(np.asarray(Image.open(p).convert("RGB")))
             for p in sorted(self.pack.glob(PACK_FILES["ui"])):
                 self.ui.append(np.asarray(Image.open(p).convert("RGB")))
             for p in sorted(self.pack.glob(PACK_FILES["web"])):
                 image, words = webpage.load(p)
-                self.web.append((image, word_boxes(words)))
+                self.web.append((image, word_boxes(words, self._fits("web", p, words))))
         self.synth = ScreenSynth(fonts, mono or None, photos=self.photos)
+
+    def _fits(self, kind: str, page: Path, words: list[Word]) -> list | None:
+        return load_page_fits(page_fits_path(self.pack, kind, page), words) \
+            if self.fitted else None
 
     def _samples(self):
         torch.set_num_threads(1)  # workers render with PIL; torch threads only contend

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from textcodec import nets
+from textcodec.nets.hyperprior import FUSION_GUIDANCE
 from textcodec.checkpoint import (load_weights, model_state, read_blob, remap_block_rates,
                                   save_release)
 from textcodec.losses import (LOGIT_DISTANCES, RateNormalisedMSE, decoder_distortion,
@@ -134,6 +135,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="fusion stage: a block of another size than the paper's 16 channels "
                         "and 3 residual units a branch (a unit's 3x3 convolution widens the "
                         "receptive field by a pixel each way); it starts fresh")
+    p.add_argument("--guidance", choices=FUSION_GUIDANCE, default="rendered",
+                   help="fusion stage: the guidance the block learns from: rendered = every "
+                   "word in the guidance font over its box (TextBoost's); fitted = the words "
+                   "the pack holds glyph fits for drawn by them, as the decoder draws a file's "
+                   "GLYPHS fits for such a block (the pack needs tools/fit_pack.py's fits)")
     p.add_argument("--alpha", type=float, default=10.0, help="guidance-consistent loss weight")
     p.add_argument("--corrupt", default=",".join(f"{v:g}" for v in CORRUPTION),
                    help="fusion stage: OCR errors in the guidance: p_drop,p_sub,max_shift_px, "
@@ -229,6 +235,10 @@ def train(args: argparse.Namespace) -> dict:
             raise SystemExit("--fusion-size starts a new block: leave out --fusion-from")
         arch_kw.update(fusion_channels=channels, fusion_units=units)
         args.fresh_fusion = True      # another size: no block to start from
+    if args.guidance != "rendered":
+        if not fusion_stage:
+            raise SystemExit(f"--guidance {args.guidance} needs --stage fusion")
+        arch_kw["fusion_guidance"] = args.guidance
     resumed = resume_blob.get("config", {}) if resume_blob is not None else {}
     if "fusion_channels" in resumed:  # a resumed run keeps the size it was training
         arch_kw.update(fusion_channels=resumed["fusion_channels"],
@@ -321,7 +331,8 @@ def train(args: argparse.Namespace) -> dict:
         net = torch.compile(net)
     try:
         mix = tuple(float(v) for v in args.mix.split(","))
-        MixedDataset(args.pack, mix)   # the mix's checks, before any worker starts
+        # the mix's checks (and the fits' for fitted guidance), before any worker starts
+        MixedDataset(args.pack, mix, fitted=fusion_stage and args.guidance == "fitted")
     except ValueError as e:
         raise SystemExit(f"--mix {args.mix}: {e}") from None
     corrupt_low, corrupt_high = parse_corruption(args.corrupt)
@@ -334,7 +345,8 @@ def train(args: argparse.Namespace) -> dict:
         MixedDataset(args.pack, mix, seed=args.seed * 7919 + rank + step, size=args.crop,
                      guidance=fusion_stage, corrupt=corrupt_low,
                      corrupt_high=corrupt_high if corrupt_high != corrupt_low else None,
-                     num_rates=model.num_rates, rates=train_rates),
+                     num_rates=model.num_rates, rates=train_rates,
+                     fitted=args.guidance == "fitted"),
         batch_size=args.batch, collate_fn=collate, num_workers=args.workers,
         pin_memory=device.type == "cuda", persistent_workers=args.workers > 0)
     lambdas_all = torch.tensor(model.lambdas, device=device)
