@@ -1,4 +1,5 @@
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -161,3 +162,45 @@ def test_small_screen_text_is_confirmed_off_the_sheet():
     words[2] = Word("Opaclty", words[2].cx, words[2].cy, words[2].width, words[2].height)
     got = crosscheck.cross_check(np.asarray(img), words, "tesseract")
     assert [w.draw for w in got] == [True, True, False]
+
+
+def test_the_tokens_of_a_phrase_the_second_engine_reads_are_known_by_index():
+    """Of "Totel INVOICE 10/5/92 -" the second engine reads INVOICE and 10/5/92 (split as
+    10, /5, /92) in the box; the misreading and the bare dash are not confirmed."""
+    word = Word("Totel  INVOICE 10/5/92 -", 105, 20, 150, 16)
+    assert crosscheck.confirmed_tokens(word, SECOND) == {1, 2}
+    assert crosscheck.confirmed_tokens(Word("Total:", 50, 200, 50, 14), SECOND) == set()
+
+
+def _line_image(text="Cat zqxv Dog a Bird", size=22):
+    """A page of one line of text and, per token, the columns its ink spans."""
+    font = ImageFont.truetype(str(Path(crosscheck.__file__).parent / "data" / "DejaVuSans.ttf"),
+                              size)
+    image = Image.new("RGB", (320, 50), (250, 250, 250))
+    ImageDraw.Draw(image).text((10, 12), text, font=font, fill=(20, 20, 20))
+    spans, at = [], 0
+    for token in text.split(" "):
+        left = 10 + font.getlength(text[:at])
+        spans.append((left, left + font.getlength(token)))
+        at += len(token) + 1
+    return np.asarray(image), spans
+
+
+def test_a_doubtful_phrase_gives_the_runs_of_tokens_both_engines_read_as_words_of_their_own():
+    """A phrase below the first engine's confidence floor: the runs of tokens the second
+    engine confirms become drawable words, each boxed over its own ink (cut at the word
+    gaps); a confirmed run of a single letter proves too little and is left out."""
+    image, ink = _line_image()
+    x0, x1 = ink[0][0] - 3, ink[-1][1] + 3
+    phrase = Word("Cat zqxu Dog a Bird", (x0 + x1) / 2, 25, x1 - x0, 26, confidence=0.4)
+    second = [Word(t, (a + b) / 2, 25, b - a, 20)
+              for t, (a, b) in zip(["Cat", "zqxv", "Dog", "a", "Bird"], ink)]
+    parts = crosscheck.confirmed_parts(image, [phrase], second)
+    assert [(p.text, p.draw) for p in parts] == [("Cat", True), ("Dog a Bird", True)]
+    for part, (first, last) in zip(parts, [(0, 0), (2, 4)]):
+        left, _, right, _ = part.axis_aligned_box()
+        # its own tokens' advances (2 px of side bearing either way), none of its neighbours'
+        assert left <= ink[first][0] + 2 and ink[last][1] - 2 <= right
+        assert right < ink[last + 1][0] if last + 1 < len(ink) else True
+        assert left > ink[first - 1][1] if first else True
+    assert crosscheck.confirmed_parts(image, [phrase], second[1:2] + second[3:4]) == []

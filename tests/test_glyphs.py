@@ -605,3 +605,65 @@ def test_no_glyphs_are_fitted_above_the_rates_where_painting_pays(page_with_word
     assert container.read(data).glyphs is None
     r = codec.encode_image(image, words=words, quality=0, cross_check="off")
     assert r.fitted >= r.painted >= 1 and r.glyph_bytes == len(container.read(r.data).glyphs)
+
+
+def _confirming(monkeypatch, tokens):
+    """The second engine stubbed to read ``tokens`` (text, cx, cy) where they lie."""
+    from textcodec import crosscheck
+
+    monkeypatch.setattr(crosscheck, "second_reading", lambda image, words, engine: [
+        Word(t, cx, cy, 8 * len(t), 12) for t, cx, cy in tokens])
+
+
+def _token_centres(image, box):
+    """(text, cx, cy) of each token of a one-line page, from the columns of its ink."""
+    lum = glyphs.luminance(image)
+    parts = [(t, glyphs.span_box(lum, box, k, 1)) for k, (_, t) in
+             enumerate(glyphs.tokens(box.text))]
+    return [(t, part.cx, part.cy) for t, part in parts]
+
+
+def test_the_confirmed_words_of_a_phrase_not_confirmed_whole_are_painted(monkeypatch):
+    """The second engine reads every word of the line but "March" (a misreading, say): the
+    line is not drawn whole, but the runs of its confirmed words are painted as spans, and
+    none covers the word it did not confirm."""
+    image, box = _long_line("Released on March by the whole team")
+    centres = _token_centres(image, box)
+    _confirming(monkeypatch, [c for c in centres if c[0] != "March"])
+    r = codec.encode_image(image, words=[box], quality=0, cross_check="tesseract")
+    assert [w.draw for w in r.words] == [False]
+    parts, fits = codec.file_paints(container.read(r.data), codec.text_layer(r.data))
+    assert [p.text for p in parts[1:]] == ["Released on", "by the whole team"]
+    assert all(f.paint for f in fits[1:]) and r.spans == 2
+
+
+def test_the_confirmed_parts_of_a_doubtful_phrase_are_sent_and_painted(monkeypatch):
+    """The OCR reads the line below its confidence floor (left out of the side stream until
+    session 42); the runs of its words the second engine confirms are sent as drawable words
+    of their own, fitted and painted."""
+    from textcodec.ocr import engine
+
+    image, box = _long_line("Released on March by the whole team")
+    centres = _token_centres(image, box)
+    _confirming(monkeypatch, [c for c in centres if c[0] != "March"])
+
+    class Doubting:
+        name = "stub"
+
+        def read(self, image):
+            return [replace(box, confidence=0.4)]
+
+    monkeypatch.setattr(engine, "get_engine", lambda name: Doubting())
+    r = codec.encode_image(image, quality=0, cross_check="tesseract")
+    assert [(w.text, w.draw) for w in codec.text_layer(r.data)] == [
+        ("Released on", True), ("by the whole team", True)]
+    assert r.painted == 2
+    painted, _ = codec.decode_array(r.data, device="cpu")
+    plain, _ = codec.decode_array(r.data, device="cpu", fusion="off")
+    err = lambda a: float(((a.astype(float) - image.astype(float)) ** 2).mean())  # noqa: E731
+    assert err(painted) < err(plain)
+    # without the second engine nothing confirms them, and above the rates where glyphs
+    # are painted they would only cost bytes: nothing is sent
+    assert codec.encode_image(image, quality=0, cross_check="off").words == []
+    assert codec.encode_image(image, quality=codec.GLYPHS_MAX_QUALITY + 1,
+                              cross_check="tesseract").words == []

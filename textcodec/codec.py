@@ -182,7 +182,11 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
     decoder paints them (the GLYPHS section, a few bytes a word); only up to
     GLYPHS_MAX_QUALITY. ``numbers`` lets the words holding a digit be painted too, each only
     where its fit's every digit explains the original better than any other digit would
-    (textcodec.glyphs.number_check); the fusion block never draws them."""
+    (textcodec.glyphs.number_check); the fusion block never draws them. With the cross-check
+    on, the words of a phrase it does not confirm whole that it does confirm are painted as
+    spans, and of the phrases the OCR reads below its confidence floor the runs of words it
+    confirms are sent as words of their own (textcodec.crosscheck.confirmed_parts; up to
+    GLYPHS_MAX_QUALITY)."""
     import torch
 
     from textcodec.nets.hyperprior import pad_to_multiple
@@ -219,16 +223,29 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         return y, streams
 
     def side_stream():
-        """The OCR's half: the words to send, cross-checked, and their compressed stream."""
-        found = words
-        if ocr and found is None:
-            from textcodec.ocr.engine import default_engine, filter_words, get_engine
+        """The OCR's half: the words to send, cross-checked, their compressed stream, and of
+        the phrases the cross-check did not confirm whole the tokens it did confirm (by index
+        into the words)."""
+        from textcodec.ocr.engine import doubtful_words, filter_words, reading_order
 
-            found = filter_words(get_engine(ocr_engine or default_engine()).read(rgb))
-        if ocr and found and check != "off" and (net.fusion is not None
-                                                 or cross_check != "auto"):
-            found = crosscheck.cross_check(rgb, found, check)
-        return found, (sidestream.compress(found, codec) if ocr and found else None)
+        found, doubtful, partly = words, [], {}
+        if ocr and found is None:
+            from textcodec.ocr.engine import default_engine, get_engine
+
+            read = get_engine(ocr_engine or default_engine()).read(rgb)
+            found = filter_words(read)
+            # the confirmed parts of doubtful phrases are sent where they can be painted
+            # (at a set quality above GLYPHS_MAX_QUALITY they would only cost bytes)
+            if glyphs and (fixed is None or fixed <= GLYPHS_MAX_QUALITY):
+                doubtful = doubtful_words(read)
+        if ocr and (found or doubtful) and check != "off" and (net.fusion is not None
+                                                               or cross_check != "auto"):
+            second = crosscheck.second_reading(rgb, found + doubtful, check)
+            found = reading_order(crosscheck.flag_words(found, second)
+                                  + crosscheck.confirmed_parts(rgb, doubtful, second))
+            partly = {i: crosscheck.confirmed_tokens(w, second)
+                      for i, w in enumerate(found) if not w.draw}
+        return found, (sidestream.compress(found, codec) if ocr and found else None), partly
 
     if overlap is None:
         overlap = dev in OVERLAP_DEVICES
@@ -237,10 +254,10 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         # kernels and its entropy coding (C, without the GIL) run while the OCR's host work does
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(latent)
-            words, text = side_stream()
+            words, text, partly = side_stream()
             y, streams = pending.result()
     else:
-        words, text = side_stream()
+        words, text, partly = side_stream()
         y, streams = latent()
 
     def build(q: float, section: bytes | None = None, strengths: bytes | None = None,
@@ -260,7 +277,9 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         gm = glyphs_module()
         sent = sidestream.decompress(text)          # the words as the decoder reads them
         fits = _fit_glyphs(rgb, sent, numbers)
-        spans = _fit_spans(rgb, sent, fits) if numbers else []
+        if [w.text for w in sent] != [w.text for w in words]:
+            partly = {}    # the stream's words are not the ones read (never so far): no parts
+        spans = _fit_spans(rgb, sent, fits if numbers else [], partly)
         guided_by_fits = (net.fusion is not None and net.fusion_guidance == "fitted"
                           and header.quality <= FUSION_MAX_QUALITY)
         if any(fits) or spans:
@@ -509,13 +528,18 @@ def _fit_glyphs(rgb: np.ndarray, words: list[Word], numbers: bool = True):
     return [next(fitted) if id(w) in drawable else None for w in words]
 
 
-def _fit_spans(rgb: np.ndarray, words: list[Word], fits: list) -> list:
+def _fit_spans(rgb: np.ndarray, words: list[Word], fits: list,
+               partly: dict[int, frozenset[int]] | None = None) -> list:
     """Spans (glyphs.fit_spans) for the confirmed phrases holding a digit that are not
-    painted whole (``fits``: the whole fits): of those too long to fit whole
-    (glyphs.number_candidate), their numbers; of every one, its words without a digit."""
-    return glyphs_module().fit_spans(rgb, words, [
-        i for i, (w, f) in enumerate(zip(words, fits)) if w.draw and has_digit(w.text)
-        and f is None])
+    painted whole (``fits``: the whole fits; empty: none of them): of those too long to fit
+    whole (glyphs.number_candidate), their numbers; of every one, its words without a digit.
+    ``partly`` (word index -> token indices): of the phrases the cross-check did not confirm
+    whole, the runs of the tokens it confirmed, without a digit."""
+    partly = {i: t for i, t in (partly or {}).items() if t}
+    numbered = [i for i, (w, f) in enumerate(zip(words, fits)) if w.draw and has_digit(w.text)
+                and f is None]
+    return glyphs_module().fit_spans(rgb, words, sorted(set(numbered) | set(partly)),
+                                     allowed=partly)
 
 
 FUSION_TILE = 128   # CPU: 128-px tiles run ~4x faster than one full frame (cache-sized)

@@ -58,6 +58,40 @@ def agrees(word: Word, second: list[Word]) -> bool:
     return all(t in found for t in tokens)
 
 
+def confirmed_tokens(word: Word, second: list[Word]) -> frozenset[int]:
+    """Indices of the phrase's tokens (its space-separated words, as glyphs.tokens counts
+    them) that the second engine reads in the phrase's box; a token of no letter or digit
+    (a dash, a bullet) is not confirmed. Where a phrase is not confirmed whole, the encoder
+    may still paint the runs of these (textcodec.glyphs.fit_spans)."""
+    found = tokens_in_box(word.axis_aligned_box(), second)
+    parts = [t for t in word.text.split(" ") if t]
+    return frozenset(k for k, t in enumerate(parts)
+                     if (n := normalise_token(t)) and n in found)
+
+
+PART_MIN_CHARS = 2   # letters and digits a confirmed part of a doubtful phrase needs: a lone
+#                      "l" or "1" that the second engine reads somewhere in the box proves little
+
+
+def confirmed_parts(image: np.ndarray, words: list[Word], second: list[Word]) -> list[Word]:
+    """Of phrases the first engine doubts (below its confidence floor: one misread token
+    sinks a whole line's confidence), the runs of tokens the second engine confirms, each a
+    word of its own in a box cut from the phrase's at its word gaps (glyphs.span_box) and
+    flagged drawable: what both engines read in the same place."""
+    from textcodec.glyphs import luminance, runs_of, span_box
+
+    lum = luminance(image)
+    out = []
+    for w in words:
+        if abs(w.angle) >= 1:
+            continue
+        for first, count in runs_of(sorted(confirmed_tokens(w, second))):
+            part = span_box(lum, w, first, count)
+            if part is not None and sum(c.isalnum() for c in part.text) >= PART_MIN_CHARS:
+                out.append(dataclasses.replace(part, draw=True))
+    return out
+
+
 def flag_words(words: list[Word], second: list[Word]) -> list[Word]:
     """The words with ``draw`` cleared where the second engine does not agree (a word already
     flagged stays flagged)."""

@@ -704,7 +704,7 @@ def digit_runs(text: str, reach: int = 0) -> list[tuple[int, int]]:
     tokens further each way (within the text); runs that then meet are one."""
     parts = tokens(text)
     digits = [i for i, (_, t) in enumerate(parts) if has_digit(t)]
-    return _runs([k for k in range(len(parts)) if any(abs(k - i) <= reach for i in digits)])
+    return runs_of([k for k in range(len(parts)) if any(abs(k - i) <= reach for i in digits)])
 
 
 def _blank_runs(inked: np.ndarray) -> list[tuple[int, int]]:
@@ -769,7 +769,8 @@ def span_box(lum: np.ndarray, word: Word, first: int, count: int) -> Word | None
 
 
 def fit_spans(image: np.ndarray, words: list[Word], lines: list[int],
-              reach: int | None = None, letters: bool = True) -> list[Span]:
+              reach: int | None = None, letters: bool = True,
+              allowed: dict[int, frozenset[int]] | None = None) -> list[Span]:
     """Spans for ``lines`` (indices into ``words``: phrases holding a digit that are not
     painted whole), in the order of line and first token. Of a line longer than the cap
     (``number_candidate``), each run of digit-bearing tokens with ``reach`` tokens either
@@ -779,15 +780,18 @@ def fit_spans(image: np.ndarray, words: list[Word], lines: list[int],
     (elsewhere a word of the line's own follows it, fitted with it). With ``letters``, of
     every line the runs of tokens without a digit that no kept span covers, kept as a word
     without a digit is (MIN_R2), the fonts that fitted before tried first as ``fit_words``
-    does. Each fit moved to the line's box."""
+    does. Each fit moved to the line's box. ``allowed`` (line index -> token indices): of
+    those lines (phrases the cross-check did not confirm whole) only the runs of the tokens
+    it confirmed without a digit are fitted, as words without a digit."""
     lum = luminance(image)
     recent: list[int] = []
     out = []
+    allowed = allowed or {}
     for i in lines:
         line = words[i]
         parts = tokens(line.text)
         kept: list[Span] = []
-        runs = [] if number_candidate(line) else \
+        runs = [] if number_candidate(line) or i in allowed else \
             digit_runs(line.text, SPAN_REACH if reach is None else reach)
         for first, count in runs:
             span = _fit_span(lum, line, i, first, count, recent, number=True)
@@ -796,8 +800,8 @@ def fit_spans(image: np.ndarray, words: list[Word], lines: list[int],
         if letters:
             covered = {k for s in kept for k in range(s.first, s.first + s.count)}
             free = [k for k, (_, t) in enumerate(parts) if k not in covered
-                    and not has_digit(t)]
-            for first, count in _runs(free):
+                    and not has_digit(t) and (i not in allowed or k in allowed[i])]
+            for first, count in runs_of(free):
                 span = _fit_span(lum, line, i, first, count, recent, number=False)
                 if span is not None:
                     kept.append(span)
@@ -805,7 +809,7 @@ def fit_spans(image: np.ndarray, words: list[Word], lines: list[int],
     return out
 
 
-def _runs(indices: list[int]) -> list[tuple[int, int]]:
+def runs_of(indices: list[int]) -> list[tuple[int, int]]:
     """(first, count) of each run of consecutive integers of a sorted list."""
     runs: list[tuple[int, int]] = []
     for k in indices:

@@ -131,6 +131,8 @@ V11_BLOCK_STEPS = 9958 + 13168 + 4525 + 10161 + 10744 + 11392 + 9670 + 10625 + 8
 V12_BLOCK_STEPS = V11_BLOCK_STEPS + 4586 + 2798   # + cbF22, cbF23
 V15_BLOCK_STEPS = V12_BLOCK_STEPS + 2913 + 3105 + 1500 + 2715 + 2830 + 3078 + 2979 + 3002 + 2902
 # TextBoost stage 2 (only the fusion block trains): gain in box MSE over the frozen decoder
+# fui2 starts where fui1 (3,206 steps) ended
+V21_BLOCK_START = V15_BLOCK_STEPS + 1400 + 3203 + 2178 + 3387 + 3335 + 3206
 FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
           ("fusion on text-v2 (warm start)", [("fusion-v2.jsonl", 10782)]),
           ("fusion on logit v2 (warm start)", [("fusion-on-logit-v2b.jsonl", 10782)]),
@@ -202,7 +204,11 @@ FUSION = [("fusion on text-v1", [("fusion-on-text-v1.jsonl", 0)]),
            [("s30-fd160.jsonl", V15_BLOCK_STEPS + 1400 + 3203 + 2178),
             ("s30-fd160b.jsonl", V15_BLOCK_STEPS + 1400 + 3203 + 2178 + 3387)]),
           ("text-v18's block on ui1, the same screens mix: fui1",
-           [("s31-fui1.jsonl", V15_BLOCK_STEPS + 1400 + 3203 + 2178 + 3387 + 3335)])]
+           [("s31-fui1.jsonl", V15_BLOCK_STEPS + 1400 + 3203 + 2178 + 3387 + 3335)]),
+          ("fui1 on ui2 (text-v20), then on dcm2: fui2 -> fdcm2 (text-v21)",
+           [("s32-fui2.jsonl", V21_BLOCK_START), ("s39-fdcm2.jsonl", V21_BLOCK_START + 2487)]),
+          ("text-v21's block on fitted guidance (the GLYPHS fits drawn): ffit",
+           [("s42-ffit.jsonl", V21_BLOCK_START + 2487 + 2184)])]
 
 
 def _style(parts):

@@ -563,4 +563,17 @@ def filter_words(words: list[Word], min_confidence: float = MIN_CONFIDENCE,
                  max_char_area: float = MAX_CHAR_AREA) -> list[Word]:
     """Keep confident small-glyph words, in reading order (top to bottom, left to right)."""
     kept = [w for w in words if w.confidence >= min_confidence and w.char_area <= max_char_area]
-    return sorted(kept, key=lambda w: (round(w.cy / max(4.0, w.height)), w.cx))
+    return reading_order(kept)
+
+
+def doubtful_words(words: list[Word], min_confidence: float = MIN_CONFIDENCE,
+                   max_char_area: float = MAX_CHAR_AREA) -> list[Word]:
+    """The small-glyph words ``filter_words`` leaves out for want of confidence: the encoder
+    sends the parts of them a second engine confirms (textcodec.crosscheck.confirmed_parts)."""
+    return reading_order([w for w in words if w.confidence < min_confidence
+                          and w.char_area <= max_char_area])
+
+
+def reading_order(words: list[Word]) -> list[Word]:
+    """Top to bottom by line, left to right within one."""
+    return sorted(words, key=lambda w: (round(w.cy / max(4.0, w.height)), w.cx))

@@ -1,0 +1,95 @@
+"""Where a data set's reading errors lie: each ground-truth word, decoded at one quality as
+users get it, sorted by what the file did for it, with its share of the characters and of
+the character errors (english_g2 reading the true box against the true text, as the bench's
+GT CER).
+
+    python tools/word_fate.py [--dataset web] [--limit 3] [--quality 0] [--model M]
+                              [--out docs/bench/word-fate-web.json]
+
+The classes, first that applies to the word's centre: painted (inside the glyphs of a fit the
+file paints at full strength), graded (painted at less), fitted unpainted (strength 0), then
+by the side stream's word whose box holds it: unfitted (drawable, no fit), number (holding a
+digit, not painted), not confirmed (the cross-check flagged it), and missed (no side-stream
+word holds it: the OCR did not find it or the filter dropped it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from textcodec import codec
+from textcodec.bench import datasets
+from textcodec.bench.metrics import levenshtein
+from textcodec.bench.textscore import Reader
+from textcodec.words import has_digit
+
+CLASSES = ("painted", "graded", "fitted unpainted", "unfitted", "number", "not confirmed",
+           "missed")
+
+
+def _holds(box, x: float, y: float) -> bool:
+    x0, y0, x1, y1 = box
+    return x0 <= x <= x1 and y0 <= y <= y1
+
+
+def word_class(truth, sent, paints) -> str:
+    """The class of one ground-truth word (see the module's docstring)."""
+    x, y = truth.cx, truth.cy
+    best = -1
+    for word, fit in zip(*paints):
+        if fit is not None and word is not None and _holds(word.axis_aligned_box(), x, y):
+            best = max(best, fit.strength)
+    if best == codec.glyphs_module().FULL:
+        return "painted"
+    if best > 0:
+        return "graded"
+    if best == 0:
+        return "fitted unpainted"
+    for word in sent:
+        if _holds(word.axis_aligned_box(), x, y):
+            if not word.draw:
+                return "not confirmed"
+            return "number" if has_digit(word.text) else "unfitted"
+    return "missed"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--dataset", default="web")
+    p.add_argument("--limit", type=int, default=3)
+    p.add_argument("--quality", type=float, default=0.0)
+    p.add_argument("--model")
+    p.add_argument("--out", type=Path)
+    args = p.parse_args()
+    reader = Reader()
+    tally = {c: {"words": 0, "chars": 0, "errors": 0} for c in CLASSES}
+    for item in datasets.load(args.dataset, limit=args.limit):
+        truth = [w for w in item.truth or [] if w.height >= 6]
+        data = codec.encode(item.image, quality=args.quality, model=args.model, device="cpu")
+        decoded, f = codec.decode_array(data, model=args.model, device="cpu")
+        sent = codec.text_layer(data)
+        paints = codec.file_paints(f, sent) if (f.glyphs or f.spans) else ([], [])
+        read = reader.read(decoded, [t.axis_aligned_box() for t in truth])
+        for t, r in zip(truth, read):
+            c = tally[word_class(t, sent, paints)]
+            c["words"] += 1
+            c["chars"] += len(t.text)
+            c["errors"] += levenshtein(t.text, r)
+        print(item.id, flush=True)
+    chars = sum(c["chars"] for c in tally.values()) or 1
+    errors = sum(c["errors"] for c in tally.values()) or 1
+    print(f"{'class':18s} {'words':>6s} {'chars':>6s} {'share':>6s} {'CER':>6s} {'of errors':>9s}")
+    for name, c in tally.items():
+        print(f"{name:18s} {c['words']:6d} {c['chars']:6d} {c['chars'] / chars:6.1%} "
+              f"{c['errors'] / max(1, c['chars']):6.3f} {c['errors'] / errors:9.1%}")
+    if args.out:
+        args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
+                                        "classes": tally}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
