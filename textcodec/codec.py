@@ -168,8 +168,12 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
                  ocr: bool = True, side_codec: str = "auto", device: str = "auto",
                  words: list[Word] | None = None, ocr_engine: str | None = None,
                  cross_check: str = "auto", overlap: bool | None = None,
-                 glyphs: bool = True, numbers: bool = True) -> EncodeResult:
-    """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none.
+                 glyphs: bool = True, numbers: bool = True,
+                 reading: list[Word] | None = None) -> EncodeResult:
+    """Encode an image; ``words`` skips OCR (e.g. ground truth), ``ocr=False`` sends none;
+    ``reading`` skips the OCR run but not what follows it: the engine's words as it read the
+    image, filtered and cross-checked as the encoder's own reading (the benchmark reads each
+    image once for every rate).
     ``ocr_engine`` names the engine that reads the side stream (None: the default, the light
     pipeline, ``textcodec.ocr.engine.default_engine``).
     ``cross_check`` ("auto" | "tesseract" | "off"): a second OCR engine reads the original and
@@ -232,7 +236,8 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         if ocr and found is None:
             from textcodec.ocr.engine import default_engine, get_engine
 
-            read = get_engine(ocr_engine or default_engine()).read(rgb)
+            read = reading if reading is not None else \
+                get_engine(ocr_engine or default_engine()).read(rgb)
             found = filter_words(read)
             # the confirmed parts of doubtful phrases are sent where they can be painted
             # (at a set quality above GLYPHS_MAX_QUALITY they would only cost bytes)

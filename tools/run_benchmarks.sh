@@ -22,7 +22,8 @@ if [ -d /usr/share/gimp/2.0/help/en/images/dialogs ]; then
   textcodec bench --dataset gimp --limit 12 --points 5 --codecs $codecs \
     --out docs/bench/gimp --anchor textcodec-baseline
 fi
-# web pages rendered by headless Chromium (needs: apt-get install chromium)
+# web pages rendered by headless Chromium (needs: apt-get install chromium, and for the same
+# pages as docs/bench/web the fonts of textcodec.bench.datasets.web's docstring)
 if command -v chromium >/dev/null; then
   textcodec bench --dataset web --limit $n --points 5 --codecs $codecs \
     --out docs/bench/web --anchor textcodec-baseline

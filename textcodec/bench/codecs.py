@@ -20,7 +20,8 @@ from textcodec.words import Word
 class Codec:
     name: str
     settings: list[float]
-    encode: Callable[..., bytes]     # (image, setting, words=None) -> file bytes
+    encode: Callable[..., bytes]     # (image, setting, words=None) -> file bytes; words: the
+    #                                  page's OCR reading, unfiltered (the encoder filters it)
     decode: Callable[[bytes], np.ndarray]
     setting_name: str = "quality"
     notes: str = ""
@@ -89,7 +90,10 @@ def _textcodec(model: str | None, ocr: bool, fusion: bool | str, name: str):
         if key not in _ENCODED:
             if len(_ENCODED) >= _ENCODED_KEEP:
                 del _ENCODED[next(iter(_ENCODED))]
-            _ENCODED[key] = encode_image(img, model=model, quality=q, ocr=ocr, words=words).data
+            # the reading as the engine gave it: the encoder filters it as `textcodec encode`
+            # does (and sends the confirmed parts of the phrases it doubts)
+            _ENCODED[key] = encode_image(img, model=model, quality=q, ocr=ocr,
+                                         reading=words).data
         return _ENCODED[key]
 
     def dec(data: bytes) -> np.ndarray:

@@ -97,7 +97,9 @@ def web(limit: int | None = None, seed: int = WEB_BENCH_SEED) -> Iterator[Item]:
     """1280x720 web pages rendered by headless Chromium with the browser's word boxes as the
     truth (textcodec.train.webpage): real browser text, a template family apart from the
     PIL screens. Needs `apt-get install chromium`; the same pages wherever the browser and
-    fonts are the same."""
+    fonts are the same (the page families' fonts: fonts-croscore, fonts-liberation2,
+    fonts-dejavu, fonts-noto-core, fonts-firacode, fonts-inconsolata and
+    fonts-crosextra-carlito; a missing one renders in another face)."""
     from textcodec.train import webpage
 
     if webpage.browser() is None:

@@ -93,7 +93,7 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn)
 
-    from textcodec.ocr.engine import filter_words, get_engine
+    from textcodec.ocr.engine import get_engine
 
     codecs: list[Codec] = [get_codec(n) for n in codec_names]
     items = list(datasets.load(dataset, limit))
@@ -131,12 +131,11 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
             gt = item.truth or []
             gt = _subset(gt, max_boxes)
             gt_boxes = [w.axis_aligned_box() for w in gt]
-            side_words = filter_words(side_source)
             for codec, setting in todo:
                 bar.update(task, description=f"{codec.name} {setting:g} {item.id}")
                 t = time.perf_counter()
                 data = codec.encode(item.image, setting,
-                                    words=side_words if codec.wants_words else None)
+                                    words=side_source if codec.wants_words else None)
                 t_enc = time.perf_counter() - t
                 t = time.perf_counter()
                 rec = codec.decode(data)
