@@ -225,7 +225,7 @@ def _bench_change_paragraph(folder: str, when: str, old_model: str, new_folder: 
 # the default and baseline models the main bench rows were made with, and when
 BENCH_MODELS = ("text-v21", "base-v19")
 BENCH_SESSION = 40
-SPANS_SESSION = 41   # the textcodec and nofusion rows up to codec.GLYPHS_MAX_QUALITY, re-made
+GLYPH_ROWS_SESSION = 42   # the textcodec and nofusion rows up to codec.GLYPHS_MAX_QUALITY, re-made
 
 
 def _shipped() -> tuple[str, str]:
@@ -3142,7 +3142,8 @@ def _numbers_spans() -> list[str]:
     numbers_only = BENCH / "spans-s41-numbers"
     cells = []
     for name in SETS:
-        old, new = BENCH / "bench-s40" / f"{name}.jsonl", BENCH / name / "results.jsonl"
+        # session 41's rows (the main bench's since session 42 hold the confirmed parts too)
+        old, new = BENCH / "bench-s40" / f"{name}.jsonl", _session41_rows(name)
         if not (old.exists() and new.exists()) or name == "kodak":
             continue
         a40, a41 = _codec_curve(old, "textcodec"), _codec_curve(new, "textcodec")
@@ -3170,6 +3171,95 @@ def _numbers_spans() -> list[str]:
                 "(docs/bench/spans-s41-numbers/) and with the words: " + "; ".join(cells)
                 + ". The ground truth scores every word of a page, the original's reading at "
                 "most 120 boxes of CRAFT's (lines and words).", ""]
+    return out
+
+
+def _session41_rows(name: str) -> Path:
+    """Session 41's main-bench rows of a set: archived in bench-s41/ once session 42 re-made
+    them, else the main bench's own."""
+    kept = BENCH / "bench-s41" / f"{name}.jsonl"
+    return kept if kept.exists() else BENCH / name / "results.jsonl"
+
+
+FATE_SETS = ("web", "funsd", "synthetic")
+
+
+def parts_section() -> list[str]:
+    """Session 42: the words both engines read (crosscheck.confirmed_tokens / confirmed_parts):
+    where the reading errors lay before and after (tools/word_fate.py), and the main bench's
+    textcodec rows against session 41's (docs/bench/bench-s41/)."""
+    fates = [(n, BENCH / f"word-fate-{n}-s41.json", BENCH / f"word-fate-{n}.json")
+             for n in FATE_SETS]
+    fates = [(n, json.loads(a.read_text()), json.loads(b.read_text()))
+             for n, a, b in fates if a.exists() and b.exists()]
+    if not fates:
+        return []
+    from textcodec import crosscheck
+    out = ["## Words both engines read (session 42)", "",
+           "Where a page's reading errors lie at the lowest rate: `python tools/word_fate.py "
+           "--dataset S --limit N --quality 0` decodes each held-out image as users get it "
+           "and sorts its ground-truth words by what the file did for the word's centre "
+           "(painted at full strength, graded, fitted but not painted; else by the side-stream "
+           "phrase holding it: unfitted, a number not painted, not confirmed by the "
+           "cross-check; else missed: no phrase holds it), with their share of the characters "
+           "and of the character errors (english_g2 reading the true box against the true "
+           "text). Before session 42 (docs/bench/word-fate-S-s41.json) most errors lay in "
+           "words no phrase held, nearly all of them in lines EasyOCR read below its "
+           "confidence floor (0.7: one misread token sinks a whole line's confidence), and in "
+           "phrases the cross-check did not confirm whole (one token it did not read withheld "
+           "the rest). Since then the encoder gives up only the words in doubt: of a phrase "
+           "not confirmed whole, the runs of tokens the second engine does read in its box are "
+           "painted as spans; of a line read below the floor, the runs it confirms (at least "
+           f"{crosscheck.PART_MIN_CHARS} letters or digits) are sent as words of their own, "
+           "boxed at the line's word gaps (`crosscheck.confirmed_parts`), and fitted and "
+           "painted as any confirmed word, up to quality 5 (docs/architecture.md). After "
+           "(docs/bench/word-fate-S.json), share of the characters / CER / share of the "
+           "errors:", "",
+           "| set | class | session 41 | session 42 |", "|---|---|---|---|"]
+    for name, before, after in fates:
+        for cls in before["classes"]:
+            cells = []
+            for fate in (before, after):
+                c = fate["classes"][cls]
+                chars = sum(v["chars"] for v in fate["classes"].values()) or 1
+                errors = sum(v["errors"] for v in fate["classes"].values()) or 1
+                cells.append(f"{c['chars'] / chars:.1%} / "
+                             f"{c['errors'] / max(1, c['chars']):.3f} / "
+                             f"{c['errors'] / errors:.1%}")
+            out.append(f"| {name} ({before['args']['limit']} images) | {cls} | {cells[0]} | "
+                       f"{cells[1]} |")
+    totals = []
+    for name, before, after in fates:
+        cer = [sum(v["errors"] for v in f["classes"].values())
+               / max(1, sum(v["chars"] for v in f["classes"].values())) for f in (before, after)]
+        totals.append(f"{name} {cer[0]:.3f} -> {cer[1]:.3f}")
+    out += ["", "CER by the ground truth over those words at quality 0: " + "; ".join(totals)
+            + ". The painted words' own CER rises (the new parts are the harder words: "
+            "scanned forms, lines the OCR doubted), the errors fall.", ""]
+    cells = []
+    for name in SETS:
+        old, new = BENCH / "bench-s41" / f"{name}.jsonl", BENCH / name / "results.jsonl"
+        if not (old.exists() and new.exists()):
+            continue
+        a41, a42 = _codec_curve(old, "textcodec"), _codec_curve(new, "textcodec")
+        base = _codec_curve(new, "textcodec-baseline")
+        if [(p.bpp, p.cer) for p in a41] == [(p.bpp, p.cer) for p in a42]:
+            cells.append(f"{name} the same")
+            continue
+        low41, low42 = min(a41, key=lambda p: p.bpp), min(a42, key=lambda p: p.bpp)
+        gt = (f", by the ground truth {low41.gt_cer:.3f} -> {low42.gt_cer:.3f}"
+              if math.isfinite(low41.gt_cer) else "")
+        cells.append(f"{name} {_span_gain(a41, a42)}, against the baseline "
+                     f"{_bd_cer_points(base, a41):+.1f} -> {_bd_cer_points(base, a42):+.1f} "
+                     f"pts; at quality 0 {low41.bpp:.4f} -> {low42.bpp:.4f} bpp, CER "
+                     f"{low41.cer:.3f} -> {low42.cer:.3f}{gt}, PSNR {low41.psnr:.2f} -> "
+                     f"{low42.psnr:.2f} dB")
+    if cells:
+        out += ["The main bench's `textcodec` rows at qualities 0-5 made again with both "
+                "(the same model, images and settings) against session 41's "
+                "(docs/bench/bench-s41/; PCHIP; from quality 6 up the files are unchanged): "
+                + "; ".join(cells) + ". The parts cost bytes at the rates where they are "
+                "sent (more side-stream words, more fits), which the BD figures count.", ""]
     return out
 
 
@@ -3793,9 +3883,11 @@ def main() -> None:
            f"session {BENCH_SESSION}'s, made with the default model `textcodec-{default}` "
            "(the encoder's cross-check, Tesseract, on and the fitted glyphs on) and the "
            f"baseline `textcodec-{baseline}`; the `textcodec` and `textcodec-nofusion` rows at "
-           f"qualities 0-5, where glyphs are painted, are session {SPANS_SESSION}'s (the "
-           "numbers of long lines painted too, \"Numbers\"). Earlier rows are kept: "
-           "docs/bench/bench-s40/ holds session 40's (before those spans, every codec), "
+           f"qualities 0-5, where glyphs are painted, are session {GLYPH_ROWS_SESSION}'s (the "
+           "numbers of long lines painted too, \"Numbers\", and the words both OCR engines "
+           "read, \"Words both engines read\"). Earlier rows are kept: "
+           "docs/bench/bench-s41/ holds session 41's (before those words, every codec), "
+           "docs/bench/bench-s40/ holds session 40's (before the spans, every codec), "
            "docs/bench/bench-s39/ "
            "holds session 39's (text-v20 on base-v18, every codec), docs/bench/bench-s38/ "
            "session 38's textcodec rows (before numbers were painted), docs/bench/bench-s37/ "
@@ -3983,7 +4075,7 @@ def main() -> None:
            *codec_s32_section(), *codec_s33_section(), *codec_s34_section(),
            *wide_screens_section(),
            *(line for args in WIDE_SCREENS for line in _wide_screens_paragraph(*args)),
-           *fusion_section(), *glyphs_section(), *numbers_section(), *drawn_words_section(), *drawn_words_s23_section(),
+           *fusion_section(), *glyphs_section(), *numbers_section(), *parts_section(), *drawn_words_section(), *drawn_words_s23_section(),
            *drawn_selective_section(), *guidance_alignment_section(), *ablation_section(),
            *substitution_section(), *crosscheck_section(), *text_boost_section(),
            "## Text losses on held-out FUNSD, v1 (session 1, 8 rates)", "",
