@@ -10,7 +10,9 @@ The classes, first that applies to the word's centre: painted (inside the glyphs
 file paints at full strength), graded (painted at less), fitted unpainted (strength 0), then
 by the side stream's word whose box holds it: unfitted (drawable, no fit), number (holding a
 digit, not painted), not confirmed (the cross-check flagged it), and missed (no side-stream
-word holds it: the OCR did not find it or the filter dropped it).
+word holds it: the OCR did not find it or the filter dropped it). It also counts the painted
+phrases (whole words and spans) holding a token the ground truth does not hold in the phrase's
+box: the misreadings painted in.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from textcodec import codec
 from textcodec.bench import datasets
 from textcodec.bench.metrics import levenshtein
 from textcodec.bench.textscore import Reader
-from textcodec.words import has_digit
+from textcodec.words import has_digit, normalise_token, tokens_in_box
 
 CLASSES = ("painted", "graded", "fitted unpainted", "unfitted", "number", "not confirmed",
            "missed")
@@ -57,6 +59,19 @@ def word_class(truth, sent, paints) -> str:
     return "missed"
 
 
+def wrong_paints(truth, paints) -> tuple[int, int]:
+    """(painted phrases, those holding a token the ground truth does not hold in the phrase's
+    box): the misreadings painted in."""
+    painted = wrong = 0
+    for word, fit in zip(*paints):
+        if word is None or fit is None or not fit.paint:
+            continue
+        painted += 1
+        found = tokens_in_box(word.axis_aligned_box(), truth)
+        wrong += any((n := normalise_token(t)) and n not in found for t in word.text.split())
+    return painted, wrong
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--dataset", default="web")
@@ -64,9 +79,18 @@ def main() -> None:
     p.add_argument("--quality", type=float, default=0.0)
     p.add_argument("--model")
     p.add_argument("--out", type=Path)
+    p.add_argument("--without-parts", action="store_true",
+                   help="encode as session 41 did: no confirmed parts of doubtful phrases, no "
+                   "spans of the confirmed words of phrases not confirmed whole")
     args = p.parse_args()
+    if args.without_parts:
+        from textcodec import crosscheck
+
+        crosscheck.confirmed_parts = lambda image, words, second: []
+        crosscheck.confirmed_tokens = lambda word, second: frozenset()
     reader = Reader()
     tally = {c: {"words": 0, "chars": 0, "errors": 0} for c in CLASSES}
+    painted = wrong = 0
     for item in datasets.load(args.dataset, limit=args.limit):
         truth = [w for w in item.truth or [] if w.height >= 6]
         data = codec.encode(item.image, quality=args.quality, model=args.model, device="cpu")
@@ -74,6 +98,8 @@ def main() -> None:
         sent = codec.text_layer(data)
         paints = codec.file_paints(f, sent) if (f.glyphs or f.spans) else ([], [])
         read = reader.read(decoded, [t.axis_aligned_box() for t in truth])
+        p, w = wrong_paints(truth, paints)
+        painted, wrong = painted + p, wrong + w
         for t, r in zip(truth, read):
             c = tally[word_class(t, sent, paints)]
             c["words"] += 1
@@ -86,9 +112,11 @@ def main() -> None:
     for name, c in tally.items():
         print(f"{name:18s} {c['words']:6d} {c['chars']:6d} {c['chars'] / chars:6.1%} "
               f"{c['errors'] / max(1, c['chars']):6.3f} {c['errors'] / errors:9.1%}")
+    print(f"painted phrases {painted}, holding a token the ground truth does not: {wrong}")
     if args.out:
         args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                        "classes": tally}, indent=1) + "\n")
+                                        "classes": tally, "painted": painted,
+                                        "painted_wrong": wrong}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -3203,7 +3203,8 @@ def parts_section() -> list[str]:
            "phrase holding it: unfitted, a number not painted, not confirmed by the "
            "cross-check; else missed: no phrase holds it), with their share of the characters "
            "and of the character errors (english_g2 reading the true box against the true "
-           "text). Before session 42 (docs/bench/word-fate-S-s41.json) most errors lay in "
+           "text). Before session 42 (`--without-parts`, the encode as session 41 made it, "
+           "docs/bench/word-fate-S-s41.json) most errors lay in "
            "words no phrase held, nearly all of them in lines EasyOCR read below its "
            "confidence floor (0.7: one misread token sinks a whole line's confidence), and in "
            "phrases the cross-check did not confirm whole (one token it did not read withheld "
@@ -3233,9 +3234,14 @@ def parts_section() -> list[str]:
         cer = [sum(v["errors"] for v in f["classes"].values())
                / max(1, sum(v["chars"] for v in f["classes"].values())) for f in (before, after)]
         totals.append(f"{name} {cer[0]:.3f} -> {cer[1]:.3f}")
+    wrong = [f"{name} {before['painted_wrong']} of {before['painted']} -> "
+             f"{after['painted_wrong']} of {after['painted']}" for name, before, after in fates
+             if "painted_wrong" in before and "painted_wrong" in after]
     out += ["", "CER by the ground truth over those words at quality 0: " + "; ".join(totals)
             + ". The painted words' own CER rises (the new parts are the harder words: "
-            "scanned forms, lines the OCR doubted), the errors fall.", ""]
+            "scanned forms, lines the OCR doubted), the errors fall."
+            + (" Painted phrases holding a token the ground truth does not hold in their box "
+               "(a misreading painted in): " + "; ".join(wrong) + "." if wrong else ""), ""]
     cells = []
     for name in SETS:
         old, new = BENCH / "bench-s41" / f"{name}.jsonl", BENCH / name / "results.jsonl"
