@@ -285,7 +285,7 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         if [w.text for w in sent] != [w.text for w in words]:
             partly = {}    # the stream's words are not the ones read (never so far): no parts
         spans = _fit_spans(rgb, sent, fits if numbers else [], partly)
-        guided_by_fits = (net.fusion is not None and net.fusion_guidance == "fitted"
+        guided_by_fits = (net.fusion_guidance == "fitted"      # "rendered" without a block
                           and header.quality <= FUSION_MAX_QUALITY)
         if any(fits) or spans:
             with torch.no_grad():
@@ -470,7 +470,7 @@ def _guidance_fits(net, f: TlcFile, words: list[Word], guide: list[Word],
                    fits: list | None) -> list | None:
     """The fits of the guidance words ``guide`` (of ``words``) where the model's block was
     trained on fitted guidance; None where it draws rendered guidance."""
-    if getattr(net, "fusion_guidance", "rendered") != "fitted":
+    if net.fusion_guidance != "fitted":
         return None
     if fits is None:
         fits = file_fits(f, words) if f.glyphs is not None else [None] * len(words)
@@ -540,7 +540,7 @@ def _fit_spans(rgb: np.ndarray, words: list[Word], fits: list,
     whole (glyphs.number_candidate), their numbers; of every one, its words without a digit.
     ``partly`` (word index -> token indices): of the phrases the cross-check did not confirm
     whole, the runs of the tokens it confirmed, without a digit."""
-    partly = {i: t for i, t in (partly or {}).items() if t}
+    partly = partly or {}
     numbered = [i for i, (w, f) in enumerate(zip(words, fits)) if w.draw and has_digit(w.text)
                 and f is None]
     return glyphs_module().fit_spans(rgb, words, sorted(set(numbered) | set(partly)),

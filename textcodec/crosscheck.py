@@ -63,9 +63,10 @@ def confirmed_tokens(word: Word, second: list[Word]) -> frozenset[int]:
     them) that the second engine reads in the phrase's box; a token of no letter or digit
     (a dash, a bullet) is not confirmed. Where a phrase is not confirmed whole, the encoder
     may still paint the runs of these (textcodec.glyphs.fit_spans)."""
+    from textcodec.glyphs import tokens
+
     found = tokens_in_box(word.axis_aligned_box(), second)
-    parts = [t for t in word.text.split(" ") if t]
-    return frozenset(k for k, t in enumerate(parts)
+    return frozenset(k for k, (_, t) in enumerate(tokens(word.text))
                      if (n := normalise_token(t)) and n in found)
 
 

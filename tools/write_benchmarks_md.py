@@ -3217,23 +3217,19 @@ def parts_section() -> list[str]:
            "(docs/bench/word-fate-S.json), share of the characters / CER / share of the "
            "errors:", "",
            "| set | class | session 41 | session 42 |", "|---|---|---|---|"]
-    for name, before, after in fates:
-        for cls in before["classes"]:
-            cells = []
-            for fate in (before, after):
-                c = fate["classes"][cls]
-                chars = sum(v["chars"] for v in fate["classes"].values()) or 1
-                errors = sum(v["errors"] for v in fate["classes"].values()) or 1
-                cells.append(f"{c['chars'] / chars:.1%} / "
-                             f"{c['errors'] / max(1, c['chars']):.3f} / "
-                             f"{c['errors'] / errors:.1%}")
-            out.append(f"| {name} ({before['args']['limit']} images) | {cls} | {cells[0]} | "
-                       f"{cells[1]} |")
     totals = []
     for name, before, after in fates:
-        cer = [sum(v["errors"] for v in f["classes"].values())
-               / max(1, sum(v["chars"] for v in f["classes"].values())) for f in (before, after)]
-        totals.append(f"{name} {cer[0]:.3f} -> {cer[1]:.3f}")
+        sums = [(sum(v["chars"] for v in f["classes"].values()),
+                 sum(v["errors"] for v in f["classes"].values())) for f in (before, after)]
+        for cls in before["classes"]:
+            cells = [f"{c['chars'] / max(1, chars):.1%} / "
+                     f"{c['errors'] / max(1, c['chars']):.3f} / {c['errors'] / max(1, errors):.1%}"
+                     for c, (chars, errors) in ((f["classes"][cls], s)
+                                                for f, s in zip((before, after), sums))]
+            out.append(f"| {name} ({before['args']['limit']} images) | {cls} | {cells[0]} | "
+                       f"{cells[1]} |")
+        totals.append(f"{name} {sums[0][1] / max(1, sums[0][0]):.3f} -> "
+                      f"{sums[1][1] / max(1, sums[1][0]):.3f}")
     wrong = [f"{name} {before['painted_wrong']} of {before['painted']} -> "
              f"{after['painted_wrong']} of {after['painted']}" for name, before, after in fates
              if "painted_wrong" in before and "painted_wrong" in after]

@@ -203,9 +203,11 @@ def page_fits_path(pack: Path, kind: str, page: Path) -> Path:
 def save_page_fits(path: Path, fits: list) -> None:
     """One page's fits, one per word of its loader's list (``load_funsd_words``,
     ``webpage.load``): null, or [font, size, x, y, moves] as textcodec.glyphs.Fit holds them."""
+    from textcodec.glyphs import FONTS
+
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = [None if f is None else [f.font, f.size, f.x, f.y, list(f.moves)] for f in fits]
-    path.write_text(json.dumps({"fonts": len(_glyph_fonts()), "fits": rows}))
+    path.write_text(json.dumps({"fonts": len(FONTS), "fits": rows}))
 
 
 def load_page_fits(path: Path, words: list[Word]) -> list | None:
@@ -214,20 +216,14 @@ def load_page_fits(path: Path, words: list[Word]) -> list | None:
     the pack was fitted for other pages."""
     if not path.exists():
         return None
-    from textcodec.glyphs import Fit
+    from textcodec.glyphs import FONTS, Fit
 
     blob = json.loads(path.read_text())
     rows = blob["fits"]
-    if len(rows) != len(words) or blob.get("fonts", 0) > len(_glyph_fonts()):
+    if len(rows) != len(words) or blob.get("fonts", 0) > len(FONTS):
         raise ValueError(f"{path}: {len(rows)} fits for {len(words)} words, or fonts this "
                          f"textcodec lacks: make them again (tools/fit_pack.py)")
     return [None if r is None else Fit(r[0], r[1], r[2], r[3], tuple(r[4])) for r in rows]
-
-
-def _glyph_fonts():
-    from textcodec.glyphs import FONTS
-
-    return FONTS
 
 
 def word_boxes(words: list[Word], fits: list | None = None) -> PageWords:

@@ -332,7 +332,7 @@ def train(args: argparse.Namespace) -> dict:
     try:
         mix = tuple(float(v) for v in args.mix.split(","))
         # the mix's checks (and the fits' for fitted guidance), before any worker starts
-        MixedDataset(args.pack, mix, fitted=fusion_stage and args.guidance == "fitted")
+        MixedDataset(args.pack, mix, fitted=args.guidance == "fitted")
     except ValueError as e:
         raise SystemExit(f"--mix {args.mix}: {e}") from None
     corrupt_low, corrupt_high = parse_corruption(args.corrupt)
