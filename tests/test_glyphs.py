@@ -363,8 +363,9 @@ def test_a_block_on_fitted_guidance_reads_the_files_fits_as_the_encoder_did(
         tmp_path, page_with_words, monkeypatch):
     """A block trained on fitted guidance (config fusion_guidance = "fitted"): the decoder
     draws the GLYPHS section's fits into its guidance (the decode differs from the same
-    block given rendered guidance), the encoder gated the strengths against that very decode
-    (encoder and decoder saw the same pixels), and the file paints over it."""
+    block given rendered guidance) and the file paints over that decode; the encoder gated
+    the strengths against the decode without the block (over the block's own output the
+    glyphs came out lighter and read worse)."""
     image, words = page_with_words
     ck = _fitted_guidance_checkpoint(tmp_path)
     seen = []
@@ -383,10 +384,11 @@ def test_a_block_on_fitted_guidance_reads_the_files_fits_as_the_encoder_did(
     with torch.no_grad():
         pre, _, _ = codec._synthesize(f, "cpu", "auto", str(ck))
         rendered, _, _ = codec._synthesize(f, "cpu", "auto", str(ck), [None] * len(sent))
-    assert not np.array_equal(pre, rendered)
-    assert len(seen) == 1 and np.array_equal(seen[0], pre)
+        plain, _, _ = codec._synthesize(f, "cpu", "off", str(ck))
+    assert not np.array_equal(pre, rendered) and not np.array_equal(pre, plain)
+    assert len(seen) == 1 and np.array_equal(seen[0], plain)
     bare = [None if x is None else replace(x, strength=0) for x in fits]
-    assert glyphs.gate(image, pre, sent, bare) == fits
+    assert glyphs.gate(image, plain, sent, bare) == fits
     painted, _ = codec.decode_array(data, model=str(ck), device="cpu")
     expect = glyphs.paint(pre, sent, fits)
     assert np.array_equal(painted, (np.clip(expect, 0, 1) * 255).round().astype(np.uint8))

@@ -288,15 +288,21 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         guided_by_fits = (net.fusion_guidance == "fitted"      # "rendered" without a block
                           and header.quality <= FUSION_MAX_QUALITY)
         if any(fits) or spans:
+            # the strengths are set against the decode they paint over, except under a block
+            # that draws the fits: it starts from the glyphs' own shapes and brings the decode near
+            # the original by itself, so against its output the glyphs came out lighter and
+            # read worse (session 43); against the decode without it they paint as a plain
+            # decode needs, and the block's correction stays where they are not painted
             with torch.no_grad():
-                pre, _, _ = _synthesize(container.read(data), dev, "auto", model, fits)
+                pre, _, _ = _synthesize(container.read(data), dev,
+                                        "off" if guided_by_fits else "auto", model, fits)
             # painted in the decoder's order: the words fitted whole, then the spans
             parts = [gm.span_word(sent[s.word], s.first, s.count) for s in spans]
             flagged = gm.gate(rgb, pre, sent + parts, fits + [s.fit for s in spans])
             whole = flagged[:len(sent)]
             spans = [replace(s, fit=f) for s, f in zip(spans, flagged[len(sent):])]
             # a section that paints nothing is not worth its bytes, unless the block draws
-            # its fits (and drew them in ``pre``, which the strengths were set against)
+            # its fits
             painting = any(f is not None and f.paint for f in whole) or (
                 guided_by_fits and any(f is not None for f in whole))
             section = gm.pack(sent, whole) if painting else None
