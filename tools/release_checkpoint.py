@@ -13,6 +13,7 @@ A text model trained as a fusion block on a released baseline ships as the block
         --base textcodec-base-v11
 
 (refused unless the run's codec is that baseline's, bit for bit; see checkpoint.save_block).
+A block file kept from a run (its block over a released baseline) is released the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import torch
 
-from textcodec.checkpoint import FORMAT, save_block
+from textcodec.checkpoint import read_blob, save_block
 from textcodec.errors import ModelError
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
@@ -40,9 +41,10 @@ def main() -> None:
     if not re.fullmatch(r"textcodec-(base|text)-v\d+", args.name):
         raise SystemExit(f"release names read textcodec-base-vN or textcodec-text-vN, "
                          f"not {args.name!r}")
-    blob = torch.load(args.source, map_location="cpu", weights_only=True)
-    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
-        raise SystemExit(f"{args.source} is not a textcodec checkpoint")
+    try:   # a block file (a run's block kept in docs/training-logs/) is read with its base
+        blob = read_blob(args.source)
+    except ModelError as e:
+        raise SystemExit(str(e)) from None
     has_block = bool(blob["config"].get("fusion"))
     if has_block != args.name.startswith("textcodec-text-"):
         raise SystemExit(f"{args.source} {'has' if has_block else 'has no'} fusion block: "
