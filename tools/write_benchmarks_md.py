@@ -3279,6 +3279,37 @@ FITTED_SETS = (("web", "3 held-out web pages"), ("funsd", "4 held-out forms"),
                ("gimp", "4 GIMP dialogs (no ground truth: PSNR only)"))
 
 
+def tesseract_threads_section() -> list[str]:
+    """Session 43: Tesseract's OpenMP thread limit (tools/tesseract_threads.py)."""
+    path = BENCH / "tesseract-threads-s43.json"
+    if not path.exists():
+        return []
+    d = json.loads(path.read_text())
+    by_set: dict[str, list] = {}
+    for r in d["rows"]:
+        by_set.setdefault(r["set"], []).append(r)
+    cells = [f"{name} ({len(rows)} images) {sum(r['seconds_no_limit'] for r in rows):.1f} -> "
+             f"{sum(r['seconds_thread_a_core'] for r in rows):.1f} s"
+             for name, rows in by_set.items()]
+    return ["### Tesseract's threads (session 43)", "",
+            "The encoder's cross-check reads the side stream's boxes with Tesseract, off "
+            "sheets of their crops. Run as it comes, Tesseract's OpenMP build starts more "
+            "threads than there are cores (4 on these 2), which wait for each other by "
+            "spinning; limited to one "
+            "thread a usable core (`OMP_THREAD_LIMIT`, set by `ocr.engine.tesseract_env` "
+            "unless the user sets it) it reads the same sheets "
+            f"{d['seconds_no_limit'] / d['seconds_thread_a_core']:.1f} times faster on this "
+            f"{d['cores']}-core CPU: {d['seconds_no_limit']:.1f} -> "
+            f"{d['seconds_thread_a_core']:.1f} s over {len(d['rows'])} bench images ("
+            + "; ".join(cells) + f"; one thread {d['seconds_one_thread']:.1f} s), the readings "
+            + ("word for word the same on every image" if d["all_same"] else
+               "NOT the same on every image") + " (`python tools/tesseract_threads.py`, "
+            "docs/bench/tesseract-threads-s43.json). `textcodec encode` of the sample "
+            "screenshot went from 14.6 to 8.2 s on these 2 cores (the same file; the cross-"
+            "check ran before it unlimited, `OMP_THREAD_LIMIT=1000`). The main bench's "
+            "encode columns were made before the limit.", ""]
+
+
 def fitted_block_section() -> list[str]:
     """Session 43: text-v22 (ffit's block, trained on fitted guidance, its glyphs gated
     against the decode without it) against text-v21 on the same files, and the main bench's
@@ -4147,6 +4178,7 @@ def main() -> None:
            "10's two runs gave encode including OCR 1.74 and 2.03 s (the second is shown) with "
            "the int8 OCR at 1.46 s in both.", "",
            *glyph_speed_paragraph(),
+           *tesseract_threads_section(),
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),

@@ -498,10 +498,29 @@ class TesseractEngine:
         buf = io.BytesIO()
         Image.fromarray(np.ascontiguousarray(image[..., :3])).save(buf, format="PNG")
         run = subprocess.run([self.binary, "stdin", "stdout", "--psm", str(self.psm), "tsv"],
-                             input=buf.getvalue(), capture_output=True, check=False)
+                             input=buf.getvalue(), capture_output=True, check=False,
+                             env=tesseract_env())
         if run.returncode != 0:
             raise ModelError(f"tesseract failed: {run.stderr.decode(errors='replace')[:200]}")
         return parse_tesseract_tsv(run.stdout.decode("utf-8", errors="replace"))
+
+
+def tesseract_env() -> dict[str, str]:
+    """The environment Tesseract runs in: at most one OpenMP thread a usable core, unless
+    OMP_THREAD_LIMIT says otherwise. Unlimited, it starts more threads than there are cores
+    (4 on 2), which wait for each other by spinning: on 2 cores the limit read the
+    cross-check's sheets 4.6 times faster, word for word the same (docs/benchmarks.md,
+    "Tesseract's threads", tools/tesseract_threads.py)."""
+    return {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT",
+                                                             str(usable_cores()))}
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:      # not on Linux
+        return os.cpu_count() or 1
 
 
 def parse_tesseract_tsv(tsv: str) -> list[Word]:
