@@ -3257,14 +3257,7 @@ def parts_section() -> list[str]:
         if [(p.bpp, p.cer) for p in a41] == [(p.bpp, p.cer) for p in a42]:
             cells.append(f"{name} the same")
             continue
-        low41, low42 = min(a41, key=lambda p: p.bpp), min(a42, key=lambda p: p.bpp)
-        gt = (f", by the ground truth {low41.gt_cer:.3f} -> {low42.gt_cer:.3f}"
-              if math.isfinite(low41.gt_cer) else "")
-        cells.append(f"{name} {_span_gain(a41, a42)}, against the baseline "
-                     f"{_bd_cer_points(base, a41):+.1f} -> {_bd_cer_points(base, a42):+.1f} "
-                     f"pts; at quality 0 {low41.bpp:.4f} -> {low42.bpp:.4f} bpp, CER "
-                     f"{low41.cer:.3f} -> {low42.cer:.3f}{gt}, PSNR {low41.psnr:.2f} -> "
-                     f"{low42.psnr:.2f} dB")
+        cells.append(_remade_cell(name, a41, a42, base, with_bpp=True))
     if cells:
         out += ["The main bench's `textcodec` rows at qualities 0-5 made again with both "
                 "(the same model, images and settings) against session 41's "
@@ -3352,13 +3345,7 @@ def fitted_block_section() -> list[str]:
             continue
         a42, a43 = _codec_curve(old, "textcodec"), _codec_curve(new, "textcodec")
         base = _codec_curve(new, "textcodec-baseline")
-        low42, low43 = min(a42, key=lambda p: p.bpp), min(a43, key=lambda p: p.bpp)
-        gt = (f", by the ground truth {low42.gt_cer:.3f} -> {low43.gt_cer:.3f}"
-              if math.isfinite(low42.gt_cer) else "")
-        cells.append(f"{name} {_span_gain(a42, a43)}, against the baseline "
-                     f"{_bd_cer_points(base, a42):+.1f} -> {_bd_cer_points(base, a43):+.1f} "
-                     f"pts; at quality 0 CER {low42.cer:.3f} -> {low43.cer:.3f}{gt}, PSNR "
-                     f"{low42.psnr:.2f} -> {low43.psnr:.2f} dB")
+        cells.append(_remade_cell(name, a42, a43, base, with_bpp=False))
     if cells:
         out += ["", "The main bench's `textcodec` and `textcodec-nofusion` rows at qualities "
                 "0-5 made again with text-v22 (`bash tools/remake_glyph_rows.sh bench-s42`; "
@@ -3370,6 +3357,19 @@ def fitted_block_section() -> list[str]:
                 "bit-exact across CPUs). At quality 0 the pages read better than at 2 now, so "
                 "BD-rate at equal CER (which needs CER to fall with the rate) is not given."]
     return out + [""]
+
+
+def _remade_cell(name: str, before: list, after: list, base: list, with_bpp: bool) -> str:
+    """A set's textcodec curve made again against the one before: BD-CER between them, each
+    against the baseline, and the lowest rate's point before -> after."""
+    lo, hi = min(before, key=lambda p: p.bpp), min(after, key=lambda p: p.bpp)
+    gt = (f", by the ground truth {lo.gt_cer:.3f} -> {hi.gt_cer:.3f}"
+          if math.isfinite(lo.gt_cer) else "")
+    rate = f"{lo.bpp:.4f} -> {hi.bpp:.4f} bpp, " if with_bpp else ""
+    return (f"{name} {_span_gain(before, after)}, against the baseline "
+            f"{_bd_cer_points(base, before):+.1f} -> {_bd_cer_points(base, after):+.1f} pts; "
+            f"at quality 0 {rate}CER {lo.cer:.3f} -> {hi.cer:.3f}{gt}, PSNR {lo.psnr:.2f} -> "
+            f"{hi.psnr:.2f} dB")
 
 
 def _span_gain(ref: list, test: list) -> str:
