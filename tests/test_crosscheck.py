@@ -121,6 +121,39 @@ def test_a_long_page_is_read_in_sheets_of_bounded_height(monkeypatch):
     assert len(heights) > 1 and max(heights) <= 200 + crosscheck.SHEET_HEIGHT + 40
 
 
+def test_the_sheets_read_at_once_come_back_in_the_page_order(monkeypatch):
+    """Several sheets are read side by side (a Tesseract run a core); whichever finishes
+    first, the words come back in the page's order, each in its own phrase's box."""
+    import threading
+    import time
+
+    monkeypatch.setattr(crosscheck, "SHEET_MAX_ROWS", 200)
+    page = np.full((400, 60, 3), 230, np.uint8)
+    words = []
+    for i in range(10):
+        page[10 + 38 * i:20 + 38 * i, 10:50] = 20
+        words.append(Word("w", 30, 15 + 38 * i, 40, 10))
+    first = threading.Event()
+
+    class Engine:
+        def read(self, image):
+            if not first.is_set():      # the first sheet finishes last
+                first.set()
+                time.sleep(0.3)
+            dark = (image[:, :, 0] < 128).any(1)
+            starts = np.flatnonzero(dark[1:] & ~dark[:-1]) + 1
+            ends = np.flatnonzero(dark[:-1] & ~dark[1:]) + 1
+            return [Word("w", image.shape[1] / 2, (a + b) / 2, 20, b - a)
+                    for a, b in zip(starts, ends)]
+
+    found = crosscheck.read_sheet(page, words, Engine())
+    assert len(found) == 10
+    assert [round(w.cy) for w in found] == sorted(round(w.cy) for w in found)
+    for w, phrase in zip(found, words):
+        x0, y0, x1, y1 = phrase.axis_aligned_box()
+        assert y0 <= w.cy <= y1
+
+
 @pytest.mark.skipif(shutil.which("tesseract") is None,
                     reason="needs the tesseract binary (apt-get install tesseract-ocr)")
 def test_tesseract_confirms_what_is_printed_and_not_a_misreading():

@@ -26,6 +26,7 @@ original, does not tell misreadings apart: the block moves both kinds of token a
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import shutil
 
@@ -181,16 +182,25 @@ def read_sheet(image: np.ndarray, words: list[Word], engine) -> list[Word]:
 
     lum = image[..., :3].astype(np.float32) @ LUMA     # 0-255: the crop is stretched anyway
     rows = [r for w in words if (r := _row(lum, w)) is not None]
-    found, part, height = [], [], 0
+    sheets, part, height = [], [], 0
     for r in rows:
         if part and height + r.pixels.shape[0] > SHEET_MAX_ROWS:
-            found += _read_sheet(part, engine)
+            sheets.append(part)
             part, height = [], 0
         part.append(r)
         height += r.pixels.shape[0] + SHEET_GAP
     if part:
-        found += _read_sheet(part, engine)
-    return found
+        sheets.append(part)
+    if len(sheets) < 2:
+        return [w for part in sheets for w in _read_sheet(part, engine)]
+    # the sheets side by side, a Tesseract run a core on one thread each (a run reads its
+    # sheet the same on one thread as on several: tools/tesseract_threads.py)
+    from textcodec.ocr.engine import usable_cores
+
+    workers = min(len(sheets), usable_cores())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        return [w for found in pool.map(lambda part: _read_sheet(part, engine), sheets)
+                for w in found]
 
 
 _READINGS: dict[tuple, list[Word]] = {}
@@ -222,4 +232,4 @@ def sheet_engine(name: str = "tesseract"):
 
     if name != "tesseract":
         raise InputError(f"no second engine called {name!r} (tesseract)")
-    return TesseractEngine(psm=SHEET_PSM)
+    return TesseractEngine(psm=SHEET_PSM, threads=1)

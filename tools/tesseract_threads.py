@@ -1,7 +1,8 @@
 """Tesseract's OpenMP threads: the cross-check's sheet readings on the bench's images with
 no thread limit (OpenMP's default, as the engine ran it before session 43), with one thread a
-core (the engine's default since session 43, ``ocr.engine.tesseract_env``) and with one thread:
-seconds and whether the readings are the same, word for word.
+core and with one thread, the sheets read one after another; and as the encoder reads them
+since session 43 (the sheets side by side, a Tesseract run a core, one thread each;
+``crosscheck.read_sheet``): seconds and whether the readings are the same, word for word.
 
     TEXTCODEC_DATA=../shared/data python tools/tesseract_threads.py \\
         --out docs/bench/tesseract-threads-s43.json
@@ -24,16 +25,24 @@ from textcodec.ocr.engine import filter_words, get_engine
 SETS = (("synthetic", 3), ("funsd", 3), ("gimp", 3), ("web", 2))
 
 
-def read(image, words, limit: str | None) -> tuple[list, float]:
-    """The second reading with OMP_THREAD_LIMIT=limit (None: no limit at all), and its
-    seconds (nothing remembered)."""
+ENGINE_ENV = ocr_engine.tesseract_env
+
+
+def read(image, words, limit: str | None, sheets_at_once: bool = False) -> tuple[list, float]:
+    """The second reading with every Tesseract run under OMP_THREAD_LIMIT=limit (None: no
+    limit at all), its sheets one after another; or, with ``sheets_at_once``, as the encoder
+    reads it now (a run a core, one thread each); and its seconds (nothing remembered)."""
     env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
     if limit is not None:
         env["OMP_THREAD_LIMIT"] = limit
-    ocr_engine.tesseract_env = lambda: env
+    ocr_engine.tesseract_env = ENGINE_ENV if sheets_at_once else (lambda threads=None: env)
+    crosscheck_cores = ocr_engine.usable_cores
+    if not sheets_at_once:
+        ocr_engine.usable_cores = lambda: 1      # one sheet at a time
     crosscheck._READINGS.clear()
     t = time.perf_counter()
     got = crosscheck.second_reading(image, words)
+    ocr_engine.usable_cores = crosscheck_cores
     return [(w.text, w.cx, w.cy, w.width, w.height, w.confidence) for w in got], \
         time.perf_counter() - t
 
@@ -52,17 +61,20 @@ def main() -> None:
             free, t_free = read(item.image, words, None)
             per_core, t_core = read(item.image, words, cores)
             single, t_single = read(item.image, words, "1")
+            now, t_now = read(item.image, words, None, sheets_at_once=True)
             rows.append({"set": name, "image": item.id, "phrases": len(words),
                          "seconds_no_limit": round(t_free, 2),
                          "seconds_thread_a_core": round(t_core, 2),
                          "seconds_one_thread": round(t_single, 2),
-                         "same": free == per_core == single})
+                         "seconds_sheets_at_once": round(t_now, 2),
+                         "same": free == per_core == single == now})
             print(json.dumps(rows[-1]), flush=True)
     out = {"command": "python tools/tesseract_threads.py", "cpu": platform.processor()
            or platform.machine(), "cores": int(cores), "rows": rows,
            "seconds_no_limit": round(sum(r["seconds_no_limit"] for r in rows), 1),
            "seconds_thread_a_core": round(sum(r["seconds_thread_a_core"] for r in rows), 1),
            "seconds_one_thread": round(sum(r["seconds_one_thread"] for r in rows), 1),
+           "seconds_sheets_at_once": round(sum(r["seconds_sheets_at_once"] for r in rows), 1),
            "all_same": all(r["same"] for r in rows)}
     print(json.dumps({k: v for k, v in out.items() if k != "rows"}))
     if args.out:

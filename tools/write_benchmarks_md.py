@@ -3258,6 +3258,14 @@ def parts_section() -> list[str]:
             cells.append(f"{name} the same")
             continue
         cells.append(_remade_cell(name, a41, a42, base, with_bpp=True))
+    higher = [(n, q, json.loads(f.read_text())) for n in FATE_SETS for q in (2, 4)
+              if (f := BENCH / f"word-fate-{n}-q{q}.json").exists()]
+    if higher:
+        out += ["At qualities 2 and 4 (session 43, text-v22; `--quality 2` and `4`, "
+                "docs/bench/word-fate-S-qQ.json), painted phrases holding a token the ground "
+                "truth does not hold: " + "; ".join(
+                    f"{n} q{q} {d['painted_wrong']} of {d['painted']}" for n, q, d in higher)
+                + ", the same share as at quality 0.", ""]
     if cells:
         out += ["The main bench's `textcodec` rows at qualities 0-5 made again with both "
                 "(the same model, images and settings) against session 41's "
@@ -3294,7 +3302,9 @@ def tesseract_threads_section() -> list[str]:
             f"{d['seconds_no_limit'] / d['seconds_thread_a_core']:.1f} times faster on this "
             f"{d['cores']}-core CPU: {d['seconds_no_limit']:.1f} -> "
             f"{d['seconds_thread_a_core']:.1f} s over {len(d['rows'])} bench images ("
-            + "; ".join(cells) + f"; one thread {d['seconds_one_thread']:.1f} s), the readings "
+            + "; ".join(cells) + f"; one thread {d['seconds_one_thread']:.1f} s). A long page's "
+            "sheets are now read side by side, a run a core on one thread each "
+            f"(`crosscheck.read_sheet`): {d['seconds_sheets_at_once']:.1f} s in all. The readings are "
             + ("word for word the same on every image" if d["all_same"] else
                "NOT the same on every image") + " (`python tools/tesseract_threads.py`, "
             "docs/bench/tesseract-threads-s43.json). `textcodec encode` of the sample "

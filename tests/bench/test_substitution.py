@@ -73,7 +73,7 @@ def test_missing_tesseract_binary_is_a_clear_error():
 
 def test_tesseract_runs_at_most_a_thread_a_core_unless_told_otherwise(monkeypatch):
     """Tesseract's OpenMP threads, unlimited, outnumber a small machine's cores and spin
-    (limited to the cores they read the cross-check's sheets 4.6x faster, word for word the
+    (limited to the cores they read the cross-check's sheets 4.5x faster, word for word the
     same): the engine runs
     it with OMP_THREAD_LIMIT at the usable cores, and a limit the user set is kept."""
     import subprocess

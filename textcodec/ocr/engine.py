@@ -481,6 +481,7 @@ class TesseractEngine:
     name: str = "tesseract"
     binary: str = "tesseract"
     psm: int = 11
+    threads: int | None = None   # OpenMP threads for each run (None: tesseract_env's)
 
     def __post_init__(self):
         import shutil
@@ -499,20 +500,20 @@ class TesseractEngine:
         Image.fromarray(np.ascontiguousarray(image[..., :3])).save(buf, format="PNG")
         run = subprocess.run([self.binary, "stdin", "stdout", "--psm", str(self.psm), "tsv"],
                              input=buf.getvalue(), capture_output=True, check=False,
-                             env=tesseract_env())
+                             env=tesseract_env(self.threads))
         if run.returncode != 0:
             raise ModelError(f"tesseract failed: {run.stderr.decode(errors='replace')[:200]}")
         return parse_tesseract_tsv(run.stdout.decode("utf-8", errors="replace"))
 
 
-def tesseract_env() -> dict[str, str]:
-    """The environment Tesseract runs in: at most one OpenMP thread a usable core, unless
-    OMP_THREAD_LIMIT says otherwise. Unlimited, it starts more threads than there are cores
+def tesseract_env(threads: int | None = None) -> dict[str, str]:
+    """The environment Tesseract runs in: at most ``threads`` OpenMP threads (None: one a
+    usable core), unless OMP_THREAD_LIMIT says otherwise. Unlimited, it starts more threads than there are cores
     (4 on 2), which wait for each other by spinning: on 2 cores the limit read the
-    cross-check's sheets 4.6 times faster, word for word the same (docs/benchmarks.md,
+    cross-check's sheets 4.5 times faster, word for word the same (docs/benchmarks.md,
     "Tesseract's threads", tools/tesseract_threads.py)."""
-    return {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT",
-                                                             str(usable_cores()))}
+    return {**os.environ, "OMP_THREAD_LIMIT": os.environ.get(
+        "OMP_THREAD_LIMIT", str(threads or usable_cores()))}
 
 
 def usable_cores() -> int:
