@@ -508,10 +508,10 @@ class TesseractEngine:
 
 def tesseract_env(threads: int | None = None) -> dict[str, str]:
     """The environment Tesseract runs in: at most ``threads`` OpenMP threads (None: one a
-    usable core), unless OMP_THREAD_LIMIT says otherwise. Unlimited, it starts more threads than there are cores
-    (4 on 2), which wait for each other by spinning: on 2 cores the limit read the
-    cross-check's sheets 4.5 times faster, word for word the same (docs/benchmarks.md,
-    "Tesseract's threads", tools/tesseract_threads.py)."""
+    usable core), unless OMP_THREAD_LIMIT says otherwise. Unlimited, it starts more threads
+    than there are cores (4 on 2), which wait for each other by spinning: on 2 cores the
+    limit read the cross-check's sheets 4.5 times faster, word for word the same
+    (docs/benchmarks.md, "Tesseract's threads", tools/tesseract_threads.py)."""
     return {**os.environ, "OMP_THREAD_LIMIT": os.environ.get(
         "OMP_THREAD_LIMIT", str(threads or usable_cores()))}
 
