@@ -3999,7 +3999,7 @@ def main() -> None:
            "evenly spaced boxes per image), and with ground truth where the set has it.", "",
            "## Reading these numbers", "",
            f"- The `textcodec`, `textcodec-nofusion` and `textcodec-baseline` rows are "
-           f"session {BENCH_SESSION}'s, made with the default model `textcodec-{default}` "
+           f"session {BENCH_SESSION}'s, made with the then default model `textcodec-{default}` "
            "(the encoder's cross-check, Tesseract, on and the fitted glyphs on) and the "
            f"baseline `textcodec-{baseline}`; the `textcodec` and `textcodec-nofusion` rows at "
            f"qualities 0-5, where glyphs are painted, are session {GLYPH_ROWS_SESSION}'s, made "
