@@ -103,13 +103,19 @@ def test_the_sheet_puts_each_phrase_on_its_own_dark_on_light_line_and_maps_words
         assert y0 <= w.cy <= y1 and abs(w.height - phrase.height) <= 1
 
 
-def test_a_long_page_is_read_in_sheets_of_bounded_height(monkeypatch):
+def _long_page(monkeypatch):
+    """Ten one-word lines, more than one sheet holds once sheets are cut at 200 px."""
     monkeypatch.setattr(crosscheck, "SHEET_MAX_ROWS", 200)
     page = np.full((400, 60, 3), 230, np.uint8)
     words = []
     for i in range(10):
         page[10 + 38 * i:20 + 38 * i, 10:50] = 20
         words.append(Word("w", 30, 15 + 38 * i, 40, 10))
+    return page, words
+
+
+def test_a_long_page_is_read_in_sheets_of_bounded_height(monkeypatch):
+    page, words = _long_page(monkeypatch)
     heights = []
 
     class Engine:
@@ -127,12 +133,7 @@ def test_the_sheets_read_at_once_come_back_in_the_page_order(monkeypatch):
     import threading
     import time
 
-    monkeypatch.setattr(crosscheck, "SHEET_MAX_ROWS", 200)
-    page = np.full((400, 60, 3), 230, np.uint8)
-    words = []
-    for i in range(10):
-        page[10 + 38 * i:20 + 38 * i, 10:50] = 20
-        words.append(Word("w", 30, 15 + 38 * i, 40, 10))
+    page, words = _long_page(monkeypatch)
     first = threading.Event()
 
     class Engine:
