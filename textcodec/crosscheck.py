@@ -191,13 +191,11 @@ def read_sheet(image: np.ndarray, words: list[Word], engine) -> list[Word]:
         height += r.pixels.shape[0] + SHEET_GAP
     if part:
         sheets.append(part)
-    if len(sheets) < 2:
-        return [w for part in sheets for w in _read_sheet(part, engine)]
     # the sheets side by side, a Tesseract run a core on one thread each (a run reads its
     # sheet the same on one thread as on several: tools/tesseract_threads.py)
     from textcodec.ocr.engine import usable_cores
 
-    workers = min(len(sheets), usable_cores())
+    workers = max(1, min(len(sheets), usable_cores()))
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         return [w for found in pool.map(lambda part: _read_sheet(part, engine), sheets)
                 for w in found]

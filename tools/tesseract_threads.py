@@ -36,13 +36,15 @@ def read(image, words, limit: str | None, sheets_at_once: bool = False) -> tuple
     if limit is not None:
         env["OMP_THREAD_LIMIT"] = limit
     ocr_engine.tesseract_env = ENGINE_ENV if sheets_at_once else (lambda threads=None: env)
-    crosscheck_cores = ocr_engine.usable_cores
+    cores = ocr_engine.usable_cores
     if not sheets_at_once:
         ocr_engine.usable_cores = lambda: 1      # one sheet at a time
     crosscheck._READINGS.clear()
-    t = time.perf_counter()
-    got = crosscheck.second_reading(image, words)
-    ocr_engine.usable_cores = crosscheck_cores
+    try:
+        t = time.perf_counter()
+        got = crosscheck.second_reading(image, words)
+    finally:
+        ocr_engine.usable_cores = cores
     return [(w.text, w.cx, w.cy, w.width, w.height, w.confidence) for w in got], \
         time.perf_counter() - t
 
