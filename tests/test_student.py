@@ -92,6 +92,22 @@ def test_shipped_student_finds_where_craft_finds_text(screenshot):
     assert (a & b).sum() / b.sum() > 0.8      # the student's area that CRAFT covers
 
 
+def test_the_light_engine_reads_without_ever_building_craft(screenshot, monkeypatch):
+    """With the student detecting, CRAFT's 83 MB are neither hashed nor loaded (1.4 s of a
+    one-shot encode), and the page still reads."""
+    import easyocr
+
+    from textcodec.ocr.engine import EasyOcrEngine
+
+    def no_craft(*args, **kwargs):
+        raise AssertionError("CRAFT was built for an engine that detects with the student")
+
+    monkeypatch.setattr(easyocr.Reader, "getDetectorPath", no_craft)
+    monkeypatch.setattr(easyocr.Reader, "initDetector", no_craft)
+    words = EasyOcrEngine(detector="student").read(screenshot[:200, :600])
+    assert len(words) >= 5 and any(w.text.isalpha() and len(w.text) > 3 for w in words)
+
+
 def test_an_unknown_detector_is_refused():
     from textcodec.ocr.engine import EasyOcrEngine
 

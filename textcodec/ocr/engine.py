@@ -109,9 +109,16 @@ class EasyOcrEngine:
         # EasyOCR quantises the recognizer's LSTM to int8 on the CPU; that per-batch dynamic
         # quantisation would make a crop's reading depend on its batch, so the fast path keeps
         # the float weights (as EasyOCR does on a GPU)
+        # with the student detecting, CRAFT (83 MB, 1.4 s to hash and load) is never built:
+        # the Reader then lacks the box extraction that goes with a detector, given here
+        craft = self.detector == "craft"
         self._reader = easyocr.Reader(["en"], gpu=gpu, model_storage_directory=str(model_dir()),
                                       download_enabled=False, verbose=False,
-                                      quantize=not self.fast)
+                                      quantize=not self.fast, detector=craft)
+        if not craft:
+            from easyocr.detection import get_textbox
+
+            self._reader.get_textbox = get_textbox
         self.int8_active = False
         if self.fast and not gpu:   # the CPU-only wrappers (bfloat16, int8)
             from textcodec.ocr import int8
