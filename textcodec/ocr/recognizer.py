@@ -12,10 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from textcodec.ocr.models import RECOGNIZER_FILE, weight_path
+from textcodec.ocr.reader import CHARSET, load_g2
 
-CHARSET = ('0123456789!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~ \u20ac'
-           'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
 NUM_CLASSES = len(CHARSET) + 1   # class 0 is the CTC blank
 CROP_HEIGHT = 64
 MAX_CROP_WIDTH = 512
@@ -24,13 +22,7 @@ MAX_CROP_WIDTH = 512
 class TextRecognizer(nn.Module):
     def __init__(self, weights: str | None = None):
         super().__init__()
-        from easyocr.model.vgg_model import Model
-
-        self.net = Model(input_channel=1, output_channel=256, hidden_size=256,
-                         num_class=NUM_CLASSES)
-        state = torch.load(weights or weight_path(RECOGNIZER_FILE), map_location="cpu",
-                           weights_only=True)
-        self.net.load_state_dict({k.removeprefix("module."): v for k, v in state.items()})
+        self.net = load_g2(weights)
         for p in self.parameters():
             p.requires_grad_(False)
         self.train()
