@@ -144,3 +144,18 @@ def test_the_default_engine_imports_neither_easyocr_nor_dynamo(int8):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "TEXTCODEC_OCR_INT8": int8})
     assert out.stdout.split(maxsplit=1) == [str(int8 == "1"), "[]\n"]
+
+
+def test_the_light_engine_needs_no_craft_weights_and_craft_says_they_are_missing(
+        tmp_path, monkeypatch, screenshot):
+    """A folder with english_g2 alone (as the GPU machine carries it) reads with the student;
+    CRAFT's engine names the file it lacks."""
+    from textcodec.errors import ModelError
+    from textcodec.ocr.engine import EasyOcrEngine
+    from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, weight_path
+
+    (tmp_path / RECOGNIZER_FILE).symlink_to(weight_path(RECOGNIZER_FILE))
+    monkeypatch.setenv("TEXTCODEC_OCR_MODELS", str(tmp_path))
+    assert len(EasyOcrEngine(detector="student").read(screenshot[:200, :600])) >= 5
+    with pytest.raises(ModelError, match=DETECTOR_FILE):
+        EasyOcrEngine(detector="craft")

@@ -92,19 +92,20 @@ class EasyOcrEngine:
     def __post_init__(self):
         from textcodec.ocr.models import DETECTOR_FILE, RECOGNIZER_FILE, model_dir, weight_path
 
-        weight_path(DETECTOR_FILE)  # a clear error if the offline weights are missing
-        weight_path(RECOGNIZER_FILE)
         if self.detector is None:
             self.detector = os.environ.get("TEXTCODEC_OCR_DETECTOR", "craft")
         if self.detector not in DETECTORS:
             raise ModelError(f"unknown detector {self.detector!r}; known: "
                              f"{', '.join(DETECTORS)}")
+        craft = self.detector == "craft"
+        if craft:       # a clear error if the offline weights are missing
+            weight_path(DETECTOR_FILE)
+        weight_path(RECOGNIZER_FILE)
         if self.min_box_height is None:
             self.min_box_height = LIGHT_MIN_BOX_HEIGHT if self.detector == "student" else 0.0
         if self.read_height is None:
             self.read_height = LIGHT_READ_HEIGHT if self.detector == "student" else READ_HEIGHT
         gpu = torch.cuda.is_available() if self.gpu is None else self.gpu
-        craft = self.detector == "craft"
         if self.fast and not craft:
             # the light pipeline needs nothing of EasyOCR: its own reader spares the import
             # (1.6 s) and CRAFT's 83 MB (1.4 s to hash and load), with the same readings
