@@ -3313,6 +3313,44 @@ def tesseract_threads_section() -> list[str]:
             "encode columns were made before the limit.", ""]
 
 
+def encode_startup_section() -> list[str]:
+    """Session 44: a one-shot encode without EasyOCR's import (tools/encode_startup.py)."""
+    path = BENCH / "encode-startup-s44.json"
+    if not path.exists():
+        return []
+    d = json.loads(path.read_text())
+    first, last = d["trees"][0], d["trees"][-1]
+
+    def cell(row: dict) -> str:
+        times = " -> ".join(f"{row['trees'][t]['best']:.2f}" for t in d["trees"])
+        return f"{row['image']}: {times} s"
+
+    same = all(r["same_file"] for r in d["rows"])
+
+    def modules(tree: str) -> str:
+        return ", ".join(d["rows"][0]["trees"][tree]["modules"]) or \
+            "none of easyocr, torchvision and torch._dynamo"
+
+    return ["### A one-shot encode's start-up (session 44)", "",
+            "`import easyocr` imports every model EasyOCR knows, and with them torchvision, "
+            "which imports torch._dynamo: 1.6 s of a one-shot `textcodec encode` on these "
+            f"{d['cores']} cores. EasyOCR's `Reader` also hashed and loaded CRAFT's 83 MB "
+            "(1.4 s) where the distilled detector replaces it, and the int8 graphs' FX tracer "
+            "recorded stack traces, whose filter imports dynamo and the inductor (1.2 s). The "
+            "default light pipeline now builds neither CRAFT nor EasyOCR's reader: "
+            "`textcodec/ocr/reader.py` holds english_g2's network, the line grouping, crops and "
+            "contrast retry, each held to EasyOCR's own in tests/test_ocr_reader.py (random "
+            "boxes, crops, whole readings of the sample page), and the int8 graphs are traced "
+            "without stack traces. Wall time of a fresh `textcodec encode`, best of "
+            f"{d['runs']} ({' -> '.join(d['trees'])}: the tree before session 44, CRAFT "
+            "skipped, EasyOCR's import gone): " + "; ".join(cell(r) for r in d["rows"]) +
+            ". The files are " + ("byte for byte the same" if same else "NOT the same") +
+            f". Imported before: {modules(first)}; now: {modules(last)} "
+            "(`python tools/encode_startup.py before=/tmp/before craftskip=/tmp/craftskip "
+            "now=.`, docs/bench/encode-startup-s44.json). CRAFT (`--ocr full`) and EasyOCR's "
+            "own `readtext` still run through EasyOCR.", ""]
+
+
 def fitted_block_section() -> list[str]:
     """Session 43: text-v22 (ffit's block, trained on fitted guidance, its glyphs gated
     against the decode without it) against text-v21 on the same files, and the main bench's
@@ -4189,6 +4227,7 @@ def main() -> None:
            "the int8 OCR at 1.46 s in both.", "",
            *glyph_speed_paragraph(),
            *tesseract_threads_section(),
+           *encode_startup_section(),
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
