@@ -4,7 +4,7 @@ the character errors (english_g2 reading the true box against the true text, as 
 GT CER).
 
     python tools/word_fate.py [--dataset web] [--limit 3] [--quality 0] [--model M]
-                              [--out docs/bench/word-fate-web.json]
+                              [--by-height] [--out docs/bench/word-fate-web.json]
 
 The classes, first that applies to the word's centre: painted (inside the glyphs of a fit the
 file paints at full strength), graded (painted at less), fitted unpainted (strength 0), then
@@ -12,7 +12,8 @@ by the side stream's word whose box holds it: unfitted (drawable, no fit), numbe
 digit, not painted), not confirmed (the cross-check flagged it), and missed (no side-stream
 word holds it: the OCR did not find it or the filter dropped it). It also counts the painted
 phrases (whole words and spans) holding a token the ground truth does not hold in the phrase's
-box: the misreadings painted in.
+box: the misreadings painted in. ``--by-height`` splits each class by the words' heights
+(HEIGHTS, px) and adds the original's errors (english_g2 on the undecoded image).
 """
 
 from __future__ import annotations
@@ -31,6 +32,18 @@ from textcodec.words import has_digit, normalise_token, tokens_in_box
 
 CLASSES = ("painted", "graded", "fitted unpainted", "unfitted", "number", "not confirmed",
            "missed")
+# the height bands of --by-height: under 8 px, 8-10 (under the light pipeline's floor), ...
+HEIGHTS = (8, 10, 12, 16, 24)
+
+
+def height_band(height: float) -> str:
+    """The band of HEIGHTS a word's height falls in, e.g. "8-10"."""
+    lo = 0
+    for hi in HEIGHTS:
+        if height < hi:
+            return f"{lo}-{hi}"
+        lo = hi
+    return f"{lo}+"
 
 
 def _holds(box, x: float, y: float) -> bool:
@@ -79,6 +92,8 @@ def main() -> None:
     p.add_argument("--quality", type=float, default=0.0)
     p.add_argument("--model")
     p.add_argument("--out", type=Path)
+    p.add_argument("--by-height", action="store_true",
+                   help="split the classes by the words' heights, with the original's errors")
     p.add_argument("--without-parts", action="store_true",
                    help="encode as session 41 did: no confirmed parts of doubtful phrases, no "
                    "spans of the confirmed words of phrases not confirmed whole")
@@ -90,6 +105,7 @@ def main() -> None:
         crosscheck.confirmed_tokens = lambda word, second: frozenset()
     reader = Reader()
     tally = {c: {"words": 0, "chars": 0, "errors": 0} for c in CLASSES}
+    bands: dict[str, dict[str, dict[str, int]]] = {}
     painted = wrong = 0
     for item in datasets.load(args.dataset, limit=args.limit):
         truth = [w for w in item.truth or [] if w.height >= 6]
@@ -98,13 +114,24 @@ def main() -> None:
         sent = codec.text_layer(data)
         paints = codec.file_paints(f, sent) if (f.glyphs or f.spans) else ([], [])
         read = reader.read(decoded, [t.axis_aligned_box() for t in truth])
+        original = reader.read(item.image, [t.axis_aligned_box() for t in truth]) \
+            if args.by_height else [None] * len(truth)
         p, w = wrong_paints(truth, paints)
         painted, wrong = painted + p, wrong + w
-        for t, r in zip(truth, read):
-            c = tally[word_class(t, sent, paints)]
+        for t, r, o in zip(truth, read, original):
+            name = word_class(t, sent, paints)
+            c = tally[name]
             c["words"] += 1
             c["chars"] += len(t.text)
             c["errors"] += levenshtein(t.text, r)
+            if o is not None:
+                b = bands.setdefault(name, {}).setdefault(
+                    height_band(t.height), {"words": 0, "chars": 0, "errors": 0,
+                                            "original_errors": 0})
+                b["words"] += 1
+                b["chars"] += len(t.text)
+                b["errors"] += levenshtein(t.text, r)
+                b["original_errors"] += levenshtein(t.text, o)
         print(item.id, flush=True)
     chars = sum(c["chars"] for c in tally.values()) or 1
     errors = sum(c["errors"] for c in tally.values()) or 1
@@ -113,10 +140,18 @@ def main() -> None:
         print(f"{name:18s} {c['words']:6d} {c['chars']:6d} {c['chars'] / chars:6.1%} "
               f"{c['errors'] / max(1, c['chars']):6.3f} {c['errors'] / errors:9.1%}")
     print(f"painted phrases {painted}, holding a token the ground truth does not: {wrong}")
+    for name, by_band in bands.items():
+        print(name + ": " + "; ".join(
+            f"{band} px {b['words']} words, CER {b['errors'] / max(1, b['chars']):.2f} "
+            f"(original {b['original_errors'] / max(1, b['chars']):.2f})"
+            for band, b in sorted(by_band.items(), key=lambda kv: float(kv[0].split("-")[0]
+                                                                         .rstrip("+")))))
     if args.out:
-        args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                        "classes": tally, "painted": painted,
-                                        "painted_wrong": wrong}, indent=1) + "\n")
+        out = {"args": {k: str(v) for k, v in vars(args).items()}, "classes": tally,
+               "painted": painted, "painted_wrong": wrong}
+        if bands:
+            out["by_height"] = bands
+        args.out.write_text(json.dumps(out, indent=1) + "\n")
 
 
 if __name__ == "__main__":

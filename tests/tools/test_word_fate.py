@@ -35,3 +35,8 @@ def test_a_painted_phrase_with_a_token_the_truth_lacks_counts_as_wrong():
     full, none = Fit(0, 48, 0, 0, strength=FULL), Fit(0, 48, 0, 0)
     assert _fate.wrong_paints(truth, ([right, wrong], [full, full])) == (2, 1)
     assert _fate.wrong_paints(truth, ([right, wrong], [full, none])) == (1, 0)
+
+
+def test_heights_fall_into_their_bands_at_each_edge():
+    assert [_fate.height_band(h) for h in (6, 7.9, 8, 9.99, 10, 12, 15.5, 16, 24, 40)] == \
+        ["0-8", "0-8", "8-10", "8-10", "10-12", "12-16", "12-16", "16-24", "24+", "24+"]
