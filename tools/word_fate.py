@@ -6,8 +6,8 @@ GT CER).
     python tools/word_fate.py [--dataset web] [--limit 3] [--quality 0] [--model M]
                               [--by-height] [--out docs/bench/word-fate-web.json]
 
-The classes, first that applies to the word's centre: painted (inside the glyphs of a fit the
-file paints at full strength), graded (painted at less), fitted unpainted (strength 0), then
+The classes, first that applies to the word's centre: painted (inside the extent of the glyphs
+of a fit the file paints at full strength), graded (painted at less), fitted unpainted (strength 0), then
 by the side stream's word whose box holds it: unfitted (drawable, no fit), number (holding a
 digit, not painted), not confirmed (the cross-check flagged it), and missed (no side-stream
 word holds it: the OCR did not find it or the filter dropped it). It also counts the painted
@@ -51,12 +51,23 @@ def _holds(box, x: float, y: float) -> bool:
     return x0 <= x <= x1 and y0 <= y <= y1
 
 
+def inked_box(word, fit) -> tuple[float, float, float, float]:
+    """The box of what a fit draws (its glyphs' extent, ``glyphs.glyph_map``): a span's word
+    carries its whole line's box, of which the span paints a part (session 44: counting the
+    line's box as painted called every word of a line with a painted span painted)."""
+    drawn = codec.glyphs_module().glyph_map(word, fit, 1 << 20, 1 << 20)
+    if drawn is None:
+        return word.axis_aligned_box()
+    rows, cols = drawn[0]
+    return cols.start, rows.start, cols.stop, rows.stop
+
+
 def word_class(truth, sent, paints) -> str:
     """The class of one ground-truth word (see the module's docstring)."""
     x, y = truth.cx, truth.cy
     best = -1
     for word, fit in zip(*paints):
-        if fit is not None and word is not None and _holds(word.axis_aligned_box(), x, y):
+        if fit is not None and word is not None and _holds(inked_box(word, fit), x, y):
             best = max(best, fit.strength)
     if best == codec.glyphs_module().FULL:
         return "painted"
@@ -73,14 +84,14 @@ def word_class(truth, sent, paints) -> str:
 
 
 def wrong_paints(truth, paints) -> tuple[int, int]:
-    """(painted phrases, those holding a token the ground truth does not hold in the phrase's
-    box): the misreadings painted in."""
+    """(painted phrases, those holding a token the ground truth does not hold where the phrase
+    is drawn): the misreadings painted in."""
     painted = wrong = 0
     for word, fit in zip(*paints):
         if word is None or fit is None or not fit.paint:
             continue
         painted += 1
-        found = tokens_in_box(word.axis_aligned_box(), truth)
+        found = tokens_in_box(inked_box(word, fit), truth)
         wrong += any((n := normalise_token(t)) and n not in found for t in word.text.split())
     return painted, wrong
 
