@@ -238,3 +238,28 @@ def test_a_doubtful_phrase_gives_the_runs_of_tokens_both_engines_read_as_words_o
         assert right < ink[last + 1][0] if last + 1 < len(ink) else True
         assert left > ink[first - 1][1] if first else True
     assert crosscheck.confirmed_parts(image, [phrase], second[1:2] + second[3:4]) == []
+
+
+def test_a_row_keeps_only_paper_above_and_below_its_phrase():
+    """The margin a phrase's row is cut with reaches into the lines around it; their slivers
+    are left out (a sheet row so framed could go unread by Tesseract), the phrase is kept."""
+    from importlib.resources import files
+
+    from textcodec.glyphs import LUMA
+
+    font = ImageFont.truetype(str(files("textcodec") / "data" / "DejaVuSans.ttf"), 12)
+    img = Image.new("RGB", (300, 60), "white")
+    d = ImageDraw.Draw(img)
+    for y, text in ((6, "gypsy quays above"), (20, "Middle line here"), (34, "jagged Tops below")):
+        d.text((10, y), text, font=font, fill="black")
+    b = d.textbbox((10, 20), "Middle line here", font=font)
+    word = Word("Middle line here", (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0],
+                b[3] - b[1] + 2)
+    lum = np.asarray(img, np.float32)[..., :3] @ LUMA
+    row = crosscheck._row(lum, word)
+    x0, y0, x1, y1 = word.axis_aligned_box()
+    above = round((np.floor(y0) - row.top) * row.scale) - 1
+    below = round((np.ceil(y1) - row.top) * row.scale) + 1
+    assert above > 0 and below < row.pixels.shape[0]
+    assert row.pixels[:above].min() > 200 and row.pixels[below:].min() > 200   # no ink
+    assert row.pixels[above:below].min() < 64     # the phrase's own ink
