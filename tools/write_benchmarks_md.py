@@ -226,7 +226,7 @@ def _bench_change_paragraph(folder: str, when: str, old_model: str, new_folder: 
 # the default and baseline models the main bench rows were made with, and when
 BENCH_MODELS = ("text-v21", "base-v19")
 BENCH_SESSION = 40
-GLYPH_ROWS_SESSION = 43   # the textcodec and nofusion rows up to codec.GLYPHS_MAX_QUALITY, re-made
+GLYPH_ROWS_SESSION = 44   # the textcodec and nofusion rows up to codec.GLYPHS_MAX_QUALITY, re-made
 GLYPH_ROWS_MODEL = "text-v22"   # ... with this default (its block runs up to quality 4)
 
 
@@ -3190,6 +3190,13 @@ def _session42_rows(name: str) -> Path:
     return kept if kept.exists() else BENCH / name / "results.jsonl"
 
 
+def _session43_rows(name: str) -> Path:
+    """Session 43's main-bench rows of a set: archived in bench-s43/ once session 44 re-made
+    its textcodec rows after the sheet rows' margins were blanked, else the main bench's own."""
+    kept = BENCH / "bench-s43" / f"{name}.jsonl"
+    return kept if kept.exists() else BENCH / name / "results.jsonl"
+
+
 FATE_SETS = ("web", "funsd", "synthetic")
 
 
@@ -3351,6 +3358,53 @@ def encode_startup_section() -> list[str]:
             "own `readtext` still run through EasyOCR.", ""]
 
 
+def crosscheck_rows_section() -> list[str]:
+    """Session 44: the sheet rows with paper above and below each phrase
+    (crosscheck.BLANK_MARGIN, tools/crosscheck_rows.py), and the main bench's textcodec rows
+    made again with it against session 43's (docs/bench/bench-s43/)."""
+    path = BENCH / "crosscheck-rows-s44.json"
+    if not path.exists():
+        return []
+    d = json.loads(path.read_text())
+
+    def share(c: dict, kind: str) -> str:
+        return f"{c[kind][1]}/{c[kind][0]}"
+
+    sums = {when: {kind: [sum(r[when][kind][i] for r in d["sets"].values()) for i in (0, 1)]
+                   for kind in ("right", "wrong")} for when in ("before", "after")}
+    cells = [f"{name} ({r['images']} images) right {share(r['before'], 'right')} -> "
+             f"{share(r['after'], 'right')}, misread {share(r['before'], 'wrong')} -> "
+             f"{share(r['after'], 'wrong')}" for name, r in d["sets"].items()]
+    out = ["### The sheet rows without their neighbours' slivers (session 44)", "",
+           "A phrase's row on the cross-check's sheet is cut from the page with a margin, "
+           "which reaches into the lines above and below: on a dense page a row carried two "
+           "bands of glyph fragments, and Tesseract, reading the sheet as one block, skipped "
+           "some such rows outright (a line of 24 words whose words it read off that row alone "
+           "gave nothing on its page's sheet). The margin above and below the box now keeps only paper "
+           "(`crosscheck.BLANK_MARGIN`). Side-stream tokens of the default engine confirmed "
+           "(`TEXTCODEC_DATA=../shared/data python tools/crosscheck_rows.py`, "
+           "docs/bench/crosscheck-rows-s44.json; right and misread by the ground truth in the "
+           "phrase's box): " + "; ".join(cells) + f"; in all right "
+           f"{sums['before']['right'][1]}/{sums['before']['right'][0]} -> "
+           f"{sums['after']['right'][1]}/{sums['after']['right'][0]}, misread "
+           f"{sums['before']['wrong'][1]}/{sums['before']['wrong'][0]} -> "
+           f"{sums['after']['wrong'][1]}/{sums['after']['wrong'][0]}."]
+    cells = []
+    for name in SETS:
+        old, new = BENCH / "bench-s43" / f"{name}.jsonl", BENCH / name / "results.jsonl"
+        if not (old.exists() and new.exists()) or name == "kodak":
+            continue
+        a43, a44 = _codec_curve(old, "textcodec"), _codec_curve(new, "textcodec")
+        base = _codec_curve(new, "textcodec-baseline")
+        cells.append(_remade_cell(name, a43, a44, base, with_bpp=True))
+    if cells:
+        out += ["", "The main bench's `textcodec` and `textcodec-nofusion` rows at qualities "
+                "0-5 made again with it (`TEXTCODEC_DATA=../shared/data bash "
+                "tools/remake_glyph_rows.sh bench-s43`, text-v22 as before) against session "
+                "43's (docs/bench/bench-s43/; PCHIP): " + "; ".join(cells) + "."]
+    return out + [""]
+
+
 def fitted_block_section() -> list[str]:
     """Session 43: text-v22 (ffit's block, trained on fitted guidance, its glyphs gated
     against the decode without it) against text-v21 on the same files, and the main bench's
@@ -3388,7 +3442,7 @@ def fitted_block_section() -> list[str]:
                 "graded = painted at less than full strength): " + "; ".join(cells) + "."]
     cells = []
     for name in SETS:
-        old, new = BENCH / "bench-s42" / f"{name}.jsonl", BENCH / name / "results.jsonl"
+        old, new = BENCH / "bench-s42" / f"{name}.jsonl", _session43_rows(name)
         if not (old.exists() and new.exists()) or name == "kodak":
             continue
         a42, a43 = _codec_curve(old, "textcodec"), _codec_curve(new, "textcodec")
@@ -4042,9 +4096,12 @@ def main() -> None:
            f"baseline `textcodec-{baseline}`; the `textcodec` and `textcodec-nofusion` rows at "
            f"qualities 0-5, where glyphs are painted, are session {GLYPH_ROWS_SESSION}'s, made "
            f"with `textcodec-{GLYPH_ROWS_MODEL}` (the numbers of long lines painted too, "
-           "\"Numbers\", the words both OCR engines read, \"Words both engines read\", and "
-           "the block trained on fitted guidance, \"The block on fitted guidance\"; from "
-           f"quality 5 up its files decode as {default}'s do). Earlier rows are kept: "
+           "\"Numbers\", the words both OCR engines read, \"Words both engines read\", "
+           "the block trained on fitted guidance, \"The block on fitted guidance\", and the "
+           "cross-check's sheet rows without their neighbours' slivers, \"The sheet rows "
+           f"without their neighbours' slivers\"; from quality 5 up its files decode as "
+           f"{default}'s do). Earlier rows are kept: "
+           "docs/bench/bench-s43/ holds session 43's (text-v22, every codec), "
            "docs/bench/bench-s42/ holds session 42's (text-v21, every codec), "
            "docs/bench/bench-s41/ holds session 41's (before those words, every codec), "
            "docs/bench/bench-s40/ holds session 40's (before the spans, every codec), "
@@ -4228,6 +4285,7 @@ def main() -> None:
            *glyph_speed_paragraph(),
            *tesseract_threads_section(),
            *encode_startup_section(),
+           *crosscheck_rows_section(),
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
