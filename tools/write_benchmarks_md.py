@@ -3389,14 +3389,8 @@ def crosscheck_rows_section() -> list[str]:
            f"{sums['after']['right'][1]}/{sums['after']['right'][0]}, misread "
            f"{sums['before']['wrong'][1]}/{sums['before']['wrong'][0]} -> "
            f"{sums['after']['wrong'][1]}/{sums['after']['wrong'][0]}."]
-    cells = []
-    for name in SETS:
-        old, new = BENCH / "bench-s43" / f"{name}.jsonl", BENCH / name / "results.jsonl"
-        if not (old.exists() and new.exists()) or name == "kodak":
-            continue
-        a43, a44 = _codec_curve(old, "textcodec"), _codec_curve(new, "textcodec")
-        base = _codec_curve(new, "textcodec-baseline")
-        cells.append(_remade_cell(name, a43, a44, base, with_bpp=True))
+    cells = _remade_cells("bench-s43", lambda name: BENCH / name / "results.jsonl",
+                          with_bpp=True)
     if cells:
         out += ["", "The main bench's `textcodec` and `textcodec-nofusion` rows at qualities "
                 "0-5 made again with it (`TEXTCODEC_DATA=../shared/data bash "
@@ -3440,14 +3434,7 @@ def fitted_block_section() -> list[str]:
                  "graded" for s, by in counts.items() for d, c in by.items() if "q4" in c]
         out += ["", "The glyphs' strengths at quality 4 (docs/bench/fusion-s43-graded.json; "
                 "graded = painted at less than full strength): " + "; ".join(cells) + "."]
-    cells = []
-    for name in SETS:
-        old, new = BENCH / "bench-s42" / f"{name}.jsonl", _session43_rows(name)
-        if not (old.exists() and new.exists()) or name == "kodak":
-            continue
-        a42, a43 = _codec_curve(old, "textcodec"), _codec_curve(new, "textcodec")
-        base = _codec_curve(new, "textcodec-baseline")
-        cells.append(_remade_cell(name, a42, a43, base, with_bpp=False))
+    cells = _remade_cells("bench-s42", _session43_rows, with_bpp=False)
     if cells:
         out += ["", "The main bench's `textcodec` and `textcodec-nofusion` rows at qualities "
                 "0-5 made again with text-v22 (`bash tools/remake_glyph_rows.sh bench-s42`; "
@@ -3459,6 +3446,20 @@ def fitted_block_section() -> list[str]:
                 "bit-exact across CPUs). At quality 0 the pages read better than at 2 now, so "
                 "BD-rate at equal CER (which needs CER to fall with the rate) is not given."]
     return out + [""]
+
+
+def _remade_cells(archive: str, rows, with_bpp: bool) -> list[str]:
+    """``_remade_cell`` for each text set whose rows archived in docs/bench/``archive``/ and
+    ``rows(name)`` (the rows made again) both exist."""
+    cells = []
+    for name in SETS:
+        old, new = BENCH / archive / f"{name}.jsonl", rows(name)
+        if not (old.exists() and new.exists()) or name == "kodak":
+            continue
+        base = _codec_curve(new, "textcodec-baseline")
+        cells.append(_remade_cell(name, _codec_curve(old, "textcodec"),
+                                  _codec_curve(new, "textcodec"), base, with_bpp))
+    return cells
 
 
 def _remade_cell(name: str, before: list, after: list, base: list, with_bpp: bool) -> str:
