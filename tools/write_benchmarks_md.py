@@ -3399,6 +3399,49 @@ def crosscheck_rows_section() -> list[str]:
     return out + [""]
 
 
+def fates_section() -> list[str]:
+    """Session 44: where each set's reading errors lie at quality 0, a word counted as painted
+    where the glyphs are drawn (tools/word_fate.py --by-height, docs/bench/word-fate-S-s44.json)."""
+    fates = [(n, json.loads(f.read_text())) for n in FATE_SETS
+             if (f := BENCH / f"word-fate-{n}-s44.json").exists()]
+    if not fates:
+        return []
+    out = ["### Where the reading errors lie now (session 44)", "",
+           "Each ground-truth word of the held-out images, decoded at quality 0 as users get "
+           "it, by what the file did for it (tools/word_fate.py; the classes are described in "
+           "\"Words both engines read\"). Since session 44 a word counts as painted only "
+           "where the glyphs are drawn: a span's word carries its whole line's box, and the "
+           "fates before (docs/bench/word-fate-S.json) counted every word of a line with a "
+           "painted span as painted. Made after the sheet rows' margins were blanked "
+           "(`TEXTCODEC_DATA=../shared/data python tools/word_fate.py --dataset S --limit N "
+           "--quality 0 --by-height`, docs/bench/word-fate-S-s44.json); share of the "
+           "characters / CER / share of the errors:", "",
+           "| class | " + " | ".join(f"{n} ({f['args']['limit']} images)" for n, f in fates)
+           + " |", "|---" * (len(fates) + 1) + "|"]
+    sums = [(sum(c["chars"] for c in f["classes"].values()),
+             sum(c["errors"] for c in f["classes"].values())) for _, f in fates]
+    for cls in fates[0][1]["classes"]:
+        cells = []
+        for (_, f), (chars, errors) in zip(fates, sums):
+            c = f["classes"][cls]
+            cells.append(f"{c['chars'] / max(1, chars):.1%} / "
+                         f"{c['errors'] / max(1, c['chars']):.3f} / "
+                         f"{c['errors'] / max(1, errors):.1%}")
+        out.append(f"| {cls} | " + " | ".join(cells) + " |")
+    def missed(f: dict) -> str:
+        bands = f.get("by_height", {}).get("missed", {})
+        return ", ".join(f"{band} px {b['words']} ({b['original_errors'] / max(1, b['chars']):.2f})"
+                         for band, b in sorted(bands.items(), key=lambda kv: float(
+                             kv[0].split("-")[0].rstrip("+"))))
+
+    out += ["", "CER over all the words: " + "; ".join(
+        f"{n} {errors / max(1, chars):.3f}" for (n, _), (chars, errors) in zip(fates, sums))
+        + ". The words no phrase holds, by height, with their CER in the original (english_g2 "
+        "on the undecoded image): " + "; ".join(f"{n}: {missed(f)}" for n, f in fates)
+        + ".", ""]
+    return out
+
+
 def fitted_block_section() -> list[str]:
     """Session 43: text-v22 (ffit's block, trained on fitted guidance, its glyphs gated
     against the decode without it) against text-v21 on the same files, and the main bench's
@@ -4287,6 +4330,7 @@ def main() -> None:
            *tesseract_threads_section(),
            *encode_startup_section(),
            *crosscheck_rows_section(),
+           *fates_section(),
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
            *codec_s18_section(), *codec_s19_section(), *codec_s22_section(), *codec_s23_section(),
