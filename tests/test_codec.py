@@ -431,3 +431,23 @@ def test_an_ocr_failure_beside_the_codec_is_raised(monkeypatch, small_image):
                                device="cpu", overlap=True)
     finally:
         engine_module.get_engine.cache_clear()
+
+
+def test_large_text_is_sent_only_at_the_lowest_qualities(small_image):
+    """TextBoost's filter keeps small glyphs, as large text survives compression; up to
+    LOW_RATE_QUALITY it does not, and a heading of 30 px glyphs (about 700 px^2 a character)
+    is sent too. The read words are given (``reading``), the filter and what follows run."""
+    from textcodec.ocr import engine
+
+    heading = Word("Heading", 60, 30, 120, 40, confidence=0.99)
+    small = Word("small", 60, 52, 40, 12, confidence=0.99)
+    assert engine.MAX_CHAR_AREA < heading.char_area <= engine.LOW_RATE_CHAR_AREA
+    assert engine.max_char_area(None) == engine.MAX_CHAR_AREA
+
+    def sent(quality):
+        data = codec.encode_image(small_image, reading=[heading, small], quality=quality,
+                                  cross_check="off", glyphs=False).data
+        return [w.text for w in codec.text_layer(data)]
+
+    assert sent(0) == sent(engine.LOW_RATE_QUALITY) == ["Heading", "small"]
+    assert sent(engine.LOW_RATE_QUALITY + 1) == ["small"]

@@ -230,7 +230,8 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
         """The OCR's half: the words to send, cross-checked, their compressed stream, and of
         the phrases the cross-check did not confirm whole the tokens it did confirm (by index
         into the words)."""
-        from textcodec.ocr.engine import doubtful_words, filter_words, reading_order
+        from textcodec.ocr.engine import (doubtful_words, filter_words, max_char_area,
+                                          reading_order)
 
         found, doubtful, partly = words, [], {}
         if ocr and found is None:
@@ -238,11 +239,12 @@ def encode_image(image, *, model: str | None = None, quality: float | None = Non
 
             read = reading if reading is not None else \
                 get_engine(ocr_engine or default_engine()).read(rgb)
-            found = filter_words(read)
+            largest = max_char_area(fixed)
+            found = filter_words(read, max_char_area=largest)
             # the confirmed parts of doubtful phrases are sent where they can be painted
             # (at a set quality above GLYPHS_MAX_QUALITY they would only cost bytes)
             if glyphs and (fixed is None or fixed <= GLYPHS_MAX_QUALITY):
-                doubtful = doubtful_words(read)
+                doubtful = doubtful_words(read, max_char_area=largest)
         if ocr and (found or doubtful) and check != "off" and (net.fusion is not None
                                                                or cross_check != "auto"):
             second = crosscheck.second_reading(rgb, found + doubtful, check)

@@ -3190,6 +3190,13 @@ def _session42_rows(name: str) -> Path:
     return kept if kept.exists() else BENCH / name / "results.jsonl"
 
 
+def _session44a_rows(name: str) -> Path:
+    """The main-bench rows of a set made with the blanked sheet margins (session 44): archived
+    in bench-s44a/ once the large text at the lowest rates was let in, else the bench's own."""
+    kept = BENCH / "bench-s44a" / f"{name}.jsonl"
+    return kept if kept.exists() else BENCH / name / "results.jsonl"
+
+
 def _session43_rows(name: str) -> Path:
     """Session 43's main-bench rows of a set: archived in bench-s43/ once session 44 re-made
     its textcodec rows after the sheet rows' margins were blanked, else the main bench's own."""
@@ -3389,14 +3396,41 @@ def crosscheck_rows_section() -> list[str]:
            f"{sums['after']['right'][1]}/{sums['after']['right'][0]}, misread "
            f"{sums['before']['wrong'][1]}/{sums['before']['wrong'][0]} -> "
            f"{sums['after']['wrong'][1]}/{sums['after']['wrong'][0]}."]
-    cells = _remade_cells("bench-s43", lambda name: BENCH / name / "results.jsonl",
-                          with_bpp=True)
+    cells = _remade_cells("bench-s43", _session44a_rows, with_bpp=True)
     if cells:
         out += ["", "The main bench's `textcodec` and `textcodec-nofusion` rows at qualities "
                 "0-5 made again with it (`TEXTCODEC_DATA=../shared/data bash "
                 "tools/remake_glyph_rows.sh bench-s43`, text-v22 as before) against session "
                 "43's (docs/bench/bench-s43/; PCHIP): " + "; ".join(cells) + "."]
     return out + [""]
+
+
+def large_text_section() -> list[str]:
+    """Session 44: TextBoost's character-area filter relaxed up to LOW_RATE_QUALITY
+    (ocr.engine.max_char_area): the main bench's textcodec rows against those before it
+    (docs/bench/bench-s44a/)."""
+    from textcodec.ocr import engine
+
+    cells = _remade_cells("bench-s44a", lambda name: BENCH / name / "results.jsonl",
+                          with_bpp=True)
+    if not cells:
+        return []
+    return ["### Large text at the lowest rates (session 44)", "",
+            "TextBoost's filter sends only words of small glyphs, since large text survives "
+            f"compression: at most {engine.MAX_CHAR_AREA:g} px^2 a character (text up to ~24 px "
+            "tall). At the lowest rates it does not survive either: the web pages' 28-30 px "
+            "headings (541-685 px^2 a character), read at confidence 0.97-1.0, were left out, "
+            "and the q0 decode read 60 of their 69 characters wrong, the original none "
+            "(docs/bench/word-fate-web-s44.json: the 8 words of 24 px or more no phrase "
+            "held). Up to quality "
+            f"{engine.LOW_RATE_QUALITY:g} the filter now keeps words of up to "
+            f"{engine.LOW_RATE_CHAR_AREA:g} px^2 a character (`ocr.engine.max_char_area`; an "
+            "encode that searches for a rate keeps the old limit, its quality unknown when the "
+            "words are read); the headings are then fitted and painted as any word. The main "
+            "bench's `textcodec` and `textcodec-nofusion` rows at qualities 0-5 made again "
+            "(`TEXTCODEC_DATA=../shared/data bash tools/remake_glyph_rows.sh bench-s44a`) "
+            "against those with the blanked margins alone (docs/bench/bench-s44a/; PCHIP): "
+            + "; ".join(cells) + ".", ""]
 
 
 def fates_section() -> list[str]:
@@ -4143,8 +4177,10 @@ def main() -> None:
            "\"Numbers\", the words both OCR engines read, \"Words both engines read\", "
            "the block trained on fitted guidance, \"The block on fitted guidance\", and the "
            "cross-check's sheet rows without their neighbours' slivers, \"The sheet rows "
-           f"without their neighbours' slivers\"; from quality 5 up its files decode as "
+           "without their neighbours' slivers\", and large text let in up to quality 2, "
+           f"\"Large text at the lowest rates\"; from quality 5 up its files decode as "
            f"{default}'s do). Earlier rows are kept: "
+           "docs/bench/bench-s44a/ holds those before the large text (every codec), "
            "docs/bench/bench-s43/ holds session 43's (text-v22, every codec), "
            "docs/bench/bench-s42/ holds session 42's (text-v21, every codec), "
            "docs/bench/bench-s41/ holds session 41's (before those words, every codec), "
@@ -4330,6 +4366,7 @@ def main() -> None:
            *tesseract_threads_section(),
            *encode_startup_section(),
            *crosscheck_rows_section(),
+           *large_text_section(),
            *fates_section(),
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),

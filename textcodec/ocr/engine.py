@@ -33,6 +33,19 @@ MIN_CONFIDENCE = 0.7
 # TextBoost keeps words whose glyphs are small, since large text survives compression on
 # its own. The unit is px^2 per character of the word's box; 500 keeps text up to ~24 px tall.
 MAX_CHAR_AREA = 500.0
+# At the lowest qualities larger text does not survive either (session 44: the web pages'
+# 28-30 px headings, 541-685 px^2 a character, read at confidence 0.97-1.0 and left out, read
+# at CER 0.96 in the q0 decode), so up to LOW_RATE_QUALITY the filter keeps words of up to
+# LOW_RATE_CHAR_AREA (text up to ~34 px tall)
+LOW_RATE_QUALITY = 2.0
+LOW_RATE_CHAR_AREA = 1000.0
+
+
+def max_char_area(quality: float | None) -> float:
+    """The filter's largest area per character at an encode's set ``quality`` (None: a rate
+    searched for, whose quality is not known when the words are read)."""
+    low = quality is not None and quality <= LOW_RATE_QUALITY
+    return LOW_RATE_CHAR_AREA if low else MAX_CHAR_AREA
 
 
 class OcrEngine(Protocol):
