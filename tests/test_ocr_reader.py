@@ -83,8 +83,9 @@ def test_pages_are_turned_grey_as_easyocr_turns_them(shape):
 
     page = np.random.default_rng(5).integers(0, 256, shape).astype(np.uint8)
     colour, grey = reformat_input(page)
-    assert np.array_equal(light.grey_of(page), grey)
-    assert np.array_equal(light.colour_of(page), colour)
+    mine_colour, mine_grey = light.page_of(page)
+    assert np.array_equal(mine_grey, grey)
+    assert np.array_equal(mine_colour, colour)
 
 
 def test_english_g2_gives_easyocrs_logits():

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,7 @@ def _holds(box, x: float, y: float) -> bool:
     return x0 <= x <= x1 and y0 <= y <= y1
 
 
+@lru_cache(maxsize=4096)   # every true word of a page asks of every painted phrase
 def inked_box(word, fit) -> tuple[float, float, float, float]:
     """The box of what a fit draws (its glyphs' extent, ``glyphs.glyph_map``): a span's word
     carries its whole line's box, of which the span paints a part (session 44: counting the

@@ -193,9 +193,9 @@ class EasyOcrEngine:
     def read(self, image: np.ndarray) -> list[Word]:
         with self._boxes_the_fast_way():
             if self.fast:   # on a GPU too: the bucketed reader beats readtext's padding
-                from textcodec.ocr.reader import colour_of, grey_of
+                from textcodec.ocr.reader import page_of
 
-                img, grey = colour_of(image), grey_of(image)
+                img, grey = page_of(image)
                 horizontal, free = self._reader.detect(img, canvas_size=self.canvas_size,
                                                        reformat=False)
                 on_gpu = str(self._reader.device) != "cpu"

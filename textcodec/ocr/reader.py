@@ -109,32 +109,19 @@ class Classes:
     ignore_idx: tuple[int, ...] = (0,)
 
 
-def grey_of(image: np.ndarray) -> np.ndarray:
-    """The grey page the crops are cut from, as EasyOCR makes it from an array: its channels
-    taken as OpenCV's BGR order (so an RGB page's weights fall on the swapped channels, as
-    english_g2 has always been fed here)."""
+def page_of(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the 3-channel page the detector sees, the grey page the crops are cut from), as EasyOCR
+    makes them from an array: a 3-channel page is taken in OpenCV's BGR order (so an RGB
+    page's grey weights fall on the swapped channels, as english_g2 has always been fed here),
+    a 4-channel one as RGB, its alpha dropped."""
     import cv2
 
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
     if image.ndim == 2:
-        return image
-    if image.shape[2] == 1:
-        return image[..., 0]
-    if image.shape[2] == 4:
-        return cv2.cvtColor(cv2.cvtColor(image[..., :3], cv2.COLOR_RGB2BGR), cv2.COLOR_BGR2GRAY)
-    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-
-
-def colour_of(image: np.ndarray) -> np.ndarray:
-    """The 3-channel page the detector sees, as EasyOCR makes it from an array."""
-    import cv2
-
-    if image.ndim == 2:
-        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    if image.shape[2] == 1:
-        return cv2.cvtColor(image[..., 0], cv2.COLOR_GRAY2BGR)
-    if image.shape[2] == 4:
-        return cv2.cvtColor(image[..., :3], cv2.COLOR_RGB2BGR)
-    return image
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), image
+    colour = cv2.cvtColor(image[..., :3], cv2.COLOR_RGB2BGR) if image.shape[2] == 4 else image
+    return colour, cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
 
 
 def _padded(x0, x1, y0, y1, margin: float) -> list:
@@ -295,7 +282,7 @@ class LightReader:
         EasyOCR's ``Reader.detect`` returns them."""
         from textcodec.ocr.craftboxes import craft_input, word_boxes
 
-        page = colour_of(image) if reformat else image
+        page = page_of(image)[0] if reformat else image
         x, ratio = craft_input(page, canvas_size, mag_ratio, self.device)
         with torch.no_grad():
             maps = self.detector(x)[0][0].float().cpu().numpy()
