@@ -3479,6 +3479,41 @@ def lookalike_section() -> list[str]:
             ""]
 
 
+def hinted_fits_section() -> list[str]:
+    """Session 45, a study: the fits with the glyphs drawn hinted at 1x beside the encoder's
+    (tools/hinted_fit_study.py, docs/bench/hinted-fits-s45.json)."""
+    f = BENCH / "hinted-fits-s45.json"
+    if not f.exists():
+        return []
+    study = json.loads(f.read_text())
+    from textcodec import glyphs
+
+    cells = [f"{ds} {v['words']} words: mean r^2 {v['mean_r2_unhinted']:.3f} / "
+             f"{v['mean_r2_hinted']:.3f} / {v['mean_r2_best']:.3f}, kept {v['kept_unhinted']} / "
+             f"{v['kept_hinted']} / {v['kept_best']}, fitted in {v['seconds_unhinted']:.1f} / "
+             f"{v['seconds_hinted']:.1f} s" for ds, v in study["summary"].items()]
+    clean = study["clean"]
+    exact = [r for r in clean if r["hinted"] >= 0.99]
+    return ["### Hinted glyphs (session 45, a study)", "",
+            "The encoder draws a fit's glyphs unhinted at 4x and averages them down; screens "
+            "often draw small text hinted (stems and heights snapped to whole pixels, often "
+            "whole-pixel advances). `python tools/hinted_fit_study.py` fits each drawable word "
+            "of 3 held-out images a set (after the bench's) twice over every bundled font: as "
+            "the encoder does, and drawn hinted at 1x in whole-pixel sizes (Pillow's basic "
+            "layout), unhinted / hinted / the better of the two: " + "; ".join(cells)
+            + f" (kept: r^2 >= {glyphs.MIN_R2:g}). Text the synthetic pages' renderer drew "
+            "in the right font (Pillow, hinted, its default layout, 11-14 px) fits unhinted at "
+            f"r^2 {min(r['unhinted'] for r in clean):.2f}-{max(r['unhinted'] for r in clean):.2f}; "
+            f"hinted {len(exact)} of {len(clean)} fit exactly (r^2 >= 0.99), the words of "
+            "several glyphs less well where that layout's advances are not rounded. So a "
+            "hinted drawing would fit GIMP's dialogs and the synthetic pages better (+0.05 "
+            "and +0.06 mean r^2 by the better of the two) but keep few more words (0 and 5); "
+            "the web pages' browser text fits worse hinted (by itself; the better of the two "
+            "keeps 3 more words there). It "
+            "would need a flag per fit in a new optional section (a 1.6 reader refuses a font "
+            "index past its table). Not built: docs/training.md, Next.", ""]
+
+
 def fates_section() -> list[str]:
     """Session 44: where each set's reading errors lie at quality 0, a word counted as painted
     where the glyphs are drawn (tools/word_fate.py --by-height, docs/bench/word-fate-S-s44.json)."""
@@ -4416,6 +4451,7 @@ def main() -> None:
            *crosscheck_rows_section(),
            *large_text_section(),
            *lookalike_section(),
+           *hinted_fits_section(),
            *fates_section(),
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
