@@ -395,6 +395,10 @@ def bench(
              "english_g2) or tesseract (needs tesseract-ocr installed)")] = "easyocr",
     device: Annotated[Device, typer.Option(help="where the recognizer runs")] = Device.cpu,
     max_boxes: Annotated[int, typer.Option(help="text boxes scored per image (0 = all)")] = 120,
+    side_ocr: Annotated[Optional[str], typer.Option(
+        help="engine that reads textcodec's side stream: easyocr-light (what `encode` uses "
+             "by default), easyocr (CRAFT), ...; default: EasyOCR with CRAFT, as the "
+             "published benchmarks")] = None,
 ):
     """Rate vs PSNR and vs OCR error against JPEG, WebP, AVIF and JPEG XL (resumable)."""
     try:
@@ -403,13 +407,16 @@ def bench(
         from textcodec.bench import report, runner
         from textcodec.ocr.engine import ENGINES
 
-        if ocr not in ENGINES:
-            raise TextcodecError(f"unknown OCR engine {ocr!r}; known: {', '.join(ENGINES)}")
+        for engine in (ocr, side_ocr):
+            if engine is not None and engine not in ENGINES:
+                raise TextcodecError(f"unknown OCR engine {engine!r}; known: "
+                                     f"{', '.join(ENGINES)}")
         names = [c.strip() for c in codecs.split(",") if c.strip()]
         crops = out / "crops" if html_report else None
         results = runner.run(dataset, names, out, points, limit, device.value,
                              progress=not as_json, crops_dir=crops,
-                             max_boxes=max_boxes or None, ocr_engine=ocr)
+                             max_boxes=max_boxes or None, ocr_engine=ocr,
+                             side_ocr=side_ocr)
         rows = report.load(results, dataset)
         pts = report.aggregate(rows)
         bd = report.bjontegaard(pts, anchor)

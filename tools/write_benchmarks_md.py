@@ -3549,7 +3549,26 @@ def gap_words_section() -> list[str]:
                "are CRAFT's readings (\"Reading these numbers\"), which held these words "
                "already: its rows made again with the change came out the same."]
               if fate_cell else []),
+            *_light_side_paragraph(),
             ""]
+
+
+def _light_side_paragraph() -> list[str]:
+    """Session 45: the web set's textcodec rows with the side streams read as `textcodec
+    encode` reads them (--side-ocr easyocr-light), against the main bench's (CRAFT's)."""
+    light = BENCH / "web-light-s45" / "results.jsonl"
+    main = BENCH / "web" / "results.jsonl"
+    if not (light.exists() and main.exists()):
+        return []
+    base = _codec_curve(main, "textcodec-baseline")
+    cell = _remade_cell("web", _codec_curve(main, "textcodec"),
+                        _codec_curve(light, "textcodec"), base, True)
+    return ["", "What users get on the web pages: the main bench's `textcodec` rows with the "
+            "side streams read as `textcodec encode` reads them, the light pipeline with its "
+            "second look (`TEXTCODEC_DATA=../shared/data textcodec bench --dataset web --limit "
+            "3 --points 5 --codecs textcodec,textcodec-baseline --side-ocr easyocr-light`, "
+            "docs/bench/web-light-s45/), against those read by CRAFT (PCHIP): " + cell
+            + ". The other sets were not run so (Next in docs/training.md)."]
 
 
 def hinted_fits_section() -> list[str]:
@@ -4358,7 +4377,8 @@ def main() -> None:
            "encode` reads with the light pipeline by default since session 21, which finds "
            "fewer of the smallest words and, before session 45's second look along its lines, "
            "missed some words in dense lines (\"Words the detector missed\"). "
-           "tools/word_fate.py encodes as users do.",
+           "tools/word_fate.py encodes as users do, and `textcodec bench --side-ocr "
+           "easyocr-light` (session 45) reads the side streams as `encode` does.",
            "- Sections below that name earlier models (text-v20 and base-v18, text-v11, base-v9 "
            "and before) were measured with those and have not been re-run on the shipped "
            "ones.",

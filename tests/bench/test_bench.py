@@ -131,6 +131,42 @@ def test_the_chosen_ocr_engine_finds_the_scored_boxes(folder, tmp_path, monkeypa
     assert all(r["chars"] == 6 and r["char_edits"] == 0 for r in rows)
 
 
+def test_the_side_stream_is_read_by_the_engine_asked_for(folder, tmp_path, monkeypatch):
+    """--side-ocr names the engine whose reading a codec that takes words is given (the
+    encoder's own light pipeline, say), whatever engine finds the scored text."""
+    from textcodec.bench import codecs
+    from textcodec.ocr import engine as engines
+    from textcodec.words import Word
+
+    class Named:
+        def __init__(self, text):
+            self.text = text
+
+        def read(self, image):
+            return [Word(self.text, 60, 40, 40, 14)]
+
+    monkeypatch.setitem(engines.ENGINES, "scored", lambda: Named("scored"))
+    monkeypatch.setitem(engines.ENGINES, "side", lambda: Named("side"))
+    given = []
+    jpeg = codecs.get_codec("jpeg")
+
+    def encode(image, setting, words=None):
+        given.append([w.text for w in words])
+        return jpeg.encode(image, setting)
+
+    spy = codecs.Codec("spy", [50.0], encode, jpeg.decode, wants_words=True)
+    monkeypatch.setattr(runner, "get_codec", lambda name: spy)
+    engines.get_engine.cache_clear()
+    try:
+        results = runner.run(str(folder), ["spy"], tmp_path / "a", progress=False,
+                             ocr_engine="scored", side_ocr="side")
+    finally:
+        engines.get_engine.cache_clear()
+    rows = report.load(results)
+    assert rows and len(given) == len(rows)
+    assert all(g == ["side"] for g in given)
+
+
 def test_engine_reader_reads_each_page_once_and_joins_words_per_box():
     import numpy as np
 

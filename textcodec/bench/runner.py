@@ -85,11 +85,13 @@ def _done(path: Path) -> set[tuple]:
 def run(dataset: str, codec_names: list[str], out: Path, points: int | None = None,
         limit: int | None = None, device: str = "cpu", progress: bool = True,
         crops_dir: Path | None = None, max_boxes: int | None = MAX_BOXES,
-        ocr_engine: str = "easyocr") -> Path:
+        ocr_engine: str = "easyocr", side_ocr: str | None = None) -> Path:
     """Bench codecs on a data set. ``ocr_engine`` finds and reads the scored text (EasyOCR's
     boxes are read by english_g2, the papers' protocol; another engine reads its own boxes on
-    each image); the side stream of textcodec always comes from EasyOCR, as `textcodec encode`
-    makes it."""
+    each image). textcodec's side stream is read by ``side_ocr``, an engine name (None:
+    EasyOCR with CRAFT, the reading the scored boxes come from where ``ocr_engine`` is
+    easyocr: the main bench's rows were made so; `textcodec encode` reads with the light
+    pipeline, "easyocr-light", by default)."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn)
 
@@ -122,8 +124,9 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
                 engine = engine or get_engine(REFERENCE_ENGINE.get(ocr_engine, ocr_engine))
                 page_words = engine.read(item.image)        # once per image: boxes + text
             boxes = _subset([w.axis_aligned_box() for w in page_words], max_boxes)
-            if ocr_engine != "easyocr" and any(c.wants_words for c, _ in todo):
-                side_engine = side_engine or get_engine(REFERENCE_ENGINE["easyocr"])
+            if (side_ocr is not None or ocr_engine != "easyocr") and \
+                    any(c.wants_words for c, _ in todo):
+                side_engine = side_engine or get_engine(side_ocr or REFERENCE_ENGINE["easyocr"])
                 side_source = side_engine.read(item.image)
             else:
                 side_source = page_words
