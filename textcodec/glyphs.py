@@ -572,9 +572,9 @@ def swaps(text: str, i: int) -> str:
     letters it is often mistaken for (LOOKALIKES) unless its token (the space-separated word
     holding it) has no letter and at least two digits: a "1" in "20/6/2011" is no "I", and
     a font whose "1" is a plain stroke explains "201I" better than any bundled font's "1"
-    (session 45: that alone refused 6 of 109 right numbers on held-out pages, and no wrong
-    one). Both OCR engines reading a letter as a digit in a word of digits is what this
-    trusts."""
+    (session 45: 6 right numbers of held-out pages refused so, no wrong one let in;
+    docs/bench/numbers-s45.json). Both OCR engines reading a letter as a digit in a word of
+    digits is what this trusts."""
     c = text[i]
     start = text.rfind(" ", 0, i) + 1
     end = text.find(" ", i)

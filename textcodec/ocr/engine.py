@@ -82,6 +82,9 @@ class EasyOcrEngine:
     graphs (``cuda_graphs``, textcodec/ocr/cudagraph.py: its BiLSTM is launch-bound there) and
     CRAFT's input is made on the device: an encode with OCR takes 0.20 s on the H100 against
     readtext's 1.45 s (docs/benchmarks.md).
+    With the student detector the engine looks again along the lines it found, reading the
+    ink runs of a word's size in their gaps and past their ends (``FILL_GAPS``,
+    textcodec/ocr/gaps.py; such a reading kept only where ``gap_word``).
     ``fast=False`` is EasyOCR's own ``readtext``."""
 
     name: str = "easyocr"
@@ -223,7 +226,7 @@ class EasyOcrEngine:
         words = []
         for quad, text, conf in results:
             text = text.strip()
-            if self.fast and gaps and _from_gap(quad, gaps) and not gap_word(text, conf):
+            if gaps and _from_gap(quad, gaps) and not gap_word(text, conf):
                 continue
             if text:
                 pts = tuple((float(x), float(y)) for x, y in quad)

@@ -17,6 +17,7 @@ LINE_Y = 0.3       # of a box's height: boxes whose centres lie closer share a l
 LINE_H = 1.4       # ... where their heights differ by at most this factor
 CORE = 0.3         # of the band's height, cut off above and below: a neighbour line's slivers
 INK = 0.35         # of the band's range (paper to darkest ink): a pixel that far from paper
+MIN_CONTRAST = 40  # grey levels: a band whose pixels lie all nearer its paper is blank
 WORD_GAP = 1.0     # of the line's height: blank columns that part two phrases
 REACH = 1.5        # ... and the most a line's end may lie from the ink past it
 MIN_WIDTH = 0.5    # of the line's height: the least width of an ink run kept
@@ -63,7 +64,7 @@ def _ink(grey: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> tuple[np.ndarr
     band = grey[y0:y1, x0:x1].astype(np.float32)
     paper = float(np.median(band))
     spread = float(np.abs(band - paper).max()) if band.size else 0.0
-    if spread < 40:             # flat: nothing drawn here
+    if spread < MIN_CONTRAST:
         return np.zeros(band.shape, bool), np.zeros(band.shape[1], bool)
     ink = np.abs(band - paper) > INK * spread
     cut = int(CORE * (y1 - y0))
