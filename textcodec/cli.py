@@ -396,9 +396,9 @@ def bench(
     device: Annotated[Device, typer.Option(help="where the recognizer runs")] = Device.cpu,
     max_boxes: Annotated[int, typer.Option(help="text boxes scored per image (0 = all)")] = 120,
     side_ocr: Annotated[Optional[str], typer.Option(
-        help="engine that reads textcodec's side stream: easyocr-light (what `encode` uses "
-             "by default), easyocr (CRAFT), ...; default: EasyOCR with CRAFT, as the "
-             "published benchmarks")] = None,
+        help="engine that reads textcodec's side stream; default: the one `encode` uses "
+             "(easyocr-light, the light pipeline); easyocr-float: CRAFT's, as the main "
+             "bench's rows before session 46")] = None,
 ):
     """Rate vs PSNR and vs OCR error against JPEG, WebP, AVIF and JPEG XL (resumable)."""
     try:

@@ -4,7 +4,8 @@ the character errors (english_g2 reading the true box against the true text, as 
 GT CER).
 
     python tools/word_fate.py [--dataset web] [--limit 3] [--quality 0] [--model M]
-                              [--by-height] [--out docs/bench/word-fate-web.json]
+                              [--by-height] [--light-floor PX]
+                              [--out docs/bench/word-fate-web.json]
 
 The classes, first that applies to the word's centre: painted (inside the extent of the glyphs
 of a fit the file paints at full strength), graded (painted at less), fitted unpainted (strength 0), then
@@ -110,7 +111,14 @@ def main() -> None:
     p.add_argument("--without-parts", action="store_true",
                    help="encode as session 41 did: no confirmed parts of doubtful phrases, no "
                    "spans of the confirmed words of phrases not confirmed whole")
+    p.add_argument("--light-floor", type=float,
+                   help="the light pipeline reads boxes down to this height in px (shipped: "
+                   "engine.LIGHT_MIN_BOX_HEIGHT)")
     args = p.parse_args()
+    if args.light_floor is not None:
+        from textcodec.ocr import engine
+
+        engine.LIGHT_MIN_BOX_HEIGHT = args.light_floor
     if args.without_parts:
         from textcodec import crosscheck
 

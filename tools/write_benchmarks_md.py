@@ -105,7 +105,8 @@ def fusion_section() -> list[str]:
                        f"{fmt(p['gt_cer'], '.3f')} / {fmt(q['gt_cer'], '.3f')} | "
                        f"{p['f1']:.3f} / {q['f1']:.3f} |")
     default, baseline = BENCH_MODELS
-    return out + ["", f"Reading ({GLYPH_ROWS_MODEL} up to quality 5, {default} above, with "
+    return out + ["", f"Reading ({GLYPH_ROWS_MODEL}, its side streams read by the light "
+                  "pipeline as `textcodec encode` reads them, with "
                   "the encoder's cross-check on, against "
                   f"{baseline}: one and the same codec, so `textcodec-nofusion` against the "
                   "baseline is the side stream's bytes (and from session 37 the GLYPHS "
@@ -226,8 +227,8 @@ def _bench_change_paragraph(folder: str, when: str, old_model: str, new_folder: 
 # the default and baseline models the main bench rows were made with, and when
 BENCH_MODELS = ("text-v21", "base-v19")
 BENCH_SESSION = 40
-GLYPH_ROWS_SESSION = 45   # the textcodec and nofusion rows up to codec.GLYPHS_MAX_QUALITY, re-made
-GLYPH_ROWS_MODEL = "text-v22"   # ... with this default (its block runs up to quality 4)
+GLYPH_ROWS_SESSION = 46   # the textcodec and nofusion rows, every rate, re-made (side streams
+GLYPH_ROWS_MODEL = "text-v22"   # read as `encode` reads them) with this default
 
 
 def _shipped() -> tuple[str, str]:
@@ -2561,7 +2562,9 @@ def sidestream_dict_section() -> list[str]:
             "domain's vocabulary. On the synthetic screenshots and the samples, pages of "
             "random dictionary words, it saves 2-3 %. In whole files, the main bench's "
             "`textcodec` rows written with zstd alone (docs/bench/bench-s30-zstd/, the same "
-            "run's files before the dictionary) against the tables below: "
+            "run's files before the dictionary) against the same run's with it (session "
+            "30's rows, docs/bench/bench-s30/; until session 46 this sentence compared with "
+            "the tables below, which later sessions' changes had moved): "
             + _dict_file_cells() + "; PSNR the same to the last digit (the latent is "
             "untouched). A file written with the "
             "dictionary needs a 1.3 reader (a 1.2 one says \"unknown side-stream compressor "
@@ -2666,7 +2669,8 @@ def _dict_file_cells() -> str:
     quality: whole-file bytes summed over the set's images."""
     cells = []
     for name in ("funsd", "synthetic"):
-        old, new = BENCH / "bench-s30-zstd" / f"{name}.jsonl", BENCH / name / "results.jsonl"
+        # the same run's files with the dictionary: session 30's rows (bench-s30/)
+        old, new = BENCH / "bench-s30-zstd" / f"{name}.jsonl", BENCH / "bench-s30" / f"{name}.jsonl"
         if not (old.exists() and new.exists()):
             continue
         before = {(r["image"], r["setting"]): r for r in _jsonl(old) if r["codec"] == "textcodec"}
@@ -3197,6 +3201,21 @@ def _session44a_rows(name: str) -> Path:
     return kept if kept.exists() else BENCH / name / "results.jsonl"
 
 
+def _session44_rows(name: str) -> Path:
+    """Session 44's main-bench rows of a set: archived in bench-s44/ once session 45 re-made
+    its textcodec rows, else the main bench's own."""
+    kept = BENCH / "bench-s44" / f"{name}.jsonl"
+    return kept if kept.exists() else BENCH / name / "results.jsonl"
+
+
+def _session45_rows(name: str) -> Path:
+    """Session 45's main-bench rows of a set (the side streams CRAFT's): archived in
+    bench-s45/ once session 46 re-made its textcodec rows as `encode` reads, else the main
+    bench's own."""
+    kept = BENCH / "bench-s45" / f"{name}.jsonl"
+    return kept if kept.exists() else BENCH / name / "results.jsonl"
+
+
 def _session43_rows(name: str) -> Path:
     """Session 43's main-bench rows of a set: archived in bench-s43/ once session 44 re-made
     its textcodec rows after the sheet rows' margins were blanked, else the main bench's own."""
@@ -3411,8 +3430,7 @@ def large_text_section() -> list[str]:
     (docs/bench/bench-s44a/)."""
     from textcodec.ocr import engine
 
-    cells = _remade_cells("bench-s44a", lambda name: BENCH / name / "results.jsonl",
-                          with_bpp=True)
+    cells = _remade_cells("bench-s44a", _session44_rows, with_bpp=True)
     if not cells:
         return []
     return ["### Large text at the lowest rates (session 44)", "",
@@ -3454,8 +3472,7 @@ def lookalike_section() -> list[str]:
     old, new = (json.loads(f.read_text()) for f in files)
     right = new["summary"]["right"]
     wrong = new["summary"]["wrong"]
-    cells = _remade_cells("bench-s44", lambda name: BENCH / name / "results.jsonl",
-                          with_bpp=True)
+    cells = _remade_cells("bench-s44", _session45_rows, with_bpp=True)
     return ["### Letters in words of digits (session 45)", "",
             "The number check swaps each digit for every other digit and for the letters it "
             "is often read for, and paints the number only where the original explains every "
@@ -3545,30 +3562,106 @@ def gap_words_section() -> list[str]:
             f"{light_after} of {words} (docs/bench/detector-recall-s45-gaps.json). What the "
             "added boxes read (`python tools/gap_study.py`, docs/bench/gap-words-s45.json): "
             + sets + ".",
-            *(["", fate_cell + " The main bench's rows do not change: their side streams "
-               "are CRAFT's readings (\"Reading these numbers\"), which held these words "
-               "already: its rows made again with the change came out the same."]
+            *(["", fate_cell + " Session 45's main bench rows did not change: their "
+               "side streams were CRAFT's readings, which held these words already: its rows "
+               "made again with the change came out the same (since session 46 they are the "
+               "light pipeline's, \"The side streams as users get them\")."]
               if fate_cell else []),
-            *_light_side_paragraph(),
             ""]
 
 
-def _light_side_paragraph() -> list[str]:
-    """Session 45: the web set's textcodec rows with the side streams read as `textcodec
-    encode` reads them (--side-ocr easyocr-light), against the main bench's (CRAFT's)."""
-    light = BENCH / "web-light-s45" / "results.jsonl"
-    main = BENCH / "web" / "results.jsonl"
-    if not (light.exists() and main.exists()):
+def side_reading_section() -> list[str]:
+    """Session 46: the main bench's textcodec rows made again with the side streams read as
+    `textcodec encode` reads them (the light pipeline), against session 45's (CRAFT's,
+    docs/bench/bench-s45/); the light reading's variants at quality 0
+    (tools/light_reading_study.py) and the floor's word fates (tools/word_fate.py)."""
+    from textcodec.ocr import engine
+
+    cells = _remade_cells("bench-s45", lambda name: BENCH / name / "results.jsonl",
+                          with_bpp=True)
+    if not cells:
         return []
-    base = _codec_curve(main, "textcodec-baseline")
-    cell = _remade_cell("web", _codec_curve(main, "textcodec"),
-                        _codec_curve(light, "textcodec"), base, True)
-    return ["", "What users get on the web pages: the main bench's `textcodec` rows with the "
-            "side streams read as `textcodec encode` reads them, the light pipeline with its "
-            "second look (`TEXTCODEC_DATA=../shared/data textcodec bench --dataset web --limit "
-            "3 --points 5 --codecs textcodec,textcodec-baseline --side-ocr easyocr-light`, "
-            "docs/bench/web-light-s45/), against those read by CRAFT (PCHIP): " + cell
-            + ". The other sets were not run so (Next in docs/training.md)."]
+    out = ["### The side streams as users get them (session 46)", "",
+           "`textcodec encode` has read its side stream with the light pipeline by default "
+           "since session 21 (the detector distilled from CRAFT, crops read at "
+           f"{engine.LIGHT_READ_HEIGHT} px, boxes under {engine.LIGHT_MIN_BOX_HEIGHT:g} px "
+           "left unread, and since session 45 its second look along its lines), but the "
+           "bench kept giving `textcodec` EasyOCR's reading with CRAFT, the one its scored "
+           "boxes come from. Session 45 added `textcodec bench --side-ocr ENGINE` and ran the "
+           "web set so (docs/bench/web-light-s45/) and then the other sets "
+           "(docs/bench/SET-light-s45/, `textcodec` and the baseline only). Since session 46 "
+           "the bench reads the side streams with the encoder's default engine unless told "
+           "(`--side-ocr easyocr-float` gives CRAFT's), and the main tables' `textcodec` and "
+           "`textcodec-nofusion` rows are made so at every rate (`TEXTCODEC_DATA="
+           "../shared/data bash tools/remake_glyph_rows.sh bench-s45 runs/remake 10`). "
+           "Against session 45's rows (docs/bench/bench-s45/, PCHIP): " + "; ".join(cells)
+           + ". So users get less than the old tables said on the synthetic pages and the UI "
+           "sets and more on the web pages and forms."]
+    study = BENCH / "light-reading-s46.json"
+    if study.exists():
+        summary = json.loads(study.read_text())["summary"]
+        names = {"default": "as shipped", "read64": "crops read at 64 px",
+                 "floor0": "no floor", "craft": "CRAFT's pipeline"}
+        variants = list(next(iter(summary.values())))
+        head = " / ".join(names.get(v, v) for v in variants)
+        rows = "; ".join(f"{ds} " + " / ".join(f"{c['cer']:.3f}" for c in v.values())
+                         for ds, v in summary.items())
+        out += ["", "Where the light reading loses, and whether its speed settings cost it "
+                "(`TEXTCODEC_DATA=../shared/data python tools/light_reading_study.py`, "
+                "docs/bench/light-reading-s46.json: the bench's `textcodec` at quality 0 on "
+                "its images with the side streams read each way; CER against the original's "
+                f"reading, {head}): {rows}." + _read64_verdict(summary)
+                + _both_heights_cell(summary)]
+    fates = [BENCH / f"word-fate-synthetic-s46-floor{k}.json" for k in ("10", "0")]
+    if all(f.exists() for f in fates):
+        a, b = (json.loads(f.read_text())["classes"] for f in fates)
+
+        def cer(classes: dict) -> float:
+            return sum(v["errors"] for v in classes.values()) / \
+                max(1, sum(v["chars"] for v in classes.values()))
+
+        out += ["", "The floor is not what the synthetic pages' small words lack: with boxes "
+                "of every height read (`TEXTCODEC_DATA=../shared/data python "
+                "tools/word_fate.py --dataset synthetic --limit 4 --quality 0 --by-height "
+                "--light-floor 0`, against `--light-floor 10`, the shipped floor; "
+                "docs/bench/word-fate-synthetic-s46-floor0.json and -floor10.json) the words "
+                f"no side-stream phrase holds go {a['missed']['words']} -> "
+                f"{b['missed']['words']}, the words painted {a['painted']['words']} -> "
+                f"{b['painted']['words']}, CER by the ground truth {cer(a):.3f} -> "
+                f"{cer(b):.3f}: english_g2 reads words under 10 px too poorly (the original "
+                "itself at CER 0.4-0.6 in their boxes) for the side stream's confidence "
+                "floor."]
+    return out + [""]
+
+
+def _both_heights_cell(shipped: dict) -> str:
+    """Each box read at 48 and 64 px, the more confident kept (light-reading-s46-both.json),
+    against the shipped reading (``shipped``: light-reading-s46.json's summary)."""
+    f = BENCH / "light-reading-s46-both.json"
+    if not f.exists():
+        return ""
+    both = json.loads(f.read_text())["summary"]
+    cells = ", ".join(f"{ds} {shipped[ds]['default']['cer']:.3f} -> {v['both']['cer']:.3f}"
+                      for ds, v in both.items() if ds in shipped)
+    return (" Each box read at both heights and the more confident reading kept (`--variants "
+            "both`, docs/bench/light-reading-s46-both.json; twice the recognizer's work), "
+            "shipped -> both: " + cells + ".")
+
+
+def _read64_verdict(summary: dict) -> str:
+    """Where crops read at 64 px beat the shipped 48 and where not (light-reading-s46.json)."""
+    if not all({"default", "read64"} <= set(v) for v in summary.values()):
+        return ""
+    gains = {ds: v["read64"]["cer"] - v["default"]["cer"] for ds, v in summary.items()}
+    better = [f"{ds} {g * 100:+.1f}" for ds, g in gains.items() if g < 0]
+    worse = [f"{ds} {g * 100:+.1f}" for ds, g in gains.items() if g >= 0]
+    gt = [f"{ds} {v['default']['gt_cer']:.3f} -> {v['read64']['gt_cer']:.3f}"
+          for ds, v in summary.items() if v["default"].get("gt_cer") is not None]
+    return (" Crops read at 64 px move the CER by " + ", ".join(better + worse)
+            + " points (by the ground truth " + ", ".join(gt) + "): no setting wins on every "
+            "set, so the shipped ones stay; most of what CRAFT's reading has over the light "
+            "one on GIMP's dialogs is the crops' height, on Qt's screenshots and the "
+            "synthetic pages it is not.")
 
 
 def hinted_fits_section() -> list[str]:
@@ -4341,20 +4434,22 @@ def main() -> None:
            "english_g2 recognizer; CER/WER compare with the original's reading (at most 120 "
            "evenly spaced boxes per image), and with ground truth where the set has it.", "",
            "## Reading these numbers", "",
-           f"- The `textcodec`, `textcodec-nofusion` and `textcodec-baseline` rows are "
-           f"session {BENCH_SESSION}'s, made with the then default model `textcodec-{default}` "
-           "(the encoder's cross-check, Tesseract, on and the fitted glyphs on) and the "
-           f"baseline `textcodec-{baseline}`; the `textcodec` and `textcodec-nofusion` rows at "
-           f"qualities 0-5, where glyphs are painted, are session {GLYPH_ROWS_SESSION}'s, made "
-           f"with `textcodec-{GLYPH_ROWS_MODEL}` (the numbers of long lines painted too, "
+           f"- The `textcodec-baseline` rows are session {BENCH_SESSION}'s, made with the "
+           f"baseline `textcodec-{baseline}`; the `textcodec` and `textcodec-nofusion` rows "
+           f"at every rate are session {GLYPH_ROWS_SESSION}'s, made with "
+           f"`textcodec-{GLYPH_ROWS_MODEL}` (the encoder's cross-check, Tesseract, on and the "
+           "fitted glyphs on), their side streams read as `textcodec encode` reads them "
+           "(\"The side streams as users get them\"; with "
+           "the numbers of long lines painted too, "
            "\"Numbers\", the words both OCR engines read, \"Words both engines read\", "
            "the block trained on fitted guidance, \"The block on fitted guidance\", and the "
            "cross-check's sheet rows without their neighbours' slivers, \"The sheet rows "
            "without their neighbours' slivers\", large text let in up to quality 2, "
            "\"Large text at the lowest rates\", no look-alike letter tried in a word of "
            "digits, \"Letters in words of digits\"; from quality 5 up its files "
-           f"decode as {default}'s do). Earlier rows are kept: "
-           "docs/bench/bench-s44/ holds session 44's (every codec), "
+           f"decode as session {BENCH_SESSION}'s `textcodec-{default}` did). Earlier rows "
+           "are kept: docs/bench/bench-s45/ holds session 45's (the side streams CRAFT's, "
+           "every codec), docs/bench/bench-s44/ holds session 44's (every codec), "
            "docs/bench/bench-s44a/ holds those before the large text (every codec), "
            "docs/bench/bench-s43/ holds session 43's (text-v22, every codec), "
            "docs/bench/bench-s42/ holds session 42's (text-v21, every codec), "
@@ -4372,13 +4467,12 @@ def main() -> None:
                f"`textcodec-{shipped[1]}` (the same design trained wide and narrowed for the CPU, "
                "sessions 25-30: \"The codec, session 30\" compares it with base-v11 and times "
                "it against text-v13 on the CPU)."),
-           "- The `textcodec` rows' side streams are EasyOCR's readings with CRAFT (the full "
-           "pipeline, `easyocr-float`), as the bench has made them from the start; `textcodec "
-           "encode` reads with the light pipeline by default since session 21, which finds "
-           "fewer of the smallest words and, before session 45's second look along its lines, "
-           "missed some words in dense lines (\"Words the detector missed\"). "
-           "tools/word_fate.py encodes as users do, and `textcodec bench --side-ocr "
-           "easyocr-light` (session 45) reads the side streams as `encode` does.",
+           "- Since session 46 the `textcodec` rows' side streams are read as `textcodec "
+           "encode` reads them by default: the light pipeline (the detector distilled from "
+           "CRAFT, crops read at 48 px, its second look along its lines). Until session 45 "
+           "they were EasyOCR's readings with CRAFT (`easyocr-float`, `textcodec bench "
+           "--side-ocr easyocr-float`), a reading users did not get; sections that compare "
+           "with rows before session 46 were made so.",
            "- Sections below that name earlier models (text-v20 and base-v18, text-v11, base-v9 "
            "and before) were measured with those and have not been re-run on the shipped "
            "ones.",
@@ -4552,6 +4646,7 @@ def main() -> None:
            *lookalike_section(),
            *gap_words_section(),
            *hinted_fits_section(),
+           *side_reading_section(),
            *fates_section(),
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),

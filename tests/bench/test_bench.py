@@ -166,6 +166,17 @@ def test_the_side_stream_is_read_by_the_engine_asked_for(folder, tmp_path, monke
     assert rows and len(given) == len(rows)
     assert all(g == ["side"] for g in given)
 
+    # unasked, the side stream is read as `textcodec encode` reads it: its default engine's
+    given.clear()
+    monkeypatch.setitem(engines.ENGINES, "encoders", lambda: Named("encoders"))
+    monkeypatch.setattr(engines, "default_engine", lambda: "encoders")
+    try:
+        results = runner.run(str(folder), ["spy"], tmp_path / "b", progress=False,
+                             ocr_engine="scored")
+    finally:
+        engines.get_engine.cache_clear()
+    assert given and all(g == ["encoders"] for g in given)
+
 
 def test_engine_reader_reads_each_page_once_and_joins_words_per_box():
     import numpy as np

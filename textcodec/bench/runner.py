@@ -88,13 +88,14 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
         ocr_engine: str = "easyocr", side_ocr: str | None = None) -> Path:
     """Bench codecs on a data set. ``ocr_engine`` finds and reads the scored text (EasyOCR's
     boxes are read by english_g2, the papers' protocol; another engine reads its own boxes on
-    each image). textcodec's side stream is read by ``side_ocr``, an engine name (None:
-    EasyOCR with CRAFT, the reading the scored boxes come from where ``ocr_engine`` is
-    easyocr: the main bench's rows were made so; `textcodec encode` reads with the light
-    pipeline, "easyocr-light", by default)."""
+    each image). textcodec's side stream is read by ``side_ocr``, an engine name (None: the
+    one `textcodec encode` reads with by default, ``engine.default_engine()``, the light
+    pipeline, so the rows are what users get; "easyocr-float" is the reading the scored
+    boxes come from, CRAFT's, as the main bench's rows were made before session 46)."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn)
 
+    from textcodec.ocr import engine as engines
     from textcodec.ocr.engine import get_engine
 
     codecs: list[Codec] = [get_codec(n) for n in codec_names]
@@ -107,6 +108,7 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
     # boxes read by that engine, so a codec trained against english_g2 is judged by a stranger
     reader = Reader(device) if ocr_engine == "easyocr" else EngineReader(get_engine(ocr_engine))
     engine = side_engine = None
+    side_name = side_ocr or engines.default_engine()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), disable=not progress, transient=False) as bar, \
             open(results, "a") as sink:
@@ -124,12 +126,12 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
                 engine = engine or get_engine(REFERENCE_ENGINE.get(ocr_engine, ocr_engine))
                 page_words = engine.read(item.image)        # once per image: boxes + text
             boxes = _subset([w.axis_aligned_box() for w in page_words], max_boxes)
-            if (side_ocr is not None or ocr_engine != "easyocr") and \
-                    any(c.wants_words for c, _ in todo):
-                side_engine = side_engine or get_engine(side_ocr or REFERENCE_ENGINE["easyocr"])
+            # the page's own reading serves as the side stream's where one engine makes both
+            same = engine is not None and side_name == REFERENCE_ENGINE.get(ocr_engine)
+            side_source = page_words
+            if not same and any(c.wants_words for c, _ in todo):
+                side_engine = side_engine or get_engine(side_name)
                 side_source = side_engine.read(item.image)
-            else:
-                side_source = page_words
             reference = reader.read(item.image, boxes)
             gt = item.truth or []
             gt = _subset(gt, max_boxes)
