@@ -3636,16 +3636,24 @@ def side_reading_section() -> list[str]:
 
 def _both_heights_cell(shipped: dict) -> str:
     """Each box read at 48 and 64 px, the more confident kept (light-reading-s46-both.json),
-    against the shipped reading (``shipped``: light-reading-s46.json's summary)."""
-    f = BENCH / "light-reading-s46-both.json"
-    if not f.exists():
-        return ""
-    both = json.loads(f.read_text())["summary"]
-    cells = ", ".join(f"{ds} {shipped[ds]['default']['cer']:.3f} -> {v['both']['cer']:.3f}"
-                      for ds, v in both.items() if ds in shipped)
-    return (" Each box read at both heights and the more confident reading kept (`--variants "
-            "both`, docs/bench/light-reading-s46-both.json; twice the recognizer's work), "
-            "shipped -> both: " + cells + ".")
+    and both pipelines' readings together (-union.json), against the shipped reading
+    (``shipped``: light-reading-s46.json's summary)."""
+    out = ""
+    for variant, what in (("both", "Each box read at both heights and the more confident "
+                                   "reading kept (`--variants both`, docs/bench/light-reading-"
+                                   "s46-both.json; twice the recognizer's work)"),
+                          ("union", "Both pipelines' readings together, of two overlapping "
+                                    "boxes the more confident reading (`--variants union`, "
+                                    "docs/bench/light-reading-s46-union.json; CRAFT's work "
+                                    "added)")):
+        f = BENCH / f"light-reading-s46-{variant}.json"
+        if not f.exists():
+            continue
+        study = json.loads(f.read_text())["summary"]
+        cells = ", ".join(f"{ds} {shipped[ds]['default']['cer']:.3f} -> "
+                          f"{v[variant]['cer']:.3f}" for ds, v in study.items() if ds in shipped)
+        out += f" {what}, shipped -> {variant}: {cells}."
+    return out
 
 
 def _read64_verdict(summary: dict) -> str:
