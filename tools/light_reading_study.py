@@ -34,14 +34,16 @@ from study_output import write_study   # beside this script (on sys.path)
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = ("default", "read64", "floor0", "craft", "both", "union")
 SHIPPED_RECOGNIZE = engine.recognize_batched
+SHIPPED_HEIGHT, SHIPPED_FLOOR = engine.LIGHT_READ_HEIGHT, engine.LIGHT_MIN_BOX_HEIGHT
+TALL = 64    # the read64 and both variants' crop height: CRAFT's pipeline's (EasyOCR's)
 
 
 def _both_heights(reader, grey, horizontal, free, **kw):
-    """recognize_batched at the light pipeline's 48 px and at 64, the more confident reading
-    of each box kept (the same boxes in the same order either way)."""
+    """recognize_batched at the light pipeline's height and at TALL, the more confident
+    reading of each box kept (the same boxes in the same order either way)."""
     kw.pop("height", None)
-    low = SHIPPED_RECOGNIZE(reader, grey, horizontal, free, height=48, **kw)
-    high = SHIPPED_RECOGNIZE(reader, grey, horizontal, free, height=64, **kw)
+    low = SHIPPED_RECOGNIZE(reader, grey, horizontal, free, height=SHIPPED_HEIGHT, **kw)
+    high = SHIPPED_RECOGNIZE(reader, grey, horizontal, free, height=TALL, **kw)
     return [a if a[2] >= b[2] else b for a, b in zip(low, high)]
 
 
@@ -75,8 +77,8 @@ def configure(variant: str) -> str:
     if variant not in VARIANTS:
         raise SystemExit(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
     engine.get_engine.cache_clear()    # the engines read their knobs when they are built
-    engine.LIGHT_READ_HEIGHT = 64 if variant == "read64" else 48
-    engine.LIGHT_MIN_BOX_HEIGHT = 0.0 if variant == "floor0" else 10.0
+    engine.LIGHT_READ_HEIGHT = TALL if variant == "read64" else SHIPPED_HEIGHT
+    engine.LIGHT_MIN_BOX_HEIGHT = 0.0 if variant == "floor0" else SHIPPED_FLOOR
     engine.recognize_batched = _both_heights if variant == "both" else SHIPPED_RECOGNIZE
     if variant == "union":
         engine.ENGINES["study-union"] = UnionEngine
@@ -92,7 +94,6 @@ def main() -> None:
     p.add_argument("--out", type=Path,
                    default=ROOT / "docs" / "bench" / "light-reading-s46.json")
     args = p.parse_args()
-    shipped = (engine.LIGHT_READ_HEIGHT, engine.LIGHT_MIN_BOX_HEIGHT)
     summary: dict[str, dict] = {}
     for spec in args.sets.split(","):
         name, _, n = spec.partition(":")
@@ -115,7 +116,7 @@ def main() -> None:
             gt = f", by the ground truth {cell['gt_cer']:.4f}" if gt_chars else ""
             print(f"{name} {variant}: {cell['bpp']:.4f} bpp, CER {cell['cer']:.4f}{gt}",
                   flush=True)
-    engine.LIGHT_READ_HEIGHT, engine.LIGHT_MIN_BOX_HEIGHT = shipped
+    engine.LIGHT_READ_HEIGHT, engine.LIGHT_MIN_BOX_HEIGHT = SHIPPED_HEIGHT, SHIPPED_FLOOR
     engine.recognize_batched = SHIPPED_RECOGNIZE
     engine.get_engine.cache_clear()
     write_study(args.out, args, summary=summary)
