@@ -3707,23 +3707,42 @@ def hinted_fits_section() -> list[str]:
             "index past its table). Not built: docs/training.md, Next.", ""]
 
 
+# session 46's fates at quality 0 (the synthetic pages' made at the shipped floor, given)
+FATES_S46 = {"web": "word-fate-web-s46.json", "funsd": "word-fate-funsd-s46.json",
+             "synthetic": "word-fate-synthetic-s46-floor10.json"}
+
+
 def fates_section() -> list[str]:
-    """Session 44: where each set's reading errors lie at quality 0, a word counted as painted
-    where the glyphs are drawn (tools/word_fate.py --by-height, docs/bench/word-fate-S-s44.json)."""
-    fates = [(n, json.loads(f.read_text())) for n in FATE_SETS
-             if (f := BENCH / f"word-fate-{n}-s44.json").exists()]
+    """Where each set's reading errors lie at quality 0, a word counted as painted where the
+    glyphs are drawn (tools/word_fate.py --by-height): session 46's
+    (docs/bench/FATES_S46), else session 44's (docs/bench/word-fate-S-s44.json), with
+    session 44's CER beside."""
+    s44 = {n: json.loads(f.read_text()) for n in FATE_SETS
+           if (f := BENCH / f"word-fate-{n}-s44.json").exists()}
+    s46 = {n: json.loads(f.read_text()) for n, name in FATES_S46.items()
+           if (f := BENCH / name).exists()}
+    now = s46 if len(s46) == len(FATES_S46) else s44
+    fates = [(n, now[n]) for n in FATE_SETS if n in now]
     if not fates:
         return []
-    out = ["### Where the reading errors lie now (session 44)", "",
+    session = 46 if now is s46 else 44
+    out = [f"### Where the reading errors lie now (session {session})", "",
            "Each ground-truth word of the held-out images, decoded at quality 0 as users get "
            "it, by what the file did for it (tools/word_fate.py; the classes are described in "
            "\"Words both engines read\"). Since session 44 a word counts as painted only "
            "where the glyphs are drawn: a span's word carries its whole line's box, and the "
            "fates before (docs/bench/word-fate-S.json) counted every word of a line with a "
-           "painted span as painted. Made after the sheet rows' margins were blanked "
-           "(`TEXTCODEC_DATA=../shared/data python tools/word_fate.py --dataset S --limit N "
-           "--quality 0 --by-height`, docs/bench/word-fate-S-s44.json); share of the "
-           "characters / CER / share of the errors:", "",
+           "painted span as painted. "
+           + ("Made in session 46, after the light pipeline's second look and the number "
+              "check without look-alike letters in words of digits (`TEXTCODEC_DATA=../shared/"
+              "data python tools/word_fate.py --dataset S --limit N --quality 0 --by-height`, "
+              "docs/bench/word-fate-web-s46.json, word-fate-funsd-s46.json and, made with "
+              "`--light-floor 10`, the shipped floor, word-fate-synthetic-s46-floor10.json)"
+              if session == 46 else
+              "Made after the sheet rows' margins were blanked (`TEXTCODEC_DATA=../shared/"
+              "data python tools/word_fate.py --dataset S --limit N --quality 0 "
+              "--by-height`, docs/bench/word-fate-S-s44.json)")
+           + "; share of the characters / CER / share of the errors:", "",
            "| class | " + " | ".join(f"{n} ({f['args']['limit']} images)" for n, f in fates)
            + " |", "|---" * (len(fates) + 1) + "|"]
     sums = [(sum(c["chars"] for c in f["classes"].values()),
@@ -3742,8 +3761,17 @@ def fates_section() -> list[str]:
                          for band, b in sorted(bands.items(), key=lambda kv: float(
                              kv[0].split("-")[0].rstrip("+"))))
 
+    def total_cer(f: dict) -> float:
+        return sum(c["errors"] for c in f["classes"].values()) / \
+            max(1, sum(c["chars"] for c in f["classes"].values()))
+
+    before = (" (session 44's: " + "; ".join(f"{n} {total_cer(s44[n]):.3f}, missed "
+                                            f"{s44[n]['classes']['missed']['words']} words"
+                                            for n, _ in fates if n in s44) + ")"
+              if session == 46 and s44 else "")
     out += ["", "CER over all the words: " + "; ".join(
-        f"{n} {errors / max(1, chars):.3f}" for (n, _), (chars, errors) in zip(fates, sums))
+        f"{n} {errors / max(1, chars):.3f}, missed {f['classes']['missed']['words']} words"
+        for (n, f), (chars, errors) in zip(fates, sums)) + before
         + ". The words no phrase holds, by height, with their CER in the original (english_g2 "
         "on the undecoded image): " + "; ".join(f"{n}: {missed(f)}" for n, f in fates)
         + ".", ""]
