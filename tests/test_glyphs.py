@@ -153,6 +153,29 @@ def test_a_number_cut_short_by_its_box_is_not_bounded():
         [whole, None]
 
 
+def test_a_number_is_bounded_only_at_the_ends_of_its_phrase_that_hold_one():
+    """A rule just right of a phrase (a table's border, the next column) says nothing of a
+    number inside it: "Total 1723 kB" set against a border is kept, "Total kB 1723" against
+    the same border is not (the box may have cut it short). Until session 46 both were
+    refused: every phrase's bound was looked for at both ends."""
+    assert glyphs.number_ends("Total 1723 kB") == (False, False)
+    assert glyphs.number_ends("1723 Eucryphia") == (True, False)
+    assert glyphs.number_ends("Total kB 1723") == (False, True)
+    assert glyphs.number_ends("") == (False, False)
+    kept = []
+    for text in ("Total 1723 kB", "Total kB 1723"):
+        box, truth = _boxed(text, glyphs.Fit(font=4, size=70, x=3, y=31), 130, 30)
+        image = _page([(box, truth)])
+        right = int(box.cx + box.width / 2) + 2   # 5 px past the ink, outside the box
+        image[int(box.cy - box.height / 2):int(box.cy + box.height / 2), right:right + 2] = 30
+        lum = glyphs.luminance(image)
+        fit = glyphs.fit_word(lum, box)[1]
+        assert glyphs.number_check(lum, box, fit)[1] > glyphs.NUMBER_MARGIN
+        assert not glyphs.number_bounded(lum, box, fit)     # looked for at both ends
+        kept.append(glyphs.numbers_checked(image, [box], [fit])[0] is not None)
+    assert kept == [True, False]
+
+
 def test_numbers_checked_drops_only_numbers_the_pixels_do_not_bear_out():
     image, box = _number_page()
     lum = glyphs.luminance(image)

@@ -660,18 +660,30 @@ def number_bounded(lum: np.ndarray, word: Word, fit: Fit,
                for side, look in zip(looked, sides) if look)
 
 
+def number_ends(text: str) -> tuple[bool, bool]:
+    """Which ends of a phrase a number could have been cut at: its first and last tokens,
+    where they hold a digit (``number_bounded``'s ``sides``). A number inside the phrase is
+    bounded by the phrase's own words."""
+    ends = tokens(text)
+    if not ends:
+        return False, False
+    return has_digit(ends[0][1]), has_digit(ends[-1][1])
+
+
 def numbers_checked(image: np.ndarray, words: list[Word],
                     fits: list[Fit | None]) -> list[Fit | None]:
     """The fits with those of the words holding a digit kept only where ``number_check``
     finds the digits beyond doubt (NUMBER_MIN_R2, NUMBER_MARGIN) and ``number_bounded`` the
-    number whole."""
+    number whole at the phrase's ends that hold one (``number_ends``; until session 46 at
+    both ends whatever they held, which refused right numbers in phrases set against a
+    border or another column)."""
     lum = luminance(image)
     out = []
     for w, f in zip(words, fits):
         if f is not None and has_digit(w.text):
             r2, margin = number_check(lum, w, f)
             if r2 < NUMBER_MIN_R2 or margin < NUMBER_MARGIN or \
-                    not number_bounded(lum, w, f):
+                    not number_bounded(lum, w, f, number_ends(w.text)):
                 f = None
         out.append(f)
     return out
@@ -850,9 +862,8 @@ def _fit_span(lum: np.ndarray, line: Word, index: int, first: int, count: int,
     if number:
         _remember(recent, fit.font)
         r2, margin = number_check(lum, sub, fit)
-        ends = tokens(sub.text)
         if r2 < NUMBER_MIN_R2 or margin < NUMBER_MARGIN or not number_bounded(
-                lum, sub, fit, (has_digit(ends[0][1]), has_digit(ends[-1][1]))):
+                lum, sub, fit, number_ends(sub.text)):
             return None
     shift = round(QUARTER * (_box_corner(sub)[0] - _box_corner(line)[0]))
     return Span(index, first, count, replace(fit, x=fit.x + shift))

@@ -1,6 +1,6 @@
 """Can the encoder tell a rightly read number from a misread one by drawing it?
 
-    python tools/number_study.py [--images 8] [--skip 8] [--sets synthetic,funsd,web]
+    python tools/number_study.py [--images 8] [--skip 8] [--sets synthetic,funsd,web] [--both-sides]
                                  [--out docs/bench/numbers.json]
 
 The decoder has never drawn a word holding a digit (codec.guidance_words): a misread digit
@@ -46,6 +46,9 @@ def main() -> None:
     p.add_argument("--unconfirmed", action="store_true",
                    help="study the phrases the cross-check did NOT confirm (never drawn): "
                         "would the number check alone let their numbers be painted?")
+    p.add_argument("--both-sides", action="store_true",
+                   help="the bound looked for at both ends of every phrase, as the encoder "
+                   "did until session 46 (docs/bench/numbers-s45.json was made so)")
     p.add_argument("--out", type=Path, default=None,
                    help="default docs/bench/numbers.json (numbers-unconfirmed.json with "
                         "--unconfirmed)")
@@ -70,7 +73,8 @@ def main() -> None:
             if f is not None:
                 t0 = time.perf_counter()
                 row["r2"], row["margin"] = glyphs.number_check(lum, w, f)
-                row["bounded"] = glyphs.number_bounded(lum, w, f)
+                ends = (True, True) if args.both_sides else glyphs.number_ends(w.text)
+                row["bounded"] = glyphs.number_bounded(lum, w, f, ends)
                 check_seconds += time.perf_counter() - t0
             rows.append(row)
         print(f"{ds} {item.id}: {sum(r['image'] == item.id for r in rows)} numbers",
