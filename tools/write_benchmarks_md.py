@@ -3216,6 +3216,13 @@ def _session45_rows(name: str) -> Path:
     return kept if kept.exists() else BENCH / name / "results.jsonl"
 
 
+def _session46a_rows(name: str) -> Path:
+    """The main-bench rows of a set made with the light pipeline's side streams (session 46):
+    archived in bench-s46a/ once the numbers' bound changed, else the main bench's own."""
+    kept = BENCH / "bench-s46a" / f"{name}.jsonl"
+    return kept if kept.exists() else BENCH / name / "results.jsonl"
+
+
 def _session43_rows(name: str) -> Path:
     """Session 43's main-bench rows of a set: archived in bench-s43/ once session 44 re-made
     its textcodec rows after the sheet rows' margins were blanked, else the main bench's own."""
@@ -3460,6 +3467,38 @@ def _number_cell(study: dict, r2: float = 0.7, margin: float = 0.1) -> str:
             f"({cell['right']} right, {cell['wrong']} wrong passing the fit and the swaps)")
 
 
+def number_ends_section() -> list[str]:
+    """Session 46: a number's bound looked for only at its phrase's ends that hold a digit
+    (glyphs.number_ends): the number study under both rules and the main bench's textcodec
+    rows against those before (docs/bench/bench-s46a/)."""
+    files = (BENCH / "numbers-s45.json", BENCH / "numbers-s46.json")
+    if not all(f.exists() for f in files):
+        return []
+    old, new = (json.loads(f.read_text()) for f in files)
+    cells = _remade_cells("bench-s46a", lambda name: BENCH / name / "results.jsonl",
+                          with_bpp=True)
+    return ["### Numbers inside phrases (session 46)", "",
+            "A number is painted only where the original is clear paper beside it "
+            "(`glyphs.number_bounded`: a box that cut \"1723\" to \"723\" holds only right "
+            "digits, so the swaps pass it). The encoder looked for that paper at both ends of "
+            "every phrase holding a digit, so a phrase set against a table's border or the "
+            "next column lost its number even where the number sat in its middle, bounded by "
+            "the phrase's own words (\"2665 Bowlus myrsinad\" on a web page, r^2 0.87, margin "
+            "0.19). The spans of long lines looked only at their ends that hold a digit (session "
+            "41); since session 46 whole phrases do the same (`glyphs.number_ends`, "
+            "tests/test_glyphs.py). Held-out number study (`python tools/number_study.py "
+            "--out docs/bench/numbers-s46.json`; the old rule: `--both-sides`, as "
+            "docs/bench/numbers-s45.json was made): before, " + _number_cell(old) + "; now "
+            + _number_cell(new) + ". The misread \"723 Eucryphia\" is still refused: its "
+            "number starts the phrase.",
+            *(["", "The main bench's `textcodec` and `textcodec-nofusion` rows at qualities "
+               "0-5 made again (`TEXTCODEC_DATA=../shared/data bash "
+               "tools/remake_glyph_rows.sh bench-s46a`) against those before "
+               "(docs/bench/bench-s46a/, the light pipeline's side streams; PCHIP): "
+               + "; ".join(cells) + "."] if cells else []),
+            ""]
+
+
 def lookalike_section() -> list[str]:
     """Session 45: the number check's look-alike letters only where a digit's token may hold
     a letter (glyphs.swaps): the number study under both rules and the main bench's textcodec
@@ -3577,8 +3616,7 @@ def side_reading_section() -> list[str]:
     (tools/light_reading_study.py) and the floor's word fates (tools/word_fate.py)."""
     from textcodec.ocr import engine
 
-    cells = _remade_cells("bench-s45", lambda name: BENCH / name / "results.jsonl",
-                          with_bpp=True)
+    cells = _remade_cells("bench-s45", _session46a_rows, with_bpp=True)
     if not cells:
         return []
     out = ["### The side streams as users get them (session 46)", "",
@@ -4482,10 +4520,13 @@ def main() -> None:
            "cross-check's sheet rows without their neighbours' slivers, \"The sheet rows "
            "without their neighbours' slivers\", large text let in up to quality 2, "
            "\"Large text at the lowest rates\", no look-alike letter tried in a word of "
-           "digits, \"Letters in words of digits\"; from quality 5 up its files "
+           "digits, \"Letters in words of digits\", a number's bound looked for only at "
+           "its phrase's ends that hold one, \"Numbers inside phrases\"; from quality 5 up "
+           "its files "
            f"decode as session {BENCH_SESSION}'s `textcodec-{default}` did). Earlier rows "
-           "are kept: docs/bench/bench-s45/ holds session 45's (the side streams CRAFT's, "
-           "every codec), docs/bench/bench-s44/ holds session 44's (every codec), "
+           "are kept: docs/bench/bench-s46a/ holds those before the numbers' bound changed "
+           "(every codec), docs/bench/bench-s45/ holds session 45's (the side streams "
+           "CRAFT's, every codec), docs/bench/bench-s44/ holds session 44's (every codec), "
            "docs/bench/bench-s44a/ holds those before the large text (every codec), "
            "docs/bench/bench-s43/ holds session 43's (text-v22, every codec), "
            "docs/bench/bench-s42/ holds session 42's (text-v21, every codec), "
@@ -4683,6 +4724,7 @@ def main() -> None:
            *gap_words_section(),
            *hinted_fits_section(),
            *side_reading_section(),
+           *number_ends_section(),
            *fates_section(),
            *profile_section(),
            *losses_v2_section(), *losses_s16_section(), *losses_s17_section(),
