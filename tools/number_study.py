@@ -1,7 +1,7 @@
 """Can the encoder tell a rightly read number from a misread one by drawing it?
 
-    python tools/number_study.py [--images 8] [--skip 8] [--sets synthetic,funsd,web] [--both-sides]
-                                 [--out docs/bench/numbers.json]
+    python tools/number_study.py [--images 8] [--skip 8] [--sets synthetic,funsd,web]
+                                 [--both-sides] [--out docs/bench/numbers.json]
 
 The decoder has never drawn a word holding a digit (codec.guidance_words): a misread digit
 makes another number, as readable as the true one. The encoder holds the original, so it can
