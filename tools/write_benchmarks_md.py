@@ -3580,7 +3580,8 @@ def gap_words_section() -> list[str]:
                      f"{a['painted']['words']} -> {b['painted']['words']}.")
     return ["### Words the detector missed (session 45)", "",
             "A word no reading box holds is never sent: on the web pages at quality 0 such "
-            "words held 42 % of the reading errors in session 44 (docs/bench/word-fate-web-s44.json). "
+            "words held 42 % of the reading errors in session 44 "
+            "(docs/bench/word-fate-web-s44.json). "
             "`python tools/detector_recall.py` counts the ground-truth words some box of the "
             "raw reading holds, the light pipeline's (the student detector) against EasyOCR's "
             f"with CRAFT, on the main bench's images: web words 12-16 px tall {light} and "
