@@ -3566,15 +3566,13 @@ def gap_words_section() -> list[str]:
     if all(f.exists() for f in fates):
         (a, b) = (json.loads(f.read_text())["classes"] for f in fates)
 
-        def cer(classes: dict) -> float:
-            return sum(v["errors"] for v in classes.values()) / \
-                max(1, sum(v["chars"] for v in classes.values()))
 
         fate_cell = (f"On the web pages at quality 0, encoded as users encode (`python "
                      "tools/word_fate.py --dataset web --limit 3 --quality 0 --by-height`, "
                      "with `engine.FILL_GAPS` off and on: docs/bench/word-fate-web-s45-nogaps"
                      ".json and -gaps.json): CER by the ground truth "
-                     f"{cer(a):.3f} -> {cer(b):.3f}; the words no side-stream phrase holds "
+                     f"{_fate_cer(a):.3f} -> {_fate_cer(b):.3f}; the words no side-stream "
+                     "phrase holds "
                      f"{a['missed']['words']} -> {b['missed']['words']} ({a['missed']['errors']}"
                      f" -> {b['missed']['errors']} character errors), the words painted "
                      f"{a['painted']['words']} -> {b['painted']['words']}.")
@@ -3655,9 +3653,6 @@ def side_reading_section() -> list[str]:
     if all(f.exists() for f in fates):
         a, b = (json.loads(f.read_text())["classes"] for f in fates)
 
-        def cer(classes: dict) -> float:
-            return sum(v["errors"] for v in classes.values()) / \
-                max(1, sum(v["chars"] for v in classes.values()))
 
         out += ["", "The floor is not what the synthetic pages' small words lack: with boxes "
                 "of every height read (`TEXTCODEC_DATA=../shared/data python "
@@ -3666,8 +3661,8 @@ def side_reading_section() -> list[str]:
                 "docs/bench/word-fate-synthetic-s46-floor0.json and -floor10.json) the words "
                 f"no side-stream phrase holds go {a['missed']['words']} -> "
                 f"{b['missed']['words']}, the words painted {a['painted']['words']} -> "
-                f"{b['painted']['words']}, CER by the ground truth {cer(a):.3f} -> "
-                f"{cer(b):.3f}: english_g2 reads words under 10 px too poorly (the original "
+                f"{b['painted']['words']}, CER by the ground truth {_fate_cer(a):.3f} -> "
+                f"{_fate_cer(b):.3f}: english_g2 reads words under 10 px too poorly (the original "
                 "itself at CER 0.4-0.6 in their boxes) for the side stream's confidence "
                 "floor."]
     return out + [""]
@@ -3751,6 +3746,12 @@ FATES_S46 = {"web": "word-fate-web-s46.json", "funsd": "word-fate-funsd-s46.json
              "synthetic": "word-fate-synthetic-s46-floor10.json"}
 
 
+def _fate_cer(classes: dict) -> float:
+    """The CER over all the words of a tools/word_fate.py file's classes."""
+    return sum(c["errors"] for c in classes.values()) / \
+        max(1, sum(c["chars"] for c in classes.values()))
+
+
 def fates_section() -> list[str]:
     """Where each set's reading errors lie at quality 0, a word counted as painted where the
     glyphs are drawn (tools/word_fate.py --by-height): session 46's
@@ -3800,11 +3801,8 @@ def fates_section() -> list[str]:
                          for band, b in sorted(bands.items(), key=lambda kv: float(
                              kv[0].split("-")[0].rstrip("+"))))
 
-    def total_cer(f: dict) -> float:
-        return sum(c["errors"] for c in f["classes"].values()) / \
-            max(1, sum(c["chars"] for c in f["classes"].values()))
-
-    before = (" (session 44's: " + "; ".join(f"{n} {total_cer(s44[n]):.3f}, missed "
+    before = (" (session 44's: " + "; ".join(f"{n} {_fate_cer(s44[n]['classes']):.3f}, "
+                                            "missed "
                                             f"{s44[n]['classes']['missed']['words']} words"
                                             for n, _ in fates if n in s44) + ")"
               if session == 46 and s44 else "")

@@ -107,8 +107,12 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
     # scoring: EasyOCR's boxes read by english_g2 (the papers' protocol), or another engine's
     # boxes read by that engine, so a codec trained against english_g2 is judged by a stranger
     reader = Reader(device) if ocr_engine == "easyocr" else EngineReader(get_engine(ocr_engine))
-    engine = side_engine = None
+    # the engine whose page reading gives the scored boxes (None: the reader's own), and
+    # whether that reading serves as the side stream's too (one engine makes both)
+    page_engine = None if isinstance(reader, EngineReader) else \
+        REFERENCE_ENGINE.get(ocr_engine, ocr_engine)
     side_name = side_ocr or engines.default_engine()
+    same = side_name == page_engine
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), disable=not progress, transient=False) as bar, \
             open(results, "a") as sink:
@@ -123,15 +127,11 @@ def run(dataset: str, codec_names: list[str], out: Path, points: int | None = No
             if isinstance(reader, EngineReader):   # the reader's page reading is the one
                 page_words = reader.words(item.image)
             else:
-                engine = engine or get_engine(REFERENCE_ENGINE.get(ocr_engine, ocr_engine))
-                page_words = engine.read(item.image)        # once per image: boxes + text
+                page_words = get_engine(page_engine).read(item.image)   # boxes + text, once
             boxes = _subset([w.axis_aligned_box() for w in page_words], max_boxes)
-            # the page's own reading serves as the side stream's where one engine makes both
-            same = engine is not None and side_name == REFERENCE_ENGINE.get(ocr_engine)
             side_source = page_words
             if not same and any(c.wants_words for c, _ in todo):
-                side_engine = side_engine or get_engine(side_name)
-                side_source = side_engine.read(item.image)
+                side_source = get_engine(side_name).read(item.image)
             reference = reader.read(item.image, boxes)
             gt = item.truth or []
             gt = _subset(gt, max_boxes)
